@@ -1,0 +1,216 @@
+// Package openapi serves the OpenAPI 3.1 document of the Userfront webhooks,
+// webhooks.yaml, which is the single source of truth of ufhook: it loads and
+// validates the document, lists the event catalog from its webhooks section,
+// and checks payloads against the event schemas in JSON Schema 2020-12 mode.
+package openapi
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed webhooks.yaml
+var spec []byte
+
+// Errors returned by this package. Match them with errors.Is.
+var (
+	// ErrUnknownEvent means an event name is not in the catalog.
+	ErrUnknownEvent = errors.New("unknown event")
+	// ErrMalformedJSON means a payload is not one well-formed JSON value.
+	ErrMalformedJSON = errors.New("malformed JSON")
+	// ErrInvalidPayload means a payload breaks its event's schema.
+	ErrInvalidPayload = errors.New("payload does not match the schema")
+)
+
+// Spec returns the raw YAML of the document, as embedded in the binary.
+func Spec() []byte { return slices.Clone(spec) }
+
+// Event is one webhook of the catalog, read from the document's webhooks
+// section.
+type Event struct {
+	// Name is the canonical dotted name, e.g. "user.created".
+	Name string `json:"event"`
+	// Model is the record's kind, "user" or "tenant", from the schema's
+	// model const.
+	Model string `json:"model"`
+	// Action is "create", "update" or "delete", from the schema's action
+	// const.
+	Action string `json:"action"`
+	// OperationID is the operation's id, e.g. "userCreated".
+	OperationID string `json:"operationId"`
+	// SchemaName is the name of the request body's component schema, e.g.
+	// "UserCreatedEvent".
+	SchemaName string `json:"schema"`
+	// Summary is the operation's one-line summary.
+	Summary string `json:"summary"`
+	// Schema is the resolved request body schema.
+	Schema *openapi3.Schema `json:"-"`
+}
+
+type catalog struct {
+	doc    *openapi3.T
+	events []Event
+	byName map[string]int
+	// compiled holds each event's compiled request schema, by event name.
+	compiled map[string]*jsonschema.Schema
+}
+
+var loaded = sync.OnceValues(load)
+
+// Load returns the embedded document, loaded and validated by kin-openapi.
+// The document is parsed once; callers must not modify it. It errors only
+// when the embedded document is broken, which the package's tests rule out.
+func Load() (*openapi3.T, error) {
+	c, err := loaded()
+	if err != nil {
+		return nil, err
+	}
+	return c.doc, nil
+}
+
+// Events returns the catalog: every webhook of the document, in the order the
+// document lists them. Adding a webhook to the YAML adds it here.
+func Events() ([]Event, error) {
+	c, err := loaded()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(c.events), nil
+}
+
+// Lookup returns the catalog entry named name. An unknown name gives an error
+// that wraps ErrUnknownEvent and lists the known names.
+func Lookup(name string) (Event, error) {
+	c, err := loaded()
+	if err != nil {
+		return Event{}, err
+	}
+	i, ok := c.byName[name]
+	if !ok {
+		return Event{}, fmt.Errorf("%w %q: known events are %s", ErrUnknownEvent, name, strings.Join(c.names(), ", "))
+	}
+	return c.events[i], nil
+}
+
+// Names returns the canonical names of the catalog's events, in document
+// order.
+func Names() []string {
+	c, err := loaded()
+	if err != nil {
+		return nil
+	}
+	return c.names()
+}
+
+func (c *catalog) names() []string {
+	names := make([]string, len(c.events))
+	for i, e := range c.events {
+		names[i] = e.Name
+	}
+	return names
+}
+
+func load() (*catalog, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("load webhooks.yaml: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("validate webhooks.yaml: %w", err)
+	}
+	order, err := webhookOrder(spec)
+	if err != nil {
+		return nil, err
+	}
+	c := &catalog{doc: doc, byName: make(map[string]int, len(order))}
+	for _, name := range order {
+		ev, err := eventOf(name, doc.Webhooks[name])
+		if err != nil {
+			return nil, fmt.Errorf("webhooks.yaml: webhook %q: %w", name, err)
+		}
+		c.byName[name] = len(c.events)
+		c.events = append(c.events, ev)
+	}
+	if err := compileSchemas(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// webhookOrder returns the keys of the webhooks section in document order,
+// which kin-openapi's map does not keep.
+func webhookOrder(data []byte) ([]string, error) {
+	var root struct {
+		Webhooks yaml.Node `yaml:"webhooks"`
+	}
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("read webhooks.yaml: %w", err)
+	}
+	var names []string
+	for i := 0; i+1 < len(root.Webhooks.Content); i += 2 {
+		names = append(names, root.Webhooks.Content[i].Value)
+	}
+	if len(names) == 0 {
+		return nil, errors.New("webhooks.yaml has no webhooks")
+	}
+	return names, nil
+}
+
+func eventOf(name string, item *openapi3.PathItem) (Event, error) {
+	if item == nil || item.Post == nil {
+		return Event{}, errors.New("has no post operation")
+	}
+	op := item.Post
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return Event{}, errors.New("has no request body")
+	}
+	media := op.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil || media.Schema.Value == nil {
+		return Event{}, errors.New("has no application/json schema")
+	}
+	ref := media.Schema.Ref
+	schemaName := ref[strings.LastIndex(ref, "/")+1:]
+	if !strings.HasPrefix(ref, "#/components/schemas/") || schemaName == "" {
+		return Event{}, fmt.Errorf("request body schema must be a $ref to #/components/schemas, got %q", ref)
+	}
+	s := media.Schema.Value
+	model, err := constOf(s, "model")
+	if err != nil {
+		return Event{}, err
+	}
+	action, err := constOf(s, "action")
+	if err != nil {
+		return Event{}, err
+	}
+	return Event{
+		Name:        name,
+		Model:       model,
+		Action:      action,
+		OperationID: op.OperationID,
+		SchemaName:  schemaName,
+		Summary:     op.Summary,
+		Schema:      s,
+	}, nil
+}
+
+func constOf(s *openapi3.Schema, prop string) (string, error) {
+	p := s.Properties[prop]
+	if p == nil || p.Value == nil {
+		return "", fmt.Errorf("schema has no %q property", prop)
+	}
+	v, ok := p.Value.Const.(string)
+	if !ok || v == "" {
+		return "", fmt.Errorf("property %q has no string const", prop)
+	}
+	return v, nil
+}
