@@ -1,0 +1,44 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ufhook/ufhook/openapi"
+)
+
+func init() { commands = append(commands, newEventsCmd) }
+
+func newEventsCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "events",
+		Short: "List the webhook events of the spec",
+		Long: `List the webhook events, read from the webhooks section of the embedded
+OpenAPI document: event name, model, action and operationId.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			evs, err := openapi.Events()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(evs)
+			}
+			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "EVENT\tMODEL\tACTION\tOPERATION ID")
+			for _, ev := range evs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.Name, ev.Model, ev.Action, ev.OperationID)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON")
+	return cmd
+}
