@@ -1,0 +1,622 @@
+// Package receiver is a net/http handler for Go backends that receive
+// Userfront webhooks. It does what hand-written receivers tend to get wrong:
+// it accepts POST only, checks the bearer token in constant time (a test-mode
+// and a live-mode token may differ), bounds the body, validates the payload
+// against the spec, decodes it into the generated types of package gen, and
+// calls one typed callback per event. A callback error or panic answers 500,
+// so that the sender retries; success answers 204.
+//
+// Serve and Listen run the same handler as a standalone HTTPS server, which is
+// what `ufhook receive` does.
+package receiver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+// DefaultMaxBodyBytes is the body limit when Options.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes int64 = 1 << 20
+
+// Errors of the receiver. New returns ErrNoToken; every other one is the
+// reason a request was rejected, found in Delivery.Err. Match them with
+// errors.Is.
+var (
+	// ErrNoToken means Options.Token is empty: a receiver without a token
+	// would accept anyone's webhooks.
+	ErrNoToken = errors.New("no webhook token configured")
+	// ErrMethod means the request was not a POST (405).
+	ErrMethod = errors.New("method not allowed")
+	// ErrUnauthorized means the Authorization header was missing, not
+	// Bearer, empty, or carried a token that matches none configured (401).
+	// It also wraps bearer.ErrMissing, bearer.ErrScheme or bearer.ErrEmpty
+	// where one of them applies.
+	ErrUnauthorized = errors.New("missing or wrong bearer token")
+	// ErrModeMismatch means the payload's mode does not match the token it
+	// came with, when both a test and a live token are configured (401).
+	ErrModeMismatch = errors.New("payload mode does not match its token")
+	// ErrTooLarge means the body exceeds Options.MaxBodyBytes (413).
+	ErrTooLarge = errors.New("request body too large")
+	// ErrBodyRead means the body could not be read to its end (400).
+	ErrBodyRead = errors.New("could not read the request body")
+	// ErrMalformedJSON means the body is not one well-formed JSON object
+	// (400).
+	ErrMalformedJSON = errors.New("malformed JSON body")
+	// ErrUnknownEvent means the body's model and action name no event of the
+	// catalog (400).
+	ErrUnknownEvent = errors.New("unknown model and action")
+	// ErrInvalidPayload means the payload breaks its event's schema or does
+	// not fit the generated type (400). Schema problems come as an
+	// *openapi.ValidationError in the same chain.
+	ErrInvalidPayload = errors.New("payload does not match the schema")
+	// ErrWrongEvent means a per-event URL (Handle<Op>Webhook) received the
+	// body of another event (400).
+	ErrWrongEvent = errors.New("payload is another event than this URL serves")
+	// ErrLiveOverHTTP means a live-mode payload reached a receiver that
+	// serves plain HTTP, where only test-mode webhooks are allowed (403).
+	ErrLiveOverHTTP = errors.New("live webhooks must be sent over HTTPS")
+	// ErrCallback means the event's callback returned an error (500, so that
+	// the sender retries). The callback's error is in the same chain.
+	ErrCallback = errors.New("webhook callback failed")
+	// ErrCallbackPanic means the event's callback panicked; the panic was
+	// recovered and logged (500).
+	ErrCallbackPanic = errors.New("webhook callback panicked")
+)
+
+// Options configures a Handler.
+type Options struct {
+	// Token is the webhook token. With TestToken set, it is the live-mode
+	// token; alone, it serves both modes. Required.
+	Token string
+	// TestToken is the optional test-mode token. When both are set, a
+	// payload whose mode does not match the token it came with is rejected
+	// with 401.
+	TestToken string
+	// MaxBodyBytes bounds the body; larger bodies get 413. Zero or less means
+	// DefaultMaxBodyBytes (1 MiB).
+	MaxBodyBytes int64
+	// SkipValidation turns off validation against the spec. The payload is
+	// still decoded into the generated types, so a wrong JSON type still gets
+	// 400, but a broken format or pattern passes.
+	SkipValidation bool
+	// TestModeOnly rejects live-mode payloads with 403, for a receiver that
+	// serves plain HTTP: live webhooks need HTTPS.
+	TestModeOnly bool
+	// Logger receives one record per request; nil discards. The token is
+	// never logged.
+	Logger *slog.Logger
+}
+
+// Callbacks are the typed handlers, one per event. A nil callback accepts its
+// event without doing anything (204). A callback's error answers 500, so that
+// the sender retries; so does a panic, which is recovered and logged.
+type Callbacks struct {
+	OnUserCreated   func(ctx context.Context, ev gen.UserCreatedEvent) error
+	OnUserUpdated   func(ctx context.Context, ev gen.UserUpdatedEvent) error
+	OnUserDeleted   func(ctx context.Context, ev gen.UserDeletedEvent) error
+	OnTenantCreated func(ctx context.Context, ev gen.TenantCreatedEvent) error
+	OnTenantUpdated func(ctx context.Context, ev gen.TenantUpdatedEvent) error
+	OnTenantDeleted func(ctx context.Context, ev gen.TenantDeletedEvent) error
+	// OnDelivery, if set, is called once per request after the response
+	// status is chosen, accepted or not. It may be called concurrently.
+	OnDelivery func(d Delivery)
+}
+
+// Delivery describes one request, for OnDelivery.
+type Delivery struct {
+	// Time is when the request arrived.
+	Time time.Time
+	// Event is the event's name, e.g. "user.created"; "" if unknown.
+	Event string
+	// Mode is the payload's mode; "" if unknown.
+	Mode gen.Mode
+	// RecordID is the record's userId or tenantId; "" if unknown.
+	RecordID string
+	// Status is the HTTP status answered.
+	Status int
+	// Err is why the request was rejected or failed; nil on success.
+	Err error
+	// Body is the request body as read; nil when it was not read.
+	Body []byte
+}
+
+// Handler is an http.Handler for one URL that serves all six events: the
+// event comes from the body's model and action. It also implements
+// gen.WebhookReceiverInterface for receivers that mount one URL per event;
+// each Handle<Op>Webhook method rejects the body of another event with 400.
+// A Handler is safe for concurrent use.
+type Handler struct {
+	opts   Options
+	cb     Callbacks
+	log    *slog.Logger
+	routes map[routeKey]string // model, action -> event name
+}
+
+var _ gen.WebhookReceiverInterface = (*Handler)(nil)
+var _ http.Handler = (*Handler)(nil)
+
+type routeKey struct{ model, action string }
+
+// dispatchers lists the events this package can decode and dispatch. New
+// checks that it covers the spec's catalog.
+var dispatchers = map[string]bool{
+	"user.created": true, "user.updated": true, "user.deleted": true,
+	"tenant.created": true, "tenant.updated": true, "tenant.deleted": true,
+}
+
+// New returns a Handler. It errors with ErrNoToken when opts.Token is empty,
+// and when the spec's catalog holds an event this package cannot dispatch.
+func New(opts Options, cb Callbacks) (*Handler, error) {
+	if opts.Token == "" {
+		return nil, fmt.Errorf("%w: set Options.Token to the webhook token from Userfront's webhook settings (the live-mode token when TestToken is set too)", ErrNoToken)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	evs, err := openapi.Events()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{opts: opts, cb: cb, log: log, routes: make(map[routeKey]string, len(evs))}
+	for _, ev := range evs {
+		if !dispatchers[ev.Name] {
+			return nil, fmt.Errorf("receiver: the spec's event %q has no typed callback in this package: update package receiver", ev.Name)
+		}
+		h.routes[routeKey{ev.Model, ev.Action}] = ev.Name
+	}
+	return h, nil
+}
+
+// ServeHTTP handles one webhook of any event.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve(w, r, "") }
+
+// HandleUserCreatedWebhook handles a URL that serves user.created only.
+func (h *Handler) HandleUserCreatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.created")
+}
+
+// HandleUserUpdatedWebhook handles a URL that serves user.updated only.
+func (h *Handler) HandleUserUpdatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.updated")
+}
+
+// HandleUserDeletedWebhook handles a URL that serves user.deleted only.
+func (h *Handler) HandleUserDeletedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.deleted")
+}
+
+// HandleTenantCreatedWebhook handles a URL that serves tenant.created only.
+func (h *Handler) HandleTenantCreatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "tenant.created")
+}
+
+// HandleTenantUpdatedWebhook handles a URL that serves tenant.updated only.
+func (h *Handler) HandleTenantUpdatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "tenant.updated")
+}
+
+// HandleTenantDeletedWebhook handles a URL that serves tenant.deleted only.
+func (h *Handler) HandleTenantDeletedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "tenant.deleted")
+}
+
+// rejection is a failed request: its status, its error, and what the
+// response body says.
+type rejection struct {
+	status   int
+	err      error
+	message  string
+	problems []openapi.Problem
+}
+
+// errorBody is the JSON body of every 4xx and 5xx answer.
+type errorBody struct {
+	Error    string            `json:"error"`
+	Event    string            `json:"event,omitempty"`
+	Problems []openapi.Problem `json:"problems,omitempty"`
+}
+
+// envelope is the part of the body the handler routes on; the record is
+// decoded once the event is known.
+type envelope struct {
+	Action string          `json:"action"`
+	Model  string          `json:"model"`
+	Mode   gen.Mode        `json:"mode"`
+	Record json.RawMessage `json:"record"`
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, only string) {
+	d := Delivery{Time: time.Now()}
+	rej := h.handle(w, r, only, &d)
+	if rej == nil {
+		d.Status = http.StatusNoContent
+		w.WriteHeader(http.StatusNoContent)
+	} else {
+		d.Status, d.Err = rej.status, rej.err
+		h.reject(w, d.Event, rej)
+	}
+	h.logDelivery(r, &d)
+	if h.cb.OnDelivery != nil {
+		h.cb.OnDelivery(d)
+	}
+}
+
+// handle runs the checks in order and the callback; nil means success.
+func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d *Delivery) *rejection {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return &rejection{status: http.StatusMethodNotAllowed,
+			err:     fmt.Errorf("%w: %s", ErrMethod, r.Method),
+			message: "method " + r.Method + " not allowed: webhooks are sent with POST"}
+	}
+
+	// Auth. Both tokens are always compared, so the time taken does not
+	// tell which one was close.
+	tok, err := bearer.Parse(r.Header.Get("Authorization"))
+	if err != nil {
+		return unauthorized(fmt.Errorf("%w: %w", ErrUnauthorized, err),
+			err.Error()+": send the header Authorization: Bearer <webhook token>")
+	}
+	liveOK := bearer.Equal(tok, h.opts.Token)
+	testOK := bearer.Equal(tok, h.opts.TestToken)
+	if !liveOK && !testOK {
+		return unauthorized(ErrUnauthorized, "wrong bearer token: send the webhook token that this receiver is configured with")
+	}
+
+	body, rej := h.readBody(w, r)
+	if rej != nil {
+		return rej
+	}
+	d.Body = body
+
+	// Route and validate.
+	var env envelope
+	event := ""
+	if h.opts.SkipValidation {
+		if err := json.Unmarshal(body, &env); err != nil {
+			return decodeRejection(err)
+		}
+		if event = h.routes[routeKey{env.Model, env.Action}]; event == "" {
+			return unknownEvent(env.Model, env.Action)
+		}
+		d.Event = event
+		if env.Mode != gen.ModeLive && env.Mode != gen.ModeTest {
+			return &rejection{status: http.StatusBadRequest,
+				err:     fmt.Errorf("%w: mode %q", ErrInvalidPayload, env.Mode),
+				message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", env.Mode)}
+		}
+	} else {
+		v, err := openapi.DecodeJSON(body)
+		if err != nil {
+			return malformed(err)
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return malformed(errors.New("the body is not a JSON object"))
+		}
+		model, _ := obj["model"].(string)
+		action, _ := obj["action"].(string)
+		if event = h.routes[routeKey{model, action}]; event == "" {
+			return unknownEvent(obj["model"], obj["action"])
+		}
+		d.Event = event
+		if err := openapi.ValidateValue(event, v); err != nil {
+			rej := &rejection{status: http.StatusBadRequest,
+				err:     fmt.Errorf("%w: %w", ErrInvalidPayload, err),
+				message: event + " payload does not match the schema: fix the fields listed in problems"}
+			var verr *openapi.ValidationError
+			if errors.As(err, &verr) {
+				rej.problems = verr.Problems
+			}
+			return rej
+		}
+		// encoding/json matches keys case-insensitively, so a body such as
+		// {"action":"create","ACTION":"delete"} could decode differently from
+		// what was validated. Insist that both agree.
+		if err := json.Unmarshal(body, &env); err != nil {
+			return decodeRejection(err)
+		}
+		if env.Model != model || env.Action != action {
+			return &rejection{status: http.StatusBadRequest,
+				err:     fmt.Errorf("%w: ambiguous model or action keys", ErrInvalidPayload),
+				message: "the body has model or action twice, in different letter case: send each key once"}
+		}
+	}
+	d.Event, d.Mode = event, env.Mode
+
+	if only != "" && event != only {
+		return &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: got %s at the URL for %s", ErrWrongEvent, event, only),
+			message: fmt.Sprintf("this URL receives %s webhooks, not %s: check the webhook URL settings", only, event)}
+	}
+
+	// Mode against token.
+	if h.opts.TestToken != "" && !(liveOK && env.Mode == gen.ModeLive || testOK && env.Mode == gen.ModeTest) {
+		return unauthorized(fmt.Errorf("%w: %s payload", ErrModeMismatch, env.Mode),
+			fmt.Sprintf("a %s-mode payload needs the %s-mode webhook token", env.Mode, env.Mode))
+	}
+	if h.opts.TestModeOnly && env.Mode != gen.ModeTest {
+		return &rejection{status: http.StatusForbidden,
+			err:     ErrLiveOverHTTP,
+			message: "live webhooks must be sent over HTTPS: this receiver serves plain HTTP and accepts test-mode webhooks only"}
+	}
+
+	return h.dispatch(r.Context(), event, env, d)
+}
+
+// readBody reads the whole body within the limit.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rejection) {
+	max := h.opts.MaxBodyBytes
+	if r.ContentLength > max {
+		return nil, tooLarge(max)
+	}
+	size := int64(512)
+	if r.ContentLength > 0 {
+		size = r.ContentLength + 1
+	}
+	buf := make([]byte, 0, size)
+	lr := http.MaxBytesReader(w, r.Body, max)
+	for {
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, tooLarge(max)
+			}
+			return nil, &rejection{status: http.StatusBadRequest,
+				err:     fmt.Errorf("%w: %w", ErrBodyRead, err),
+				message: "could not read the request body: send the whole body with a correct Content-Length"}
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+}
+
+func (h *Handler) dispatch(ctx context.Context, event string, env envelope, d *Delivery) (rej *rejection) {
+	var call func() error
+	switch event {
+	case "user.created", "user.updated", "user.deleted":
+		var u gen.User
+		if err := decodeRecord(env.Record, &u); err != nil {
+			return err
+		}
+		d.RecordID = strconv.Itoa(u.UserID)
+		switch event {
+		case "user.created":
+			if f := h.cb.OnUserCreated; f != nil {
+				ev := gen.UserCreatedEvent{Action: gen.UserCreatedEventActionCreate, Model: gen.UserCreatedEventModelUser, Mode: env.Mode, Record: u}
+				call = func() error { return f(ctx, ev) }
+			}
+		case "user.updated":
+			if f := h.cb.OnUserUpdated; f != nil {
+				ev := gen.UserUpdatedEvent{Action: gen.UserUpdatedEventActionUpdate, Model: gen.UserUpdatedEventModelUser, Mode: env.Mode, Record: u}
+				call = func() error { return f(ctx, ev) }
+			}
+		case "user.deleted":
+			if f := h.cb.OnUserDeleted; f != nil {
+				ev := gen.UserDeletedEvent{Action: gen.UserDeletedEventActionDelete, Model: gen.UserDeletedEventModelUser, Mode: env.Mode, Record: u}
+				call = func() error { return f(ctx, ev) }
+			}
+		}
+	case "tenant.created", "tenant.updated", "tenant.deleted":
+		var t gen.Tenant
+		if err := decodeRecord(env.Record, &t); err != nil {
+			return err
+		}
+		d.RecordID = t.TenantID
+		switch event {
+		case "tenant.created":
+			if f := h.cb.OnTenantCreated; f != nil {
+				ev := gen.TenantCreatedEvent{Action: gen.TenantCreatedEventActionCreate, Model: gen.TenantCreatedEventModelTenant, Mode: env.Mode, Record: t}
+				call = func() error { return f(ctx, ev) }
+			}
+		case "tenant.updated":
+			if f := h.cb.OnTenantUpdated; f != nil {
+				ev := gen.TenantUpdatedEvent{Action: gen.TenantUpdatedEventActionUpdate, Model: gen.TenantUpdatedEventModelTenant, Mode: env.Mode, Record: t}
+				call = func() error { return f(ctx, ev) }
+			}
+		case "tenant.deleted":
+			if f := h.cb.OnTenantDeleted; f != nil {
+				ev := gen.TenantDeletedEvent{Action: gen.TenantDeletedEventActionDelete, Model: gen.TenantDeletedEventModelTenant, Mode: env.Mode, Record: t}
+				call = func() error { return f(ctx, ev) }
+			}
+		}
+	}
+	if call == nil {
+		return nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("webhook callback panicked", "event", event, "record", d.RecordID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			rej = &rejection{status: http.StatusInternalServerError,
+				err:     fmt.Errorf("%w: %v", ErrCallbackPanic, p),
+				message: "the " + event + " handler failed: retry later"}
+		}
+	}()
+	if err := call(); err != nil {
+		return &rejection{status: http.StatusInternalServerError,
+			err:     fmt.Errorf("%w: %w", ErrCallback, err),
+			message: "the " + event + " handler failed: retry later"}
+	}
+	return nil
+}
+
+// decodeRecord decodes a record into its generated type.
+func decodeRecord(raw json.RawMessage, into any) *rejection {
+	if len(raw) == 0 || string(raw) == "null" {
+		return &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: no record", ErrInvalidPayload),
+			message: "the payload has no record: send the user or tenant as record"}
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		rej := decodeRejection(err)
+		if rej.problems != nil {
+			rej.problems[0].Path = "/record" + rej.problems[0].Path
+		}
+		return rej
+	}
+	return nil
+}
+
+// decodeRejection turns an encoding/json error into a 400 that names the
+// field where it can.
+func decodeRejection(err error) *rejection {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		path := ""
+		if te.Field != "" {
+			path = "/" + pointerFromField(te.Field)
+		}
+		return &rejection{status: http.StatusBadRequest,
+			err:      fmt.Errorf("%w: %w", ErrInvalidPayload, err),
+			message:  "payload does not fit the webhook's types: fix the fields listed in problems",
+			problems: []openapi.Problem{{Path: path, Keyword: "type", Message: "got " + te.Value + ", want " + jsonKind(te.Type)}}}
+	}
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		return &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: %w", ErrInvalidPayload, err),
+			message: "payload has a date that is not RFC 3339: " + pe.Error()}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return malformed(err)
+	}
+	return &rejection{status: http.StatusBadRequest,
+		err:     fmt.Errorf("%w: %w", ErrInvalidPayload, err),
+		message: "payload does not fit the webhook's types: " + err.Error()}
+}
+
+// jsonKind names the JSON type that a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
+}
+
+// pointerFromField turns encoding/json's dotted field path into a JSON
+// pointer body.
+func pointerFromField(field string) string {
+	b := []byte(field)
+	for i, c := range b {
+		if c == '.' {
+			b[i] = '/'
+		}
+	}
+	return string(b)
+}
+
+func malformed(err error) *rejection {
+	return &rejection{status: http.StatusBadRequest,
+		err:     fmt.Errorf("%w: %w", ErrMalformedJSON, err),
+		message: "the body is not well-formed JSON (" + err.Error() + "): send one JSON object {action, model, mode, record}"}
+}
+
+func unknownEvent(model, action any) *rejection {
+	return &rejection{status: http.StatusBadRequest,
+		err:     fmt.Errorf("%w: model %v, action %v", ErrUnknownEvent, model, action),
+		message: fmt.Sprintf("no webhook has model %s and action %s: model is user or tenant, action is create, update or delete", jsonText(model), jsonText(action))}
+}
+
+func unauthorized(err error, message string) *rejection {
+	return &rejection{status: http.StatusUnauthorized, err: err, message: message}
+}
+
+func tooLarge(max int64) *rejection {
+	return &rejection{status: http.StatusRequestEntityTooLarge,
+		err:     fmt.Errorf("%w: over %d bytes", ErrTooLarge, max),
+		message: fmt.Sprintf("the body is over the limit of %d bytes: send a smaller payload or raise the receiver's limit", max)}
+}
+
+// jsonText shows a decoded JSON value, or "(missing)".
+func jsonText(v any) string {
+	if v == nil {
+		return "(missing)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil || len(b) > 64 {
+		return "(not a string)"
+	}
+	return string(b)
+}
+
+// reject writes the JSON error body.
+func (h *Handler) reject(w http.ResponseWriter, event string, rej *rejection) {
+	if rej.status == http.StatusUnauthorized {
+		if errors.Is(rej.err, bearer.ErrMissing) {
+			w.Header().Set("WWW-Authenticate", `Bearer`)
+		} else {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		}
+	}
+	body, err := json.Marshal(errorBody{Error: rej.message, Event: event, Problems: rej.problems})
+	if err != nil {
+		body = []byte(`{"error":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(rej.status)
+	w.Write(append(body, '\n'))
+}
+
+func (h *Handler) logDelivery(r *http.Request, d *Delivery) {
+	level := slog.LevelInfo
+	switch {
+	case d.Status >= 500:
+		level = slog.LevelError
+	case d.Status >= 400:
+		level = slog.LevelWarn
+	}
+	ctx := r.Context()
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("event", d.Event),
+		slog.String("mode", string(d.Mode)),
+		slog.String("record", d.RecordID),
+		slog.Int("status", d.Status),
+		slog.String("remote", r.RemoteAddr),
+	}
+	if d.Err != nil {
+		attrs = append(attrs, slog.String("err", d.Err.Error()))
+	}
+	h.log.LogAttrs(ctx, level, "webhook", attrs...)
+}
