@@ -46,7 +46,8 @@ var (
 	// where one of them applies.
 	ErrUnauthorized = errors.New("missing or wrong bearer token")
 	// ErrModeMismatch means the payload's mode does not match the token it
-	// came with, when both a test and a live token are configured (401).
+	// came with, when both a test and a live token are configured (401). It
+	// comes wrapped together with ErrUnauthorized.
 	ErrModeMismatch = errors.New("payload mode does not match its token")
 	// ErrTooLarge means the body exceeds Options.MaxBodyBytes (413).
 	ErrTooLarge = errors.New("request body too large")
@@ -349,7 +350,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 
 	// Mode against token.
 	if h.opts.TestToken != "" && !(liveOK && env.Mode == gen.ModeLive || testOK && env.Mode == gen.ModeTest) {
-		return unauthorized(fmt.Errorf("%w: %s payload", ErrModeMismatch, env.Mode),
+		return unauthorized(fmt.Errorf("%w: %w: %s payload", ErrUnauthorized, ErrModeMismatch, env.Mode),
 			fmt.Sprintf("a %s-mode payload needs the %s-mode webhook token", env.Mode, env.Mode))
 	}
 	if h.opts.TestModeOnly && env.Mode != gen.ModeTest {
