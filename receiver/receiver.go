@@ -234,13 +234,22 @@ type errorBody struct {
 	Problems []openapi.Problem `json:"problems,omitempty"`
 }
 
-// envelope is the part of the body the handler routes on; the record is
-// decoded once the event is known.
+// envelope is the part of the body the handler routes on. The whole body is
+// decoded into the event's generated type once the event is known.
 type envelope struct {
-	Action string          `json:"action"`
-	Model  string          `json:"model"`
-	Mode   gen.Mode        `json:"mode"`
-	Record json.RawMessage `json:"record"`
+	Action string   `json:"action"`
+	Model  string   `json:"model"`
+	Mode   gen.Mode `json:"mode"`
+	Record isObject `json:"record"`
+}
+
+// isObject records whether a JSON value is an object, without decoding it.
+type isObject bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (o *isObject) UnmarshalJSON(b []byte) error {
+	*o = len(b) > 0 && b[0] == '{'
+	return nil
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, only string) {
@@ -287,24 +296,15 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 	}
 	d.Body = body
 
-	// Route and validate.
-	var env envelope
-	event := ""
+	// Route, and validate against the spec.
+	var head envelope
+	var v any // the generic form, for validation
 	if h.opts.SkipValidation {
-		if err := json.Unmarshal(body, &env); err != nil {
+		if err := json.Unmarshal(body, &head); err != nil {
 			return decodeRejection(err)
 		}
-		if event = h.routes[routeKey{env.Model, env.Action}]; event == "" {
-			return unknownEvent(env.Model, env.Action)
-		}
-		d.Event = event
-		if env.Mode != gen.ModeLive && env.Mode != gen.ModeTest {
-			return &rejection{status: http.StatusBadRequest,
-				err:     fmt.Errorf("%w: mode %q", ErrInvalidPayload, env.Mode),
-				message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", env.Mode)}
-		}
 	} else {
-		v, err := openapi.DecodeJSON(body)
+		v, err = openapi.DecodeJSON(body)
 		if err != nil {
 			return malformed(err)
 		}
@@ -312,54 +312,71 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 		if !ok {
 			return malformed(errors.New("the body is not a JSON object"))
 		}
-		model, _ := obj["model"].(string)
-		action, _ := obj["action"].(string)
-		if event = h.routes[routeKey{model, action}]; event == "" {
-			return unknownEvent(obj["model"], obj["action"])
-		}
-		d.Event = event
-		if err := openapi.ValidateValue(event, v); err != nil {
-			rej := &rejection{status: http.StatusBadRequest,
-				err:     fmt.Errorf("%w: %w", ErrInvalidPayload, err),
-				message: event + " payload does not match the schema: fix the fields listed in problems"}
-			var verr *openapi.ValidationError
-			if errors.As(err, &verr) {
-				rej.problems = verr.Problems
-			}
-			return rej
-		}
-		// encoding/json matches keys case-insensitively, so a body such as
-		// {"action":"create","ACTION":"delete"} could decode differently from
-		// what was validated. Insist that both agree.
-		if err := json.Unmarshal(body, &env); err != nil {
-			return decodeRejection(err)
-		}
-		if env.Model != model || env.Action != action {
-			return &rejection{status: http.StatusBadRequest,
-				err:     fmt.Errorf("%w: ambiguous model or action keys", ErrInvalidPayload),
-				message: "the body has model or action twice, in different letter case: send each key once"}
-		}
+		head.Model, _ = obj["model"].(string)
+		head.Action, _ = obj["action"].(string)
+		mode, _ := obj["mode"].(string)
+		head.Mode = gen.Mode(mode)
+		_, head.Record = obj["record"].(map[string]any)
 	}
-	d.Event, d.Mode = event, env.Mode
-
+	event := h.routes[routeKey{head.Model, head.Action}]
+	if event == "" {
+		return unknownEvent(head.Model, head.Action)
+	}
+	d.Event = event
+	if h.opts.SkipValidation {
+		if head.Mode != gen.ModeLive && head.Mode != gen.ModeTest {
+			return &rejection{status: http.StatusBadRequest,
+				err:     fmt.Errorf("%w: mode %q", ErrInvalidPayload, head.Mode),
+				message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", head.Mode)}
+		}
+		if !head.Record {
+			return &rejection{status: http.StatusBadRequest,
+				err:     fmt.Errorf("%w: record is not an object", ErrInvalidPayload),
+				message: "the payload's record is missing or not an object: send the user or tenant as record"}
+		}
+	} else if err := openapi.ValidateValue(event, v); err != nil {
+		rej := &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: %w", ErrInvalidPayload, err),
+			message: event + " payload does not match the schema: fix the fields listed in problems"}
+		var verr *openapi.ValidationError
+		if errors.As(err, &verr) {
+			rej.problems = verr.Problems
+		}
+		return rej
+	}
 	if only != "" && event != only {
 		return &rejection{status: http.StatusBadRequest,
 			err:     fmt.Errorf("%w: got %s at the URL for %s", ErrWrongEvent, event, only),
 			message: fmt.Sprintf("this URL receives %s webhooks, not %s: check the webhook URL settings", only, event)}
 	}
 
-	// Mode against token.
-	if h.opts.TestToken != "" && !(liveOK && env.Mode == gen.ModeLive || testOK && env.Mode == gen.ModeTest) {
-		return unauthorized(fmt.Errorf("%w: %w: %s payload", ErrUnauthorized, ErrModeMismatch, env.Mode),
-			fmt.Sprintf("a %s-mode payload needs the %s-mode webhook token", env.Mode, env.Mode))
+	// Decode into the generated type.
+	ev, err := h.decode(event, body)
+	if err != nil {
+		return decodeRejection(err)
 	}
-	if h.opts.TestModeOnly && env.Mode != gen.ModeTest {
+	d.Mode, d.RecordID = ev.mode, ev.recordID
+	// encoding/json matches keys case-insensitively, so a body such as
+	// {"action":"create","ACTION":"delete"} could decode differently from
+	// what was routed and validated. Insist that both agree.
+	if ev.action != head.Action || ev.model != head.Model || ev.mode != head.Mode {
+		return &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: ambiguous action, model or mode keys", ErrInvalidPayload),
+			message: "the body has action, model or mode twice, in different letter case: send each key once"}
+	}
+
+	// Mode against token.
+	if h.opts.TestToken != "" && !(liveOK && ev.mode == gen.ModeLive || testOK && ev.mode == gen.ModeTest) {
+		return unauthorized(fmt.Errorf("%w: %w: %s payload", ErrUnauthorized, ErrModeMismatch, ev.mode),
+			fmt.Sprintf("a %s-mode payload needs the %s-mode webhook token", ev.mode, ev.mode))
+	}
+	if h.opts.TestModeOnly && ev.mode != gen.ModeTest {
 		return &rejection{status: http.StatusForbidden,
 			err:     ErrLiveOverHTTP,
 			message: "live webhooks must be sent over HTTPS: this receiver serves plain HTTP and accepts test-mode webhooks only"}
 	}
 
-	return h.dispatch(r.Context(), event, env, d)
+	return h.call(r.Context(), event, ev, d)
 }
 
 // readBody reads the whole body within the limit.
@@ -395,57 +412,63 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rej
 	}
 }
 
-func (h *Handler) dispatch(ctx context.Context, event string, env envelope, d *Delivery) (rej *rejection) {
-	var call func() error
+// decoded is a payload decoded into its generated type, with the callback
+// bound to it.
+type decoded struct {
+	action, model string
+	mode          gen.Mode
+	recordID      string
+	call          func(ctx context.Context) error // nil without a callback
+}
+
+// decode decodes body into the generated type of event.
+func (h *Handler) decode(event string, body []byte) (decoded, error) {
+	userID := func(u *gen.User) string { return strconv.Itoa(u.UserID) }
 	switch event {
-	case "user.created", "user.updated", "user.deleted":
-		var u gen.User
-		if err := decodeRecord(env.Record, &u); err != nil {
-			return err
-		}
-		d.RecordID = strconv.Itoa(u.UserID)
-		switch event {
-		case "user.created":
-			if f := h.cb.OnUserCreated; f != nil {
-				ev := gen.UserCreatedEvent{Action: gen.UserCreatedEventActionCreate, Model: gen.UserCreatedEventModelUser, Mode: env.Mode, Record: u}
-				call = func() error { return f(ctx, ev) }
-			}
-		case "user.updated":
-			if f := h.cb.OnUserUpdated; f != nil {
-				ev := gen.UserUpdatedEvent{Action: gen.UserUpdatedEventActionUpdate, Model: gen.UserUpdatedEventModelUser, Mode: env.Mode, Record: u}
-				call = func() error { return f(ctx, ev) }
-			}
-		case "user.deleted":
-			if f := h.cb.OnUserDeleted; f != nil {
-				ev := gen.UserDeletedEvent{Action: gen.UserDeletedEventActionDelete, Model: gen.UserDeletedEventModelUser, Mode: env.Mode, Record: u}
-				call = func() error { return f(ctx, ev) }
-			}
-		}
-	case "tenant.created", "tenant.updated", "tenant.deleted":
-		var t gen.Tenant
-		if err := decodeRecord(env.Record, &t); err != nil {
-			return err
-		}
-		d.RecordID = t.TenantID
-		switch event {
-		case "tenant.created":
-			if f := h.cb.OnTenantCreated; f != nil {
-				ev := gen.TenantCreatedEvent{Action: gen.TenantCreatedEventActionCreate, Model: gen.TenantCreatedEventModelTenant, Mode: env.Mode, Record: t}
-				call = func() error { return f(ctx, ev) }
-			}
-		case "tenant.updated":
-			if f := h.cb.OnTenantUpdated; f != nil {
-				ev := gen.TenantUpdatedEvent{Action: gen.TenantUpdatedEventActionUpdate, Model: gen.TenantUpdatedEventModelTenant, Mode: env.Mode, Record: t}
-				call = func() error { return f(ctx, ev) }
-			}
-		case "tenant.deleted":
-			if f := h.cb.OnTenantDeleted; f != nil {
-				ev := gen.TenantDeletedEvent{Action: gen.TenantDeletedEventActionDelete, Model: gen.TenantDeletedEventModelTenant, Mode: env.Mode, Record: t}
-				call = func() error { return f(ctx, ev) }
-			}
-		}
+	case "user.created":
+		return decodeAs(body, h.cb.OnUserCreated, func(e *gen.UserCreatedEvent) decoded {
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
+		})
+	case "user.updated":
+		return decodeAs(body, h.cb.OnUserUpdated, func(e *gen.UserUpdatedEvent) decoded {
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
+		})
+	case "user.deleted":
+		return decodeAs(body, h.cb.OnUserDeleted, func(e *gen.UserDeletedEvent) decoded {
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
+		})
+	case "tenant.created":
+		return decodeAs(body, h.cb.OnTenantCreated, func(e *gen.TenantCreatedEvent) decoded {
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
+		})
+	case "tenant.updated":
+		return decodeAs(body, h.cb.OnTenantUpdated, func(e *gen.TenantUpdatedEvent) decoded {
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
+		})
+	case "tenant.deleted":
+		return decodeAs(body, h.cb.OnTenantDeleted, func(e *gen.TenantDeletedEvent) decoded {
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
+		})
 	}
-	if call == nil {
+	return decoded{}, fmt.Errorf("%w: %s", ErrUnknownEvent, event)
+}
+
+// decodeAs decodes body as an E and binds cb (if any) to it.
+func decodeAs[E any](body []byte, cb func(context.Context, E) error, parts func(*E) decoded) (decoded, error) {
+	var ev E
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return decoded{}, err
+	}
+	d := parts(&ev)
+	if cb != nil {
+		d.call = func(ctx context.Context) error { return cb(ctx, ev) }
+	}
+	return d, nil
+}
+
+// call runs the event's callback, turning an error or a panic into a 500.
+func (h *Handler) call(ctx context.Context, event string, ev decoded, d *Delivery) (rej *rejection) {
+	if ev.call == nil {
 		return nil
 	}
 	defer func() {
@@ -456,27 +479,10 @@ func (h *Handler) dispatch(ctx context.Context, event string, env envelope, d *D
 				message: "the " + event + " handler failed: retry later"}
 		}
 	}()
-	if err := call(); err != nil {
+	if err := ev.call(ctx); err != nil {
 		return &rejection{status: http.StatusInternalServerError,
 			err:     fmt.Errorf("%w: %w", ErrCallback, err),
 			message: "the " + event + " handler failed: retry later"}
-	}
-	return nil
-}
-
-// decodeRecord decodes a record into its generated type.
-func decodeRecord(raw json.RawMessage, into any) *rejection {
-	if len(raw) == 0 || string(raw) == "null" {
-		return &rejection{status: http.StatusBadRequest,
-			err:     fmt.Errorf("%w: no record", ErrInvalidPayload),
-			message: "the payload has no record: send the user or tenant as record"}
-	}
-	if err := json.Unmarshal(raw, into); err != nil {
-		rej := decodeRejection(err)
-		if rej.problems != nil {
-			rej.problems[0].Path = "/record" + rej.problems[0].Path
-		}
-		return rej
 	}
 	return nil
 }
