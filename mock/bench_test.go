@@ -1,0 +1,43 @@
+package mock
+
+import (
+	"testing"
+
+	"github.com/ufhook/ufhook/gen"
+)
+
+// BenchmarkFake measures one payload per event: generation plus JSON
+// encoding, in a reused Faker and with a fresh one (Payload). Target: at most
+// 10 µs and 40 allocations per payload.
+func BenchmarkFake(b *testing.B) {
+	for _, ev := range catalog(b) {
+		b.Run(ev.Name, func(b *testing.B) {
+			f := NewFaker(1)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.Payload(ev.Name, gen.ModeTest, Realistic); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(ev.Name+"/full", func(b *testing.B) {
+			f := NewFaker(1)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.Payload(ev.Name, gen.ModeTest, Full); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(ev.Name+"/fresh", func(b *testing.B) {
+			b.ReportAllocs()
+			var seed uint64
+			for b.Loop() {
+				seed++
+				if _, err := Payload(ev.Name, Options{Seed: seed}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,441 @@
+package mock
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+var allShapes = []Shape{Realistic, Full, Sparse, WithUnknownFields}
+
+func catalog(t testing.TB) []openapi.Event {
+	t.Helper()
+	evs, err := openapi.Events()
+	require.NoError(t, err)
+	require.NotEmpty(t, evs)
+	return evs
+}
+
+func decode(t testing.TB, body []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(body, &m), "%s", body)
+	return m
+}
+
+func TestEveryCatalogEventHasAGenerator(t *testing.T) {
+	for _, ev := range catalog(t) {
+		t.Run(ev.Name, func(t *testing.T) {
+			_, err := generatorFor(ev.Name)
+			require.NoError(t, err, "the catalog's model %q has no generator in mock.models", ev.Model)
+		})
+	}
+}
+
+// TestPayloadsValidate checks 10,500 seeds, each against every event, with
+// the shape and mode cycling with the seed: 63,000 payloads.
+func TestPayloadsValidate(t *testing.T) {
+	const seeds = 10_500
+	for _, ev := range catalog(t) {
+		t.Run(ev.Name, func(t *testing.T) {
+			t.Parallel()
+			f := NewFaker(0)
+			for seed := range uint64(seeds) {
+				shape := allShapes[seed%4]
+				mode := gen.ModeTest
+				if seed/4%2 == 1 {
+					mode = gen.ModeLive
+				}
+				f.Reset(seed)
+				body, err := f.Payload(ev.Name, mode, shape)
+				require.NoError(t, err)
+				if err := openapi.Validate(ev.Name, body); err != nil {
+					t.Fatalf("seed %d, shape %s, mode %s: %v\n%s", seed, shape, mode, err, body)
+				}
+			}
+		})
+	}
+}
+
+func TestPayloadIsDeterministic(t *testing.T) {
+	for _, ev := range catalog(t) {
+		for _, shape := range allShapes {
+			t.Run(ev.Name+"/"+shape.String(), func(t *testing.T) {
+				opts := Options{Seed: 42, Mode: gen.ModeLive, Shape: shape}
+				a, err := Payload(ev.Name, opts)
+				require.NoError(t, err)
+				b, err := Payload(ev.Name, opts)
+				require.NoError(t, err)
+				assert.Equal(t, string(a), string(b))
+				opts.Seed = 43
+				c, err := Payload(ev.Name, opts)
+				require.NoError(t, err)
+				assert.NotEqual(t, string(a), string(c), "another seed must give another payload")
+			})
+		}
+	}
+}
+
+func TestPayloadEnvelope(t *testing.T) {
+	for _, ev := range catalog(t) {
+		for _, mode := range []gen.Mode{"", gen.ModeTest, gen.ModeLive} {
+			t.Run(ev.Name+"/"+string(mode), func(t *testing.T) {
+				body, err := Payload(ev.Name, Options{Seed: 7, Mode: mode})
+				require.NoError(t, err)
+				want := string(mode)
+				if want == "" {
+					want = "test"
+				}
+				prefix := fmt.Sprintf(`{"action":%q,"model":%q,"mode":%q,"record":{`, ev.Action, ev.Model, want)
+				assert.True(t, strings.HasPrefix(string(body), prefix), "%s", body)
+				rec := decode(t, body)["record"].(map[string]any)
+				assert.Equal(t, want, rec["mode"], "the record's mode follows the envelope's")
+			})
+		}
+	}
+}
+
+func TestPayloadErrors(t *testing.T) {
+	cases := []struct {
+		name    string
+		event   string
+		opts    Options
+		wantErr error
+	}{
+		{"unknown event", "user.exploded", Options{}, openapi.ErrUnknownEvent},
+		{"underscore name", "user_created", Options{}, openapi.ErrUnknownEvent},
+		{"bad mode", "user.created", Options{Mode: "prod"}, ErrUnknownMode},
+		{"bad shape", "user.created", Options{Shape: Shape(9)}, ErrUnknownShape},
+		{"negative shape", "user.created", Options{Shape: -1}, ErrUnknownShape},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Payload(tc.event, tc.opts)
+			require.ErrorIs(t, err, tc.wantErr)
+		})
+	}
+}
+
+func TestParseShape(t *testing.T) {
+	for _, s := range allShapes {
+		got, err := ParseShape(s.String())
+		require.NoError(t, err)
+		assert.Equal(t, s, got)
+	}
+	_, err := ParseShape("fancy")
+	require.ErrorIs(t, err, ErrUnknownShape)
+	assert.Contains(t, err.Error(), "unknown-fields", "the error lists the valid names")
+}
+
+// schemaFor follows anyOf [X, null] to X.
+func schemaFor(ref *openapi3.SchemaRef) *openapi3.Schema {
+	s := ref.Value
+	for _, alt := range s.AnyOf {
+		if alt.Value != nil && !alt.Value.Type.Is("null") {
+			return alt.Value
+		}
+	}
+	return s
+}
+
+// missingInFull walks a Full payload along its schema and returns the path of
+// every property that the schema defines and the payload lacks or leaves
+// null, at any depth.
+func missingInFull(path string, ref *openapi3.SchemaRef, v any) []string {
+	s := schemaFor(ref)
+	var out []string
+	switch val := v.(type) {
+	case map[string]any:
+		for name, p := range s.Properties {
+			child, ok := val[name]
+			if !ok || child == nil {
+				out = append(out, path+"."+name)
+				continue
+			}
+			out = append(out, missingInFull(path+"."+name, p, child)...)
+		}
+		if ap := s.AdditionalProperties.Schema; ap != nil {
+			if len(val) == 0 {
+				out = append(out, path+" (empty map)")
+			}
+			for k, child := range val {
+				out = append(out, missingInFull(path+"."+k, ap, child)...)
+			}
+		}
+	case []any:
+		if s.Items != nil {
+			if len(val) == 0 {
+				out = append(out, path+"[] (empty array)")
+			}
+			for i, child := range val {
+				out = append(out, missingInFull(fmt.Sprintf("%s[%d]", path, i), s.Items, child)...)
+			}
+		}
+	}
+	return out
+}
+
+// TestFullShapeCoversTheSchema keeps the generators and the spec from
+// drifting apart: a property added to any schema that the Full shape does not
+// fill makes this test fail and name it.
+func TestFullShapeCoversTheSchema(t *testing.T) {
+	for _, ev := range catalog(t) {
+		t.Run(ev.Name, func(t *testing.T) {
+			root := openapi3.NewSchemaRef("", ev.Schema)
+			var missing []string
+			for seed := range uint64(20) {
+				body, err := Payload(ev.Name, Options{Seed: seed, Shape: Full})
+				require.NoError(t, err)
+				missing = append(missing, missingInFull(ev.Name, root, decode(t, body))...)
+			}
+			slices.Sort(missing)
+			assert.Empty(t, slices.Compact(missing), "the spec defines these fields but the Full shape of mock never fills them: add them to the generator in mock/records.go")
+		})
+	}
+}
+
+func TestSparseShapeHasOnlyRequiredFields(t *testing.T) {
+	for _, ev := range catalog(t) {
+		t.Run(ev.Name, func(t *testing.T) {
+			body, err := Payload(ev.Name, Options{Seed: 5, Shape: Sparse})
+			require.NoError(t, err)
+			rec := decode(t, body)["record"].(map[string]any)
+			recSchema := ev.Schema.Properties["record"].Value
+			keys := make([]string, 0, len(rec))
+			for k, v := range rec {
+				keys = append(keys, k)
+				p := recSchema.Properties[k].Value
+				switch {
+				case p.Type.Includes("null"):
+					assert.Nil(t, v, "%s can be null, so Sparse makes it null", k)
+				case p.Type.Is("string") && p.Pattern == "" && p.Format == "" && len(p.Enum) == 0:
+					assert.Equal(t, "", v, "%s can be empty, so Sparse makes it empty", k)
+				case p.Type.Is("object"):
+					assert.Empty(t, v, "%s", k)
+				}
+			}
+			assert.ElementsMatch(t, recSchema.Required, keys)
+		})
+	}
+}
+
+func TestUnknownFieldsAreUnknownToTheSpec(t *testing.T) {
+	doc, err := openapi.Load()
+	require.NoError(t, err)
+	for name, s := range doc.Components.Schemas {
+		for _, k := range futureKeys {
+			assert.NotContains(t, s.Value.Properties, k, "futureKeys must name no property of any schema, but %s defines %s", name, k)
+		}
+	}
+	// Over a few seeds, unknown fields show up at the envelope, in the
+	// record and in nested objects.
+	seen := map[string]bool{}
+	for seed := range uint64(50) {
+		for _, ev := range []string{"user.created", "tenant.updated"} {
+			body, err := Payload(ev, Options{Seed: seed, Shape: WithUnknownFields})
+			require.NoError(t, err)
+			env := decode(t, body)
+			rec := env["record"].(map[string]any)
+			for _, k := range futureKeys {
+				seen["envelope"] = seen["envelope"] || env[k] != nil || hasKey(env, k)
+				seen["record"] = seen["record"] || hasKey(rec, k)
+			}
+			if a, ok := rec["authentication"].(map[string]any); ok {
+				for _, f := range a["firstFactors"].([]any) {
+					for _, k := range futureKeys {
+						seen["factor"] = seen["factor"] || hasKey(f.(map[string]any), k)
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, map[string]bool{"envelope": true, "record": true, "factor": true}, seen)
+}
+
+func hasKey(m map[string]any, k string) bool { _, ok := m[k]; return ok }
+
+var (
+	timestampRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+	tenantIDRE  = regexp.MustCompile(`^[a-z0-9]{8}$`)
+	e164RE      = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	avatarRE    = regexp.MustCompile(`^https://res\.cloudinary\.com/component/image/upload/avatars/(avatar-plain|icon)-\d+\.png$`)
+)
+
+// TestRealisticUsersVaryAsRealOnesDo checks, over 3,000 users, that each of
+// the shapes receivers trip over shows up, and that every user is coherent.
+func TestRealisticUsersVaryAsRealOnesDo(t *testing.T) {
+	seen := map[string]int{}
+	for seed := range uint64(3000) {
+		body, err := Payload("user.created", Options{Seed: seed})
+		require.NoError(t, err)
+		u := decode(t, body)["record"].(map[string]any)
+		name, _ := u["name"].(string)
+		email, _ := u["email"].(string)
+		username, _ := u["username"].(string)
+		count := func(what string, cond bool) {
+			if cond {
+				seen[what]++
+			}
+		}
+		count("null phoneNumber", u["phoneNumber"] == nil)
+		count("phoneNumber", u["phoneNumber"] != nil)
+		count("empty name", name == "")
+		count("null username", u["username"] == nil)
+		count("null email", u["email"] == nil)
+		count("empty data", len(u["data"].(map[string]any)) == 0)
+		count("nested data", len(u["data"].(map[string]any)) > 0)
+		count("locked", u["locked"] == true)
+		count("unconfirmed", u["isEmailConfirmed"] == false)
+		count("roles", len(u["authorization"].(map[string]any)) > 0)
+		count("no roles", len(u["authorization"].(map[string]any)) == 0)
+		count("second factor", len(u["authentication"].(map[string]any)["secondFactors"].([]any)) > 0)
+		count("null preferredFirstFactor", u["preferredFirstFactor"] == nil)
+		count("null image", u["image"] == nil)
+		first := u["authentication"].(map[string]any)["firstFactors"].([]any)[0].(map[string]any)
+		sso := !slices.Contains([]string{"password", "link", "verificationCode"}, first["strategy"].(string))
+		count("sso", sso)
+		if sso {
+			assert.Equal(t, true, u["isEmailConfirmed"], "an SSO sign-up is confirmed")
+		}
+
+		assert.Regexp(t, timestampRE, u["createdAt"])
+		assert.Regexp(t, tenantIDRE, u["tenantId"])
+		assert.Equal(t, u["userUuid"], u["uuid"])
+		if p, ok := u["phoneNumber"].(string); ok {
+			assert.Regexp(t, e164RE, p)
+		}
+		if img, ok := u["image"].(string); ok {
+			assert.Regexp(t, avatarRE, img)
+		}
+		if u["email"] == nil {
+			assert.NotNil(t, u["phoneNumber"], "a user without email signed up by SMS")
+		}
+		if name != "" {
+			parts := strings.Fields(strings.ToLower(name))
+			require.Len(t, parts, 2, name)
+			if email != "" {
+				local := email[:strings.IndexByte(email, '@')]
+				assert.True(t, strings.Contains(local, parts[0]) || strings.Contains(local, parts[1]), "email %s matches name %s", email, name)
+			}
+			if username != "" {
+				assert.True(t, strings.Contains(username, parts[0]) || strings.Contains(username, parts[1]), "username %s matches name %s", username, name)
+			}
+		}
+		if auth := u["authorization"].(map[string]any); len(auth) > 0 {
+			roles := auth[u["tenantId"].(string)].(map[string]any)["roles"].([]any)
+			require.NotEmpty(t, roles)
+			for _, r := range roles {
+				assert.Contains(t, roleNames, r)
+			}
+		}
+	}
+	for _, what := range []string{"null phoneNumber", "phoneNumber", "empty name", "null username", "null email", "empty data", "nested data", "locked", "unconfirmed", "roles", "no roles", "second factor", "null preferredFirstFactor", "null image", "sso"} {
+		assert.Greater(t, seen[what], 20, "over 3,000 realistic users, %q should show up now and then", what)
+	}
+}
+
+func TestFullTimestamps(t *testing.T) {
+	for seed := range uint64(500) {
+		body, err := Payload("user.updated", Options{Seed: seed, Shape: Full})
+		require.NoError(t, err)
+		u := decode(t, body)["record"].(map[string]any)
+		for _, k := range []string{"createdAt", "updatedAt", "lastActiveAt", "lastMessagedAt"} {
+			require.Regexp(t, timestampRE, u[k], k)
+		}
+		// The fixed-width form orders as text.
+		assert.LessOrEqual(t, u["createdAt"].(string), u["updatedAt"].(string))
+		assert.LessOrEqual(t, u["updatedAt"].(string), u["lastActiveAt"].(string))
+	}
+}
+
+func TestAppendTimeKeepsTrailingZeros(t *testing.T) {
+	cases := []struct {
+		ms   int64
+		want string
+	}{
+		{0, `"1970-01-01T00:00:00.000Z"`},
+		{1715814290787, `"2024-05-15T23:04:50.787Z"`},
+		{1715814290700, `"2024-05-15T23:04:50.700Z"`},
+		{1715814290000, `"2024-05-15T23:04:50.000Z"`},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, string(appendTime(nil, tc.ms)))
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "new\nline", "tab\t", "\x01ctl", "héllo ✓", "bad\xffutf8", "<&>"} {
+		got := appendString(nil, s)
+		var back string
+		require.NoError(t, json.Unmarshal(got, &back), "%s", got)
+		if strings.ToValidUTF8(s, "\ufffd") == s {
+			assert.Equal(t, s, back)
+		}
+	}
+}
+
+func TestFakerUserAndTenant(t *testing.T) {
+	f := NewFaker(9)
+	var prev gen.User
+	for i := range 200 {
+		mode := gen.ModeTest
+		if i%2 == 1 {
+			mode = gen.ModeLive
+		}
+		u := f.User(mode)
+		assert.Equal(t, mode, u.Mode)
+		if i > 0 {
+			assert.Equal(t, prev.UserID+1, u.UserID, "userIds are sequential in a tenant")
+			assert.Equal(t, prev.TenantID, u.TenantID, "a stream's users share a tenant")
+		}
+		require.NotNil(t, u.UpdatedAt)
+		assert.False(t, u.UpdatedAt.Before(u.CreatedAt))
+		rec, err := json.Marshal(u)
+		require.NoError(t, err)
+		body := fmt.Sprintf(`{"action":"create","model":"user","mode":%q,"record":%s}`, mode, rec)
+		require.NoError(t, openapi.Validate("user.created", []byte(body)))
+		prev = u
+
+		tn := f.Tenant(mode)
+		rec, err = json.Marshal(tn)
+		require.NoError(t, err)
+		body = fmt.Sprintf(`{"action":"update","model":"tenant","mode":%q,"record":%s}`, mode, rec)
+		require.NoError(t, openapi.Validate("tenant.updated", []byte(body)))
+		require.NotNil(t, tn.Mode)
+		assert.Equal(t, mode, *tn.Mode)
+	}
+	assert.Equal(t, NewFaker(9).User(""), NewFaker(9).User(gen.ModeTest), "the same seed gives the same user")
+}
+
+// TestFakerUserMatchesPayload checks that User and the user payload of the
+// same stream position describe the same person.
+func TestFakerUserMatchesPayload(t *testing.T) {
+	for seed := range uint64(100) {
+		u := NewFaker(seed).User(gen.ModeLive)
+		body, err := NewFaker(seed).Payload("user.created", gen.ModeLive, Realistic)
+		require.NoError(t, err)
+		var ev gen.UserCreatedEvent
+		require.NoError(t, json.Unmarshal(body, &ev))
+		r := ev.Record
+		assert.Equal(t, u.UserID, r.UserID)
+		assert.Equal(t, u.UserUUID, r.UserUUID)
+		assert.Equal(t, u.Email, r.Email)
+		assert.Equal(t, u.Username, r.Username)
+		assert.Equal(t, u.Name, r.Name)
+		assert.Equal(t, u.PhoneNumber, r.PhoneNumber)
+		assert.Equal(t, u.Data, r.Data)
+		assert.Equal(t, u.Authorization, r.Authorization)
+		assert.Equal(t, u.Authentication, r.Authentication)
+		assert.True(t, u.CreatedAt.Equal(r.CreatedAt))
+	}
+}
