@@ -1,0 +1,217 @@
+package contract
+
+// This file runs the suite under go test:
+//
+//	go test ./contract -target=URL -token=TOKEN [-mode=live|test] [-ca=FILE] [-insecure]
+//	                   [-route EVENT=URL]... [-timeout=10s] [-strict] [-seed=N]
+//
+// TestContract has one subtest per case, named by the case's ID, so that
+// -run 'Contract/auth' selects. Without -target it tests the reference
+// receiver instead (the self-test), and the other tests of the package run.
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/receiver"
+)
+
+var (
+	flagTarget   = flag.String("target", "", "the receiver's webhook URL; empty runs the self-test")
+	flagToken    = flag.String("token", "", "the webhook token the receiver expects (at least 8 characters)")
+	flagMode     = flag.String("mode", "live", "the mode of the payloads and the token: live or test")
+	flagCA       = flag.String("ca", "", "a PEM file of CA certificates to trust besides the system roots")
+	flagInsecure = flag.Bool("insecure", false, "skip certificate verification (https/certificate is then skipped)")
+	flagRoutes   Routes
+	flagTimeout  = flag.Duration("timeout", DefaultTimeout, "bound on each request (go test takes -timeout itself: see TestMain)")
+	flagStrict   = flag.Bool("strict", false, "also run the SHOULD-level cases (strict/...)")
+	flagSeed     = flag.Uint64("seed", 0, "seed of the payloads; 0 picks one and prints it")
+)
+
+func init() {
+	flag.Var(&flagRoutes, "route", "EVENT=URL: send EVENT to its own URL (repeatable)")
+}
+
+// selfToken is the reference receiver's token in the self-tests.
+const selfToken = "example3c5cc4491eb422d48c8f78c2f"
+
+// tally counts the outcomes of TestContract's subtests, for the summary line.
+var tally struct {
+	sync.Mutex
+	pass, fail, skip int
+}
+
+// external is the suite for -target, built by TestMain.
+var external *Suite
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if *flagTarget != "" {
+		adoptGoTestTimeout()
+		// Cases wait on the network, not on the CPU: let them all run at
+		// once unless -parallel says otherwise.
+		if !flagGiven("test.parallel") {
+			_ = flag.Set("test.parallel", "64")
+		}
+		s, err := New(context.Background(), targetConfig())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "contract: %v\n", err)
+			os.Exit(2)
+		}
+		external = s
+		fmt.Printf("contract: target %s, token %s, mode %s, seed %d\n", *flagTarget, bearer.Mask(*flagToken), s.cfg.Mode, s.Seed())
+	}
+	code := m.Run()
+	if external != nil {
+		external.Close()
+	}
+	tally.Lock()
+	if n := tally.pass + tally.fail + tally.skip; n > 0 {
+		fmt.Println(Summary(tally.pass, tally.fail, tally.skip))
+	}
+	tally.Unlock()
+	os.Exit(code)
+}
+
+// targetConfig builds the Config from the flags.
+func targetConfig() Config {
+	return Config{
+		Target:   *flagTarget,
+		Token:    *flagToken,
+		Mode:     gen.Mode(*flagMode),
+		CAFile:   *flagCA,
+		Insecure: *flagInsecure,
+		Routes:   flagRoutes,
+		Timeout:  *flagTimeout,
+		Strict:   *flagStrict,
+		Seed:     *flagSeed,
+	}
+}
+
+// adoptGoTestTimeout makes `go test ./contract -target=URL -timeout=D` work
+// as documented. go test takes -timeout for itself and hands it to the test
+// binary as -test.timeout (the deadline of the whole run), so the suite's
+// own -timeout flag only sees a value written after -args. When the suite's
+// flag was not given and go test's differs from its default of 10m, D becomes
+// the per-request timeout, and the binary's own deadline is lifted so that a
+// slow receiver fails its cases instead of panicking the run; go test itself
+// still stops the run one minute after D.
+func adoptGoTestTimeout() {
+	if flagGiven("timeout") {
+		return
+	}
+	f := flag.Lookup("test.timeout")
+	if f == nil {
+		return
+	}
+	d, err := time.ParseDuration(f.Value.String())
+	if err != nil || d <= 0 || d == 10*time.Minute {
+		return
+	}
+	*flagTimeout = d
+	_ = flag.Set("test.timeout", "0")
+}
+
+// flagGiven reports whether the flag was set on the command line.
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// selfTest reports whether the package tests itself (no -target).
+func selfTest() bool { return *flagTarget == "" }
+
+// skipWithTarget skips the package's own tests when the run is against a
+// target: they test the suite, not the receiver.
+func skipWithTarget(t *testing.T) {
+	t.Helper()
+	if !selfTest() {
+		t.Skip("-target given: only TestContract runs against a receiver")
+	}
+}
+
+// quietServer returns an unstarted test server whose panics and TLS errors
+// are not logged: several faulty receivers cause them on purpose.
+func quietServer(h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	return srv
+}
+
+// serveTLS serves h over HTTPS with a certificate from ca.
+func serveTLS(t testing.TB, h http.Handler, ca *localca.CA) *httptest.Server {
+	t.Helper()
+	cfg, err := ca.ServerTLS()
+	require.NoError(t, err)
+	srv := quietServer(h)
+	srv.TLS = cfg
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// reference returns the reference receiver with the self-test token.
+func reference(t testing.TB, opts receiver.Options, cb receiver.Callbacks) http.Handler {
+	t.Helper()
+	if opts.Token == "" {
+		opts.Token = selfToken
+	}
+	h, err := receiver.New(opts, cb)
+	require.NoError(t, err)
+	return h
+}
+
+// TestContract runs every case as a subtest named by its ID: against -target
+// when given, else against the reference receiver over TLS, where every case,
+// strict ones included, must pass.
+func TestContract(t *testing.T) {
+	s := external
+	if s == nil {
+		ca, err := localca.New()
+		require.NoError(t, err)
+		srv := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca)
+		s, err = New(t.Context(), Config{Target: srv.URL + "/webhook", Token: selfToken, RootCAs: ca.Pool(), Strict: true, Seed: *flagSeed})
+		require.NoError(t, err, "self-test setup")
+		t.Cleanup(s.Close)
+	}
+	ctx := context.Background()
+	for _, c := range Cases() {
+		t.Run(c.ID, func(t *testing.T) {
+			t.Parallel()
+			r := s.Check(ctx, c)
+			tally.Lock()
+			switch r.Outcome {
+			case Pass:
+				tally.pass++
+			case Fail:
+				tally.fail++
+			case Skip:
+				tally.skip++
+			}
+			tally.Unlock()
+			switch r.Outcome {
+			case Fail:
+				t.Errorf("%s: %s\n%s", c.ID, r.Case.Sends, r.Explain())
+			case Skip:
+				t.Skip(r.Reason)
+			default:
+				t.Logf("got %s (%v)", r.Got, r.Duration.Round(time.Millisecond))
+			}
+		})
+	}
+}

@@ -1,0 +1,412 @@
+package contract
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+// maxBody bounds how much of a response body the suite reads.
+const maxBody = 64 << 10
+
+// bodyShown is how much of a response body a result quotes.
+const bodyShown = 160
+
+// Suite is a receiver under test: a checked Config, an HTTP client that never
+// follows redirects and verifies TLS, and what the TLS handshakes found. It
+// is safe for concurrent use; call Close when done.
+type Suite struct {
+	cfg    Config
+	client *http.Client
+	roots  *x509.CertPool // nil means the system roots
+	// origins are the distinct scheme://host:port of the target and routes.
+	origins map[string]*origin
+}
+
+// origin is one scheme://host:port that the suite sends to, with what the
+// TLS handshake found there.
+type origin struct {
+	url *url.URL
+	// version is the TLS version the server chose when offered 1.0 to 1.3;
+	// zero for plain HTTP or a failed handshake.
+	version uint16
+	// handshakeErr is why the TLS handshake failed outright.
+	handshakeErr error
+	// certErr is why the certificate did not verify (nil with Insecure).
+	certErr error
+}
+
+// usable reports whether the suite's client, which wants TLS 1.2 and a
+// verified certificate, can talk to the origin.
+func (o *origin) usable() bool {
+	if o.url.Scheme == "http" {
+		return true
+	}
+	return o.handshakeErr == nil && o.version >= tls.VersionTLS12 && o.certErr == nil
+}
+
+// New checks cfg, loads the CA file, and connects once to the target and to
+// every route: a TCP connection, and for https a TLS handshake whose findings
+// the https cases report. It errors with ErrTarget, ErrToken, ErrMode,
+// ErrRoute, ErrCA, ErrTimeout, or ErrUnreachable when nothing listens at a
+// URL. A failed TLS handshake is not an error: the https cases fail, and the
+// cases that need the connection are skipped.
+func New(ctx context.Context, cfg Config) (*Suite, error) {
+	cfg, err := normalize(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Suite{cfg: cfg, origins: map[string]*origin{}}
+	if s.roots, err = roots(cfg); err != nil {
+		return nil, err
+	}
+	for _, raw := range s.urls() {
+		u, _ := url.Parse(raw) // checked by normalize
+		key := originKey(u)
+		if s.origins[key] == nil {
+			s.origins[key] = &origin{url: u}
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.origins)) {
+		if err := s.probe(ctx, s.origins[key]); err != nil {
+			return nil, err
+		}
+	}
+	s.client = &http.Client{
+		Timeout: cfg.Timeout,
+		// Webhook senders do not follow redirects, and following one would
+		// send the token to another place.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			TLSClientConfig:     s.tlsConfig(tls.VersionTLS12),
+			TLSHandshakeTimeout: cfg.Timeout,
+			MaxIdleConnsPerHost: 16,
+			IdleConnTimeout:     30 * time.Second,
+		},
+	}
+	return s, nil
+}
+
+// Close releases the suite's idle connections.
+func (s *Suite) Close() { s.client.CloseIdleConnections() }
+
+// Seed returns the seed of the payloads, chosen at random when Config.Seed
+// was zero.
+func (s *Suite) Seed() uint64 { return s.cfg.Seed }
+
+// Config returns the configuration in use, with its defaults filled in.
+func (s *Suite) Config() Config { return s.cfg }
+
+// Check runs one case and returns its result. It never errors: a receiver
+// that does not answer, or answers wrongly, gives a Result with Outcome Fail.
+func (s *Suite) Check(ctx context.Context, c Case) Result {
+	start := time.Now()
+	var r Result
+	switch {
+	case c.Strict && !s.cfg.Strict:
+		r = skipped("SHOULD-level case: run with -strict (ufhook check --strict) to include it")
+	case c.run == nil:
+		r = skipped("not a case of this suite: take cases from contract.Cases()")
+	default:
+		r = c.run(ctx, s)
+	}
+	r.Case = c
+	r.Duration = time.Since(start)
+	return r
+}
+
+// normalize fills in the defaults of cfg and checks every field.
+func normalize(cfg Config) (Config, error) {
+	if cfg.Target == "" {
+		return cfg, fmt.Errorf("%w: no target: give the receiver's webhook URL, e.g. -target=https://127.0.0.1:8443/webhook", ErrTarget)
+	}
+	if err := checkURL(cfg.Target); err != nil {
+		return cfg, fmt.Errorf("%w: %w", ErrTarget, err)
+	}
+	if cfg.Token == "" {
+		return cfg, fmt.Errorf("%w: no token: give the webhook token the receiver expects (-token, or UFHOOK_TOKEN for ufhook check)", ErrToken)
+	}
+	if n := utf8.RuneCountInString(cfg.Token); n < MinTokenLength {
+		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer token (Userfront's look like example3c5cc4491eb422d48c8f78c2f)", ErrToken, n, MinTokenLength)
+	}
+	switch cfg.Mode {
+	case "":
+		cfg.Mode = gen.ModeLive
+	case gen.ModeLive, gen.ModeTest:
+	default:
+		return cfg, fmt.Errorf("%w %q: use live or test", ErrMode, cfg.Mode)
+	}
+	routes := make(map[string]string, len(cfg.Routes))
+	for event, u := range cfg.Routes {
+		if _, err := openapi.Lookup(event); err != nil {
+			return cfg, fmt.Errorf("%w %s=%s: %w", ErrRoute, event, u, err)
+		}
+		if err := checkURL(u); err != nil {
+			return cfg, fmt.Errorf("%w %s=%s: %w", ErrRoute, event, u, err)
+		}
+		routes[event] = u
+	}
+	cfg.Routes = routes
+	switch {
+	case cfg.Timeout < 0:
+		return cfg, fmt.Errorf("%w %v: give a positive duration such as 10s", ErrTimeout, cfg.Timeout)
+	case cfg.Timeout == 0:
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Seed == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		cfg.Seed = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	return cfg, nil
+}
+
+// checkURL accepts an absolute http or https URL with a host.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL (%v): give an absolute URL such as https://127.0.0.1:8443/webhook", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q is not an http:// or https:// URL: give an absolute URL such as https://127.0.0.1:8443/webhook", raw)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Errorf("%q has no host: give an absolute URL such as https://127.0.0.1:8443/webhook", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q carries credentials: Userfront sends the token in the Authorization header only; remove user:password@ from the URL", raw)
+	}
+	return nil
+}
+
+// roots returns the pool to verify certificates with: RootCAs or the system
+// roots, plus the CA file. nil means the system roots.
+func roots(cfg Config) (*x509.CertPool, error) {
+	pool := cfg.RootCAs
+	if cfg.CAFile == "" {
+		return pool, nil
+	}
+	pem, err := os.ReadFile(cfg.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w: give a readable PEM file of CA certificates", ErrCA, err)
+	}
+	if pool == nil {
+		if pool, err = x509.SystemCertPool(); err != nil {
+			pool = x509.NewCertPool()
+		}
+	} else {
+		pool = pool.Clone()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%w: %s holds no PEM certificate: give the CA certificate that signed the receiver's certificate", ErrCA, cfg.CAFile)
+	}
+	return pool, nil
+}
+
+func (s *Suite) tlsConfig(minVersion uint16) *tls.Config {
+	return &tls.Config{RootCAs: s.roots, MinVersion: minVersion, InsecureSkipVerify: s.cfg.Insecure}
+}
+
+// urls returns the target and the route URLs.
+func (s *Suite) urls() []string {
+	out := []string{s.cfg.Target}
+	for _, event := range slices.Sorted(maps.Keys(s.cfg.Routes)) {
+		out = append(out, s.cfg.Routes[event])
+	}
+	return out
+}
+
+// urlFor returns the URL that receives event.
+func (s *Suite) urlFor(event string) string {
+	if u, ok := s.cfg.Routes[event]; ok {
+		return u
+	}
+	return s.cfg.Target
+}
+
+func originKey(u *url.URL) string { return u.Scheme + "://" + hostPort(u) }
+
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return net.JoinHostPort(u.Hostname(), "443")
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
+}
+
+// probe connects to o once. A failed TCP connection is a setup error; a
+// failed TLS handshake is recorded for the https cases.
+func (s *Suite) probe(ctx context.Context, o *origin) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", hostPort(o.url))
+	if err != nil {
+		return fmt.Errorf("%w: cannot connect to %s: %w: start the receiver first, or fix -target/-route", ErrUnreachable, originKey(o.url), err)
+	}
+	defer conn.Close()
+	if o.url.Scheme != "https" {
+		return nil
+	}
+	// Offer TLS 1.0 to 1.3 without verifying, to learn the version the
+	// server picks; then verify the chain it sent by hand.
+	tc := tls.Client(conn, &tls.Config{ServerName: o.url.Hostname(), MinVersion: tls.VersionTLS10, InsecureSkipVerify: true})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		o.handshakeErr = err
+		return nil
+	}
+	st := tc.ConnectionState()
+	o.version = st.Version
+	if !s.cfg.Insecure {
+		o.certErr = verify(st.PeerCertificates, o.url.Hostname(), s.roots)
+	}
+	return nil
+}
+
+// verify checks a server's chain as crypto/tls would.
+func verify(chain []*x509.Certificate, host string, roots *x509.CertPool) error {
+	if len(chain) == 0 {
+		return errors.New("the server sent no certificate")
+	}
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host})
+	return err
+}
+
+// exchange is one request and what came back.
+type exchange struct {
+	status  int
+	header  http.Header
+	body    []byte
+	elapsed time.Duration
+	err     error
+	// skip, when set, means the request was not sent, and why.
+	skip string
+	// timeout is the client's timeout, for messages.
+	timeout time.Duration
+}
+
+// request is what a case sends.
+type request struct {
+	method string // "" means POST
+	event  string // selects the URL (routes); "" means the target
+	auth   string // the Authorization header; "" means none
+	body   []byte
+}
+
+// send performs req, reading at most maxBody bytes of the answer.
+func (s *Suite) send(ctx context.Context, req request) exchange {
+	target := s.urlFor(req.event)
+	u, _ := url.Parse(target)
+	if o := s.origins[originKey(u)]; o != nil && !o.usable() {
+		return exchange{skip: "no verified TLS 1.2+ connection to " + originKey(u) + " (see https/certificate and https/tls-version)"}
+	}
+	method := req.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	var body io.Reader
+	if req.body != nil {
+		body = strings.NewReader(string(req.body))
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return exchange{err: err, timeout: s.cfg.Timeout}
+	}
+	if req.body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	hr.Header.Set("User-Agent", "ufhook-contract")
+	if req.auth != "" {
+		hr.Header.Set("Authorization", req.auth)
+	}
+	start := time.Now()
+	resp, err := s.client.Do(hr)
+	if err != nil {
+		return exchange{err: err, elapsed: time.Since(start), timeout: s.cfg.Timeout}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	x := exchange{status: resp.StatusCode, header: resp.Header, body: b, elapsed: time.Since(start), timeout: s.cfg.Timeout}
+	if err != nil {
+		x.err = fmt.Errorf("reading the body: %w", err)
+	}
+	return x
+}
+
+// got describes what came back, for Result.Got.
+func (x exchange) got() string {
+	if x.status == 0 {
+		var ne net.Error
+		if errors.As(x.err, &ne) && ne.Timeout() {
+			return fmt.Sprintf("no response within %v", x.timeout)
+		}
+		return fmt.Sprintf("no response: %v", x.err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s", x.status, http.StatusText(x.status))
+	if loc := x.header.Get("Location"); loc != "" && x.status/100 == 3 {
+		fmt.Fprintf(&b, ", Location: %s", loc)
+	}
+	if body := snippet(x.body); body != "" {
+		fmt.Fprintf(&b, ", body: %s", body)
+	} else {
+		b.WriteString(", empty body")
+	}
+	if x.err != nil {
+		fmt.Fprintf(&b, " (%v)", x.err)
+	}
+	return b.String()
+}
+
+// snippet returns the start of a body on one line, safe to print.
+func snippet(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "�")
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > bodyShown {
+		s = string([]rune(s)[:bodyShown]) + "…"
+	}
+	return s
+}
+
+// payload returns the body that case id sends for event: a fake payload of
+// the given shape, in the suite's mode, with a seed of its own so that no
+// two cases send the same body.
+func (s *Suite) payload(id, event string, shape mock.Shape) ([]byte, error) {
+	return payloadFor(s.cfg.Seed, s.cfg.Mode, id, event, shape)
+}
+
+func payloadFor(seed uint64, mode gen.Mode, id, event string, shape mock.Shape) ([]byte, error) {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return mock.Payload(event, mock.Options{Seed: seed ^ h.Sum64(), Mode: mode, Shape: shape})
+}
+
+// authHeader returns the right Authorization header.
+func (s *Suite) authHeader() string { return bearer.Header(s.cfg.Token) }
