@@ -31,9 +31,9 @@ import (
 // DefaultMaxBodyBytes is the body limit when Options.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes int64 = 1 << 20
 
-// Errors of the receiver. New returns ErrNoToken; every other one is the
-// reason a request was rejected, found in Delivery.Err. Match them with
-// errors.Is.
+// Errors of the receiver. New returns ErrNoToken and Listen ErrConfig; every
+// other one is the reason a request was rejected, found in Delivery.Err.
+// Match them with errors.Is.
 var (
 	// ErrNoToken means Options.Token is empty: a receiver without a token
 	// would accept anyone's webhooks.
@@ -75,6 +75,10 @@ var (
 	// ErrCallbackPanic means the event's callback panicked; the panic was
 	// recovered and logged (500).
 	ErrCallbackPanic = errors.New("webhook callback panicked")
+	// ErrConfig means Listen cannot serve a ServeConfig: a certificate
+	// without its key, an unreadable certificate, a bad listen address, a
+	// port in use. The error names the problem and what to do.
+	ErrConfig = errors.New("invalid receiver configuration")
 )
 
 // Options configures a Handler.
@@ -323,6 +327,9 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 		return unknownEvent(head.Model, head.Action)
 	}
 	d.Event = event
+	if head.Mode == gen.ModeLive || head.Mode == gen.ModeTest {
+		d.Mode = head.Mode
+	}
 	if h.opts.SkipValidation {
 		if head.Mode != gen.ModeLive && head.Mode != gen.ModeTest {
 			return &rejection{status: http.StatusBadRequest,
@@ -336,7 +343,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 		}
 	} else if err := openapi.ValidateValue(event, v); err != nil {
 		rej := &rejection{status: http.StatusBadRequest,
-			err:     fmt.Errorf("%w: %w", ErrInvalidPayload, err),
+			err:     joined{ErrInvalidPayload, err},
 			message: event + " payload does not match the schema: fix the fields listed in problems"}
 		var verr *openapi.ValidationError
 		if errors.As(err, &verr) {
@@ -378,6 +385,13 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 
 	return h.call(r.Context(), event, ev, d)
 }
+
+// joined is an error that matches both sentinel and cause with errors.Is,
+// and reads as cause alone, which already says what sentinel says.
+type joined struct{ sentinel, cause error }
+
+func (j joined) Error() string   { return j.cause.Error() }
+func (j joined) Unwrap() []error { return []error{j.sentinel, j.cause} }
 
 // readBody reads the whole body within the limit.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rejection) {
