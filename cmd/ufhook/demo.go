@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/contract"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/server"
+	"github.com/ufhook/ufhook/receiver"
+)
+
+func init() { commands = append(commands, newDemoCmd) }
+
+// demoConfig holds the flags of ufhook demo.
+type demoConfig struct {
+	once   bool
+	listen string
+	wait   time.Duration
+}
+
+func newDemoCmd() *cobra.Command {
+	var c demoConfig
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run everything locally: receiver, mock Userfront, all six webhooks and the suite",
+		Long: `Run the whole toolkit in one process, with nothing to configure:
+
+  1. the reference receiver over HTTPS, with a throwaway CA;
+  2. the mock Userfront (in memory) pointed at it;
+  3. all six events, fired through the mock's REST API (create, update and
+     delete a user and a tenant);
+  4. the conformance suite against the receiver.
+
+It prints the results and the dashboard URL, and keeps serving until Ctrl-C.
+With --once it exits after the suite: 0 if every webhook was delivered and
+every case passed, 1 otherwise.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, c) },
+	}
+	cmd.Flags().BoolVar(&c.once, "once", false, "exit after the suite, with its result as the exit code")
+	cmd.Flags().StringVar(&c.listen, "listen", "127.0.0.1:8787", "address of the dashboard and API (a free port is used if it is taken)")
+	cmd.Flags().DurationVar(&c.wait, "wait", 30*time.Second, "how long to wait for the six deliveries")
+	return cmd
+}
+
+// demoReceiver counts what the reference receiver accepted.
+type demoReceiver struct {
+	mu       sync.Mutex
+	accepted map[string]int
+}
+
+func (d *demoReceiver) onDelivery(del receiver.Delivery) {
+	if del.Err != nil || del.Status/100 != 2 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.accepted[del.Event]++
+}
+
+func (d *demoReceiver) count(event string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.accepted[event]
+}
+
+func runDemo(cmd *cobra.Command, c demoConfig) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	if c.wait <= 0 {
+		return usageError("--wait %v: use a positive duration, e.g. 30s", c.wait)
+	}
+
+	// 1. The reference receiver over HTTPS, with a throwaway CA.
+	tmp, err := os.MkdirTemp("", "ufhook-demo-")
+	if err != nil {
+		return failure(err)
+	}
+	defer os.RemoveAll(tmp)
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	token := "example" + hex.EncodeToString(raw[:])
+	rec := &demoReceiver{accepted: map[string]int{}}
+	rs, err := receiver.Listen(receiver.ServeConfig{
+		Listen:    "127.0.0.1:0",
+		Options:   receiver.Options{Token: token},
+		Callbacks: receiver.Callbacks{OnDelivery: rec.onDelivery},
+		CAFile:    filepath.Join(tmp, "ca.pem"),
+	})
+	if err != nil {
+		return failure(fmt.Errorf("start the reference receiver: %w", err))
+	}
+	rctx, rstop := context.WithCancel(context.WithoutCancel(ctx))
+	rdone := make(chan error, 1)
+	go func() { rdone <- rs.Serve(rctx) }()
+	defer func() { rstop(); <-rdone }()
+	target := rs.URL() + "webhooks"
+	pool := rs.RootCAs()
+	fmt.Fprintf(out, "receiver:   %s (reference receiver, HTTPS with a throwaway CA, token %s)\n", target, bearer.Mask(token))
+
+	// 2. The mock Userfront, in memory, pointed at the receiver.
+	mode := gen.ModeLive
+	adminKey := newAdminKey(mode)
+	srv, err := server.New(server.Config{
+		DB:       ":memory:",
+		AdminKey: adminKey,
+		Emitter: mock.Config{
+			Target: target, Token: token, Mode: mode, RootCAs: pool,
+			Timeout: 10 * time.Second,
+			Retry:   mock.RetryPolicy{Retries: 3, Base: 200 * time.Millisecond, Max: 2 * time.Second},
+		},
+	})
+	if err != nil {
+		return failure(err)
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			srv.Close()
+			return failure(fmt.Errorf("start the mock Userfront: %w", err))
+		}
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(sctx, ln) }()
+	defer func() { stop(); <-served }()
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "mock:       %s (mock Userfront, %s mode, in memory)\n\n", base, mode)
+
+	// 3. All six events, through the REST API.
+	api := &apiClient{base: base, key: adminKey, client: &http.Client{Timeout: 10 * time.Second}}
+	fmt.Fprintln(out, "Firing all six events through the mock's REST API:")
+	if err := fireAll(ctx, api, out); err != nil {
+		return failure(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, c.wait)
+	counts, werr := srv.WaitIdle(wctx)
+	cancel()
+	deliveredAll := true
+	for _, ev := range []string{"user.created", "user.updated", "user.deleted", "tenant.created", "tenant.updated", "tenant.deleted"} {
+		n := rec.count(ev)
+		mark := "delivered"
+		if n == 0 {
+			mark, deliveredAll = "NOT delivered", false
+		}
+		fmt.Fprintf(out, "  %-15s %s\n", ev, mark)
+	}
+	if werr != nil || counts["failed"] > 0 {
+		deliveredAll = false
+	}
+	fmt.Fprintf(out, "outbox: %d delivered, %d pending, %d failed\n\n", counts["delivered"], counts["pending"], counts["failed"])
+
+	// 4. The conformance suite against the receiver.
+	fmt.Fprintln(out, "Running the conformance suite against the receiver:")
+	rep, err := contract.Run(ctx, contract.Config{Target: target, Token: token, Mode: mode, RootCAs: pool, Timeout: 10 * time.Second})
+	if err != nil {
+		return failure(fmt.Errorf("conformance suite: %w", err))
+	}
+	for _, r := range rep.Results {
+		fmt.Fprintf(out, "  %s  %s\n", r.Outcome, r.Case.ID)
+		if r.Outcome == contract.Fail {
+			fmt.Fprintf(out, "        %s\n", strings.ReplaceAll(r.Explain(), "\n", "\n        "))
+		}
+	}
+	fmt.Fprintln(out, rep.Summary())
+	fmt.Fprintf(out, "\ndashboard:  %s/#key=%s\n", base, adminKey)
+
+	var problem error
+	switch {
+	case !deliveredAll:
+		problem = errors.New("not every webhook was delivered: see the outbox line above and the dashboard")
+	case rep.Failed():
+		problem = errors.New("the reference receiver failed the suite: " + rep.Summary())
+	}
+	if c.once {
+		return failure(problem)
+	}
+	if problem != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "ufhook: %v\n", problem)
+	}
+	fmt.Fprintln(out, "Serving until Ctrl-C: open the dashboard and fire more webhooks.")
+	<-ctx.Done()
+	return nil
+}
+
+// apiClient calls the mock's REST API with the admin key.
+type apiClient struct {
+	base, key string
+	client    *http.Client
+}
+
+func (a *apiClient) call(ctx context.Context, method, path string, in any) (map[string]any, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", bearer.Header(a.key))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := a.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s %s: HTTP %d: %s", method, path, res.StatusCode, raw)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return out, nil
+}
+
+// fireAll creates, updates and deletes a user and a tenant.
+func fireAll(ctx context.Context, api *apiClient, out io.Writer) error {
+	u, err := api.call(ctx, http.MethodPost, "/v0/users", map[string]any{
+		"email": "jane.doe@example.com", "username": "jane-doe", "name": "Jane Doe",
+		"data": map[string]any{"plan": "trial"},
+	})
+	if err != nil {
+		return err
+	}
+	uid := fmt.Sprint(u["userId"])
+	fmt.Fprintf(out, "  POST   /v0/users            -> user %s created\n", uid)
+	if _, err := api.call(ctx, http.MethodPut, "/v0/users/"+uid, map[string]any{"name": "Jane Q. Doe", "locked": true}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  PUT    /v0/users/%-10s -> user %s updated (renamed, locked)\n", uid, uid)
+	if _, err := api.call(ctx, http.MethodDelete, "/v0/users/"+uid, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  DELETE /v0/users/%-10s -> user %s deleted\n", uid, uid)
+	t, err := api.call(ctx, http.MethodPost, "/v0/tenants", map[string]any{"name": "Acme Inc", "data": map[string]any{"region": "eu"}})
+	if err != nil {
+		return err
+	}
+	tid := fmt.Sprint(t["tenantId"])
+	fmt.Fprintf(out, "  POST   /v0/tenants          -> tenant %s created\n", tid)
+	if _, err := api.call(ctx, http.MethodPut, "/v0/tenants/"+tid, map[string]any{"name": "Acme Corporation"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  PUT    /v0/tenants/%-8s -> tenant %s updated (renamed)\n", tid, tid)
+	if _, err := api.call(ctx, http.MethodDelete, "/v0/tenants/"+tid, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  DELETE /v0/tenants/%-8s -> tenant %s deleted\n\n", tid, tid)
+	return nil
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/server"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+func init() { commands = append(commands, newServeCmd) }
+
+// serveConfig holds the flags of ufhook serve.
+type serveConfig struct {
+	listen   string
+	db       string
+	adminKey string
+	target   string
+	routes   []string
+	token    string
+	mode     string
+	ca       string
+	insecure bool
+	timeout  time.Duration
+	retries  int
+}
+
+func newServeCmd() *cobra.Command {
+	var c serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve (--target URL | --route EVENT=URL ...) --token T",
+		Short: "Run a mock Userfront: a fake REST API that fires webhooks, and a live dashboard",
+		Long: `Run a mock Userfront on --listen. Its fake REST API (/v0/users and
+/v0/tenants, with the admin key as a Bearer token) fires the matching webhook
+on every change, through a durable outbox in SQLite (--db) that survives a
+restart. The dashboard at / fires any event with one click and shows every
+delivery live.
+
+If --admin-key is not given, a random key is generated and printed once,
+inside the dashboard URL that logs you in.`,
+		Example: `  ufhook serve --target http://127.0.0.1:3000/webhooks --token example3c5cc4491eb422d48c8f78c2f --mode test
+  ufhook serve --db :memory: --target https://localhost:8443/hook --ca ca.pem --token "$UF_WEBHOOK_TOKEN" --mode live`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, c) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.listen, "listen", "127.0.0.1:8787", "address of the API and the dashboard")
+	f.StringVar(&c.db, "db", "ufhook.db", "SQLite database file; :memory: keeps nothing")
+	f.StringVar(&c.adminKey, "admin-key", "", "API key that /v0 calls must carry as a Bearer token (default: generated)")
+	f.StringVar(&c.target, "target", "", "webhook URL of every event")
+	f.StringArrayVar(&c.routes, "route", nil, "EVENT=URL: webhook URL of one event (repeatable; overrides --target)")
+	f.StringVar(&c.token, "token", "", "webhook token sent as Authorization: Bearer <token>")
+	f.StringVar(&c.mode, "mode", "test", "mode of records and webhooks: test or live (live needs https)")
+	f.StringVar(&c.ca, "ca", "", "PEM file of a CA to trust for the webhook URLs")
+	f.BoolVar(&c.insecure, "insecure", false, "skip TLS certificate verification of the webhook URLs")
+	f.DurationVar(&c.timeout, "timeout", 10*time.Second, "timeout of each delivery attempt")
+	f.IntVar(&c.retries, "retries", 5, "retries of a failed delivery, with exponential backoff")
+	return cmd
+}
+
+// emitterConfig checks the delivery flags shared by serve and demo.
+func emitterConfig(target string, routes []string, token, mode, ca string, insecure bool, timeout time.Duration, retries int) (mock.Config, error) {
+	m, err := mock.ParseMode(mode)
+	if err != nil {
+		return mock.Config{}, usageError("--mode: %v", err)
+	}
+	if token == "" {
+		return mock.Config{}, usageError("--token is required: the webhook token your receiver expects (Userfront's webhook settings show it)")
+	}
+	rt := map[string]string{}
+	for _, r := range routes {
+		ev, u, ok := strings.Cut(r, "=")
+		if !ok || u == "" {
+			return mock.Config{}, usageError("--route %q: use EVENT=URL, e.g. --route user.created=https://localhost:8443/users", r)
+		}
+		if _, err := openapi.Lookup(ev); err != nil {
+			return mock.Config{}, usageError("--route %q: %v", r, err)
+		}
+		rt[ev] = u
+	}
+	if target == "" && len(rt) == 0 {
+		return mock.Config{}, usageError("give --target URL (or one --route EVENT=URL per event): where the webhooks go")
+	}
+	if retries < 0 || retries > 20 {
+		return mock.Config{}, usageError("--retries %d: use 0 to 20", retries)
+	}
+	if timeout <= 0 || timeout > 5*time.Minute {
+		return mock.Config{}, usageError("--timeout %v: use a duration from 1ms to 5m", timeout)
+	}
+	return mock.Config{
+		Target: target, Routes: rt, Token: token, Mode: m, CAFile: ca, Insecure: insecure,
+		Timeout: timeout,
+		Retry:   mock.RetryPolicy{Retries: retries, Base: 500 * time.Millisecond, Max: 30 * time.Second},
+	}, nil
+}
+
+// newAdminKey returns a random key shaped like Userfront's admin API keys.
+func newAdminKey(mode gen.Mode) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "uf_" + string(mode) + "_admin_" + hex.EncodeToString(b[:])
+}
+
+// lockedWriter serializes the log lines of concurrent deliveries.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, format+"\n", args...)
+}
+
+func runServe(cmd *cobra.Command, c serveConfig) error {
+	em, err := emitterConfig(c.target, c.routes, c.token, c.mode, c.ca, c.insecure, c.timeout, c.retries)
+	if err != nil {
+		return err
+	}
+	key, generated := c.adminKey, c.adminKey == ""
+	if generated {
+		key = newAdminKey(em.Mode)
+	}
+	log := &lockedWriter{w: cmd.ErrOrStderr()}
+	srv, err := server.New(server.Config{DB: c.db, AdminKey: key, Emitter: em, Logf: log.logf})
+	if err != nil {
+		if errors.Is(err, server.ErrConfig) {
+			return asUsage(err)
+		}
+		return failure(err)
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		srv.Close()
+		return usageError("--listen %s: %v (choose another address, e.g. --listen 127.0.0.1:0)", c.listen, err)
+	}
+	base := "http://" + ln.Addr().String()
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "mock Userfront listening on %s (%s mode, database %s)\n", base, em.Mode, c.db)
+	if generated {
+		fmt.Fprintf(out, "dashboard:  %s/#key=%s\n", base, key)
+		fmt.Fprintf(out, "admin key:  %s  (generated and shown only now; pass --admin-key to choose one)\n", key)
+	} else {
+		fmt.Fprintf(out, "dashboard:  %s/  (log in with your admin key %s)\n", base, bearer.Mask(key))
+		fmt.Fprintf(out, "admin key:  %s (as given with --admin-key)\n", bearer.Mask(key))
+	}
+	fmt.Fprintf(out, "API:        %s/v0/users and %s/v0/tenants with Authorization: Bearer <admin key>\n", base, base)
+	fmt.Fprintf(out, "webhooks:   %s with token %s\n", describeTargets(em), bearer.Mask(c.token))
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+	if err := srv.Serve(cmd.Context(), ln); err != nil {
+		return failure(err)
+	}
+	return nil
+}
+
+func describeTargets(em mock.Config) string {
+	if len(em.Routes) == 0 {
+		return em.Target
+	}
+	parts := make([]string, 0, len(em.Routes)+1)
+	if em.Target != "" {
+		parts = append(parts, em.Target)
+	}
+	for _, name := range openapi.Names() {
+		if u, ok := em.Routes[name]; ok {
+			parts = append(parts, name+"="+u)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,419 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+//go:embed static
+var static embed.FS
+
+// sessionCookie holds the dashboard session: an HMAC of the admin key, so
+// it survives restarts and never reveals the key.
+const sessionCookie = "ufhook_session"
+
+// maxStreams bounds the dashboard's open event streams.
+const maxStreams = 64
+
+func (s *Server) routeDashboard(mux *http.ServeMux) {
+	sub, _ := fs.Sub(static, "static")
+	files := http.FileServerFS(sub)
+	mux.Handle("GET /{$}", noCache(files))
+	mux.Handle("GET /static/", noCache(http.StripPrefix("/static/", files)))
+	mux.HandleFunc("POST /ui/login", s.login)
+	ui := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !s.dashboardAuthorized(r) {
+				writeError(w, &httpError{status: http.StatusUnauthorized, msg: "Log in to the dashboard with the admin key"})
+				return
+			}
+			if err := fn(w, r); err != nil {
+				writeError(w, err)
+			}
+		})
+	}
+	mux.Handle("GET /ui/info", ui(s.info))
+	mux.Handle("GET /ui/deliveries", ui(s.deliveries))
+	mux.Handle("GET /ui/deliveries/{id}", ui(s.delivery))
+	mux.Handle("POST /ui/deliveries/{id}/resend", ui(s.resend))
+	mux.Handle("POST /ui/fire", ui(s.fireFake))
+	mux.Handle("GET /ui/users", ui(s.listUsers))
+	mux.Handle("GET /ui/tenants", ui(s.listTenants))
+	mux.Handle("GET /ui/stream", ui(s.stream))
+}
+
+func noCache(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// dashboardAuthorized accepts the session cookie or the admin key as a
+// Bearer token.
+func (s *Server) dashboardAuthorized(r *http.Request) bool {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.session)) == 1
+	}
+	ok, _ := s.authorized(r)
+	return ok
+}
+
+// login trades the admin key for the session cookie. The cookie is
+// HttpOnly and SameSite=Strict, so another site cannot use it.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Key string `json:"key"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		writeError(w, badRequest(`Send {"key": "<admin key>"}`))
+		return
+	}
+	if !bearer.Equal(in.Key, s.cfg.AdminKey) {
+		writeError(w, &httpError{status: http.StatusUnauthorized, msg: "Unauthorized: that is not the admin key (ufhook serve printed it, or use the one you passed with --admin-key)"})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: s.session, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// info tells the dashboard the catalog and where webhooks go.
+func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
+	type ev struct {
+		Name    string `json:"name"`
+		Summary string `json:"summary"`
+		URL     string `json:"url"`
+	}
+	evs, err := openapi.Events()
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Mode       string `json:"mode"`
+		Token      string `json:"token"`
+		RootTenant string `json:"rootTenant"`
+		Events     []ev   `json:"events"`
+	}{Mode: s.mode, Token: bearer.Mask(s.cfg.Emitter.Token), RootTenant: s.root}
+	for _, e := range evs {
+		out.Events = append(out.Events, ev{Name: e.Name, Summary: e.Summary, URL: s.emitter.URL(e.Name)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// deliverySummary is one line of the dashboard's delivery list.
+type deliverySummary struct {
+	ID        int64  `json:"id"`
+	Event     string `json:"event"`
+	Label     string `json:"label"`
+	Source    string `json:"source"`
+	ResendOf  int64  `json:"resendOf,omitempty"`
+	State     string `json:"state"`
+	Attempts  int    `json:"attempts"`
+	Status    int    `json:"status,omitempty"`
+	Error     string `json:"error,omitempty"`
+	LatencyMS string `json:"latencyMs,omitempty"`
+	CreatedAt string `json:"createdAt"`
+	NextAt    string `json:"nextAt,omitempty"`
+	DoneAt    string `json:"doneAt,omitempty"`
+}
+
+func summarize(o outboxRow) deliverySummary {
+	d := deliverySummary{
+		ID: o.ID, Event: o.Event, Label: o.Label, Source: o.Source, ResendOf: o.ResendOf.Int64,
+		State: o.State, Attempts: o.Attempts, Status: int(o.LastStatus.Int64), Error: o.LastError.String,
+		CreatedAt: stamp(time.UnixMilli(o.CreatedAt)),
+	}
+	if o.LatencyUS.Valid {
+		d.LatencyMS = strconv.FormatFloat(float64(o.LatencyUS.Int64)/1000, 'f', 1, 64)
+	}
+	if o.State == statePending && o.Attempts > 0 {
+		d.NextAt = stamp(time.UnixMilli(o.NextAt))
+	}
+	if o.DoneAt.Valid {
+		d.DoneAt = stamp(time.UnixMilli(o.DoneAt.Int64))
+	}
+	return d
+}
+
+func (s *Server) deliveries(w http.ResponseWriter, r *http.Request) error {
+	limit := 200
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return badRequest("limit must be an integer from 1 to 1000, got %q", v)
+		}
+		limit = n
+	}
+	rows, err := s.db.recentOutbox(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	counts, err := s.db.counts(r.Context())
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Counts     map[string]int    `json:"counts"`
+		Deliveries []deliverySummary `json:"deliveries"`
+	}{Counts: counts, Deliveries: []deliverySummary{}}
+	for _, o := range rows {
+		out.Deliveries = append(out.Deliveries, summarize(o))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) outboxRowOf(r *http.Request) (outboxRow, error) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return outboxRow{}, notFound("Not Found: delivery id %q is not a number", raw)
+	}
+	o, err := s.db.outbox(r.Context(), id)
+	if err != nil {
+		return outboxRow{}, notFound("Not Found: no delivery #%d", id)
+	}
+	return o, nil
+}
+
+// delivery shows one delivery: the request as sent (token masked) and every
+// attempt with its response.
+func (s *Server) delivery(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.outboxRowOf(r)
+	if err != nil {
+		return err
+	}
+	atts, err := s.db.attempts(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	type attempt struct {
+		attemptRow
+		LatencyMS string `json:"latencyMs"`
+		At        string `json:"at"`
+	}
+	out := struct {
+		deliverySummary
+		Request struct {
+			Method  string            `json:"method"`
+			URL     string            `json:"url"`
+			Headers map[string]string `json:"headers"`
+			Body    json.RawMessage   `json:"body"`
+		} `json:"request"`
+		Attempts []attempt `json:"attempts"`
+	}{deliverySummary: summarize(o), Attempts: []attempt{}}
+	out.Request.Method = http.MethodPost
+	out.Request.URL = s.emitter.URL(o.Event)
+	out.Request.Headers = map[string]string{
+		"Authorization": bearer.Header(bearer.Mask(s.cfg.Emitter.Token)),
+		"Content-Type":  "application/json",
+	}
+	out.Request.Body = o.Body
+	for _, a := range atts {
+		out.Attempts = append(out.Attempts, attempt{
+			attemptRow: a,
+			LatencyMS:  strconv.FormatFloat(float64(a.LatencyUS)/1000, 'f', 1, 64),
+			At:         stamp(time.UnixMilli(a.StartedAt)),
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// resend queues the body of a delivery again, as a new delivery.
+func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.outboxRowOf(r)
+	if err != nil {
+		return err
+	}
+	var id int64
+	err = s.db.tx(r.Context(), func(tx *sql.Tx) error {
+		var err error
+		id, err = enqueue(r.Context(), tx, o.Event, o.Body, o.Label, "resend", o.ID, time.Now().UnixMilli())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.wake()
+	s.publishDelivery(r.Context(), id)
+	writeJSON(w, http.StatusOK, map[string]int64{"id": id})
+	return nil
+}
+
+// fireFake queues a realistic fake webhook of the event named in the body.
+func (s *Server) fireFake(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Event string `json:"event"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		return badRequest(`Send {"event": "user.created"} (or another event name)`)
+	}
+	if _, err := openapi.Lookup(in.Event); err != nil {
+		return badRequest("%v", err)
+	}
+	s.rngMu.Lock()
+	seed := s.rng.Uint64()
+	s.rngMu.Unlock()
+	body, err := mock.Payload(in.Event, mock.Options{Seed: seed, Mode: s.cfg.Emitter.Mode})
+	if err != nil {
+		return err
+	}
+	if err := openapi.Validate(in.Event, body); err != nil {
+		return fmt.Errorf("fake %s payload breaks the spec: %w", in.Event, err)
+	}
+	var id int64
+	err = s.db.tx(r.Context(), func(tx *sql.Tx) error {
+		var err error
+		id, err = enqueue(r.Context(), tx, in.Event, body, label(body), "dashboard", 0, time.Now().UnixMilli())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.wake()
+	s.publishDelivery(r.Context(), id)
+	writeJSON(w, http.StatusOK, map[string]int64{"id": id})
+	return nil
+}
+
+// publishDelivery sends the current state of a delivery to every stream.
+func (s *Server) publishDelivery(ctx context.Context, id int64) {
+	if id == 0 || !s.events.active() {
+		return
+	}
+	o, err := s.db.outbox(context.WithoutCancel(ctx), id)
+	if err != nil {
+		return
+	}
+	s.events.publish("delivery", summarize(o))
+}
+
+// stream is the dashboard's server-sent events: "delivery" with a
+// delivery's summary whenever it changes, "records" when users or tenants
+// change.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		return errors.New("streaming is not supported by this connection")
+	}
+	ch, err := s.events.subscribe()
+	if err != nil {
+		return &httpError{status: http.StatusServiceUnavailable, msg: err.Error()}
+	}
+	defer s.events.unsubscribe(ch)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 1000\n: connected\n\n")
+	fl.Flush()
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	rc := http.NewResponseController(w)
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-ping.C:
+			fmt.Fprint(w, ": ping\n\n")
+		case msg, ok := <-ch:
+			if !ok {
+				return nil // server closing, or this stream fell behind
+			}
+			_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if _, err := w.Write(msg); err != nil {
+				return nil
+			}
+		}
+		fl.Flush()
+	}
+}
+
+// broker fans dashboard events out to the open streams. A stream that
+// falls behind is closed; the page reconnects and reloads its lists.
+type broker struct {
+	mu     sync.Mutex
+	subs   map[chan []byte]bool
+	closed bool
+}
+
+func newBroker() *broker { return &broker{subs: map[chan []byte]bool{}} }
+
+func (b *broker) subscribe() (chan []byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
+	if len(b.subs) >= maxStreams {
+		return nil, fmt.Errorf("too many dashboards open (%d): close a tab and reload", maxStreams)
+	}
+	ch := make(chan []byte, 256)
+	b.subs[ch] = true
+	return ch, nil
+}
+
+func (b *broker) unsubscribe(ch chan []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.subs[ch] {
+		delete(b.subs, ch)
+		close(ch)
+	}
+}
+
+func (b *broker) active() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs) > 0
+}
+
+func (b *broker) publish(event string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	msg := []byte("event: " + event + "\ndata: " + string(data) + "\n\n")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch := range b.subs {
+		select {
+		case ch <- msg:
+		default:
+			delete(b.subs, ch)
+			close(ch)
+		}
+	}
+}
+
+func (b *broker) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for ch := range b.subs {
+		delete(b.subs, ch)
+		close(ch)
+	}
+}
