@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+const receiveToken = "example3c5cc4491eb422d48c8f78c2f"
+
+// lockedBuffer is a bytes.Buffer safe for the command's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// runningReceive is ufhook receive running in process.
+type runningReceive struct {
+	url            string
+	stdout, stderr *lockedBuffer
+	stop           func() int // cancels the command's context, returns the exit code
+}
+
+var listeningRe = regexp.MustCompile(`listening on (\S+)`)
+
+// startReceive runs `ufhook receive args...` until stop is called.
+func startReceive(t *testing.T, args ...string) *runningReceive {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runningReceive{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, append([]string{"receive", "--listen", "127.0.0.1:0"}, args...), r.stdout, r.stderr)
+	}()
+	r.stop = sync.OnceValue(func() int { cancel(); return <-code })
+	t.Cleanup(func() { r.stop() })
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := listeningRe.FindStringSubmatch(r.stderr.String()); m != nil {
+			r.url = m[1]
+			return r
+		}
+		select {
+		case c := <-code:
+			t.Fatalf("receive exited with %d: %s", c, r.stderr.String())
+		default:
+		}
+	}
+	t.Fatalf("receive did not start: %s", r.stderr.String())
+	return nil
+}
+
+// exampleBody is the spec's first example of event.
+func exampleBody(t *testing.T, event string) []byte {
+	t.Helper()
+	ev, err := openapi.Lookup(event)
+	require.NoError(t, err)
+	b, err := json.Marshal(ev.Schema.Examples[0])
+	require.NoError(t, err)
+	return b
+}
+
+func sendTo(t *testing.T, c *http.Client, url, token string, body []byte) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", bearer.Header(token))
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// trusting returns a client that trusts only the CA in caFile.
+func trusting(t *testing.T, caFile string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(pem), "the CA file must hold a PEM certificate")
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Timeout: 10 * time.Second, Transport: tr}
+}
+
+func TestReceiveHTTPS(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	r := startReceive(t, "--token", receiveToken, "--ca-out", caFile)
+	assert.True(t, strings.HasPrefix(r.url, "https://127.0.0.1:"), r.url)
+	c := trusting(t, caFile)
+
+	assert.Equal(t, 204, sendTo(t, c, r.url, receiveToken, exampleBody(t, "user.created")))
+	assert.Equal(t, 204, sendTo(t, c, r.url, receiveToken, exampleBody(t, "tenant.deleted")))
+	assert.Equal(t, 401, sendTo(t, c, r.url, "not-the-token-0123456789", exampleBody(t, "user.created")))
+	assert.Equal(t, 400, sendTo(t, c, r.url, receiveToken, []byte(`{"action":"create"`)))
+
+	require.Equal(t, exitOK, r.stop(), "a cancelled context (SIGINT, SIGTERM) is a clean exit: %s", r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stdout.String()), "\n")
+	require.Len(t, lines, 4, r.stdout.String())
+	assert.Regexp(t, `^\d{4}-\d\d-\d\dT[\d:.]+Z  user\.created +test 1 +204$`, lines[0])
+	assert.Regexp(t, `tenant\.deleted +test p9ny8bdj +204$`, lines[1])
+	assert.Regexp(t, ` 401  missing or wrong bearer token$`, lines[2])
+	assert.Contains(t, lines[3], " 400  malformed JSON body")
+
+	banner := r.stderr.String()
+	assert.Contains(t, banner, "CA certificate: "+caFile)
+	assert.Contains(t, banner, "ufhook emit --all --target "+r.url+` --token "$UFHOOK_TOKEN" --ca `+caFile)
+	assert.Contains(t, banner, "curl --cacert "+caFile)
+	assert.Contains(t, banner, bearer.Mask(receiveToken))
+	assert.NotContains(t, banner+r.stdout.String(), receiveToken, "the token is never printed whole")
+}
+
+func TestReceiveJSONAndEnvToken(t *testing.T) {
+	t.Setenv("UFHOOK_TOKEN", receiveToken)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	r := startReceive(t, "--json", "--ca-out", caFile)
+	body := exampleBody(t, "user.updated")
+	assert.Equal(t, 204, sendTo(t, trusting(t, caFile), r.url, receiveToken, body))
+	require.Equal(t, exitOK, r.stop())
+	var got struct {
+		Event, Mode, RecordID string
+		Status                int
+		Payload               json.RawMessage
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout.String()), &got), r.stdout.String())
+	assert.Equal(t, "user.updated", got.Event)
+	assert.Equal(t, "live", got.Mode)
+	assert.Equal(t, "42", got.RecordID)
+	assert.Equal(t, 204, got.Status)
+	assert.JSONEq(t, string(body), string(got.Payload), "--json prints the full payload")
+}
+
+func TestReceivePlainHTTP(t *testing.T) {
+	r := startReceive(t, "--http", "--token", receiveToken)
+	assert.True(t, strings.HasPrefix(r.url, "http://127.0.0.1:"), r.url)
+	c := &http.Client{Timeout: 10 * time.Second}
+	assert.Equal(t, 204, sendTo(t, c, r.url, receiveToken, exampleBody(t, "user.created")), "test mode")
+	assert.Equal(t, 403, sendTo(t, c, r.url, receiveToken, exampleBody(t, "user.updated")), "live mode needs HTTPS")
+	require.Equal(t, exitOK, r.stop())
+	assert.Contains(t, r.stdout.String(), "live webhooks must be sent over HTTPS")
+}
+
+func TestReceiveUsageErrors(t *testing.T) {
+	t.Setenv("UFHOOK_TOKEN", "")
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.pem")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a certificate"), 0o600))
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no token", []string{"receive"}, "--token or set UFHOOK_TOKEN"},
+		{"certificate without key", []string{"receive", "--token", receiveToken, "--tls-cert", garbage}, "--tls-cert and --tls-key go together"},
+		{"unreadable certificate", []string{"receive", "--token", receiveToken, "--listen", "127.0.0.1:0", "--tls-cert", filepath.Join(dir, "nope.pem"), "--tls-key", garbage}, "nope.pem"},
+		{"certificate not PEM", []string{"receive", "--token", receiveToken, "--listen", "127.0.0.1:0", "--tls-cert", garbage, "--tls-key", garbage}, "PEM"},
+		{"bad listen address", []string{"receive", "--token", receiveToken, "--http", "--listen", "localhost"}, "host:port"},
+		{"port in use", []string{"receive", "--token", receiveToken, "--http", "--listen", busy.Addr().String()}, "free port"},
+		{"--http with a certificate", []string{"receive", "--token", receiveToken, "--http", "--tls-cert", garbage, "--tls-key", garbage}, "--http"},
+		{"an argument", []string{"receive", "--token", receiveToken, "user.created"}, "unknown command"},
+		{"unknown flag", []string{"receive", "--tokn", receiveToken}, "unknown flag"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stdout+stderr, receiveToken)
+		})
+	}
+}
