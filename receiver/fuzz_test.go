@@ -1,0 +1,84 @@
+package receiver_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/receiver"
+)
+
+// FuzzReceiver sends arbitrary bodies with the right token. The handler must
+// never panic, never answer 5xx (the callbacks succeed), and never answer 2xx
+// to a payload that openapi.Validate rejects for the event it dispatched.
+// Without validation it must still never panic or answer 5xx.
+//
+//	go test ./receiver -run '^$' -fuzz FuzzReceiver -fuzztime 2m
+func FuzzReceiver(f *testing.F) {
+	for _, ev := range openapi.Names() {
+		f.Add(example(f, ev, nil))
+		f.Add(example(f, ev, sparse(ev)))
+		f.Add(example(f, ev, full(ev)))
+	}
+	for _, s := range []string{
+		``, `{`, `null`, `[]`, `"x"`, `{}`, `{"action":"create","model":"user"}`,
+		`{"action":"create","model":"user","mode":"test","record":null}`,
+		`{"action":"create","model":"tenant","mode":"live","record":{"tenantId":"abcd1234","name":""}}`,
+		`{"action":"create","model":"tenant","mode":"live","record":{"tenantId":"abcd1234","name":"","TENANTID":7}}`,
+		`{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"abcd1234","name":"x"},"ACTION":"create"}`,
+		`{"action":"update","model":"user","mode":"test","record":{"userId":1e400}}`,
+	} {
+		f.Add([]byte(s))
+	}
+
+	cb := receiver.Callbacks{ // callbacks that succeed, so that dispatch runs
+		OnUserCreated:   func(context.Context, gen.UserCreatedEvent) error { return nil },
+		OnUserUpdated:   func(context.Context, gen.UserUpdatedEvent) error { return nil },
+		OnUserDeleted:   func(context.Context, gen.UserDeletedEvent) error { return nil },
+		OnTenantCreated: func(context.Context, gen.TenantCreatedEvent) error { return nil },
+		OnTenantUpdated: func(context.Context, gen.TenantUpdatedEvent) error { return nil },
+		OnTenantDeleted: func(context.Context, gen.TenantDeletedEvent) error { return nil },
+	}
+	var last receiver.Delivery
+	cb.OnDelivery = func(d receiver.Delivery) { last = d }
+	validating, err := receiver.New(receiver.Options{Token: liveToken, MaxBodyBytes: 64 << 10}, cb)
+	if err != nil {
+		f.Fatal(err)
+	}
+	lax, err := receiver.New(receiver.Options{Token: liveToken, MaxBodyBytes: 64 << 10, SkipValidation: true}, cb)
+	if err != nil {
+		f.Fatal(err)
+	}
+	auth := bearer.Header(liveToken)
+	send := func(h http.Handler, body []byte) int {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		status := send(validating, body)
+		if status >= 500 {
+			t.Fatalf("validating receiver answered %d to %q", status, body)
+		}
+		if status/100 == 2 {
+			if last.Event == "" || !strings.Contains(last.Event, ".") {
+				t.Fatalf("2xx without an event for %q", body)
+			}
+			if err := openapi.Validate(last.Event, body); err != nil {
+				t.Fatalf("answered %d to a payload that the spec rejects as %s: %v\n%q", status, last.Event, err, body)
+			}
+		}
+		if status := send(lax, body); status >= 500 {
+			t.Fatalf("receiver without validation answered %d to %q", status, body)
+		}
+	})
+}
