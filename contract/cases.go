@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -33,7 +32,7 @@ type Case struct {
 	Event string
 
 	// shape is the payload's shape, for cases that send a payload.
-	shape mock.Shape
+	shape shape
 	// delivers marks a case that sends a valid payload with the right
 	// token, which a receiver processes.
 	delivers bool
@@ -87,7 +86,7 @@ func adviceFor(x exchange) string {
 
 // delivery sends a valid payload of event, of the given shape, with header
 // auth, and judges the answer with ok.
-func delivery(id, event string, shape mock.Shape, auth func(*Suite) string, want string, ok func(exchange) bool, advice func(exchange) string) func(context.Context, *Suite) Result {
+func delivery(id, event string, shape shape, auth func(*Suite) string, want string, ok func(exchange) bool, advice func(exchange) string) func(context.Context, *Suite) Result {
 	return func(ctx context.Context, s *Suite) Result {
 		body, err := s.payload(id, event, shape)
 		if err != nil {
@@ -270,7 +269,10 @@ func authCases(event string) []Case {
 		{"auth/wrong-token", "Authorization: Bearer <a different token of the same length>", "a wrong token",
 			func(tok string) (string, string) { return "Bearer " + rotate(tok), "" }},
 		{"auth/last-char-changed", "Authorization: Bearer <the token with its last character changed>", "a token that differs in its last character",
-			func(tok string) (string, string) { head, last := lastRune(tok); return "Bearer " + head + rotate(last), "" }},
+			func(tok string) (string, string) {
+				head, last := lastRune(tok)
+				return "Bearer " + head + rotate(last), ""
+			}},
 		{"auth/extra-chars", "Authorization: Bearer <the token followed by extra characters>", "the token plus extra characters",
 			func(tok string) (string, string) { return "Bearer " + tok + "00", "" }},
 		{"auth/token-prefix", "Authorization: Bearer <the token without its last character>", "a prefix of the token",
@@ -296,14 +298,14 @@ func authCases(event string) []Case {
 			Sends:       "a valid " + event + " payload with " + n.sends,
 			Requirement: "A webhook with " + n.what + " is rejected with 401 or 403: only the exact webhook token in a Bearer header may be accepted.",
 			Event:       event,
-			shape:       mock.Full,
+			shape:       fullShape,
 		}
 		c.run = func(ctx context.Context, s *Suite) Result {
 			h, skip := n.header(s.cfg.Token)
 			if skip != "" {
 				return skipped(skip)
 			}
-			body, err := s.payload(c.ID, event, mock.Full)
+			body, err := s.payload(c.ID, event, fullShape)
 			if err != nil {
 				return failed("401 or 403", "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
 			}
@@ -328,17 +330,20 @@ func authCases(event string) []Case {
 func eventCases(ev openapi.Event) []Case {
 	variants := []struct {
 		suffix, sends, requirement string
-		shape                      mock.Shape
+		shape                      shape
 	}{
 		{"full", "a fully populated " + ev.Name + " payload (every property set, none null)",
 			"A valid " + ev.Name + " webhook with the right token gets a 2xx within the timeout: Userfront counts any 2xx as delivered.",
-			mock.Full},
+			fullShape},
 		{"sparse", "a sparse " + ev.Name + " payload: only required properties, null or empty wherever the spec allows",
 			"A valid " + ev.Name + " webhook whose record has nulls and empty strings gets a 2xx: a receiver must not choke on a null.",
-			mock.Sparse},
+			sparseShape},
+		{"nulls", "a fully populated " + ev.Name + " payload with every property that may be null set to null, at any depth",
+			"A valid " + ev.Name + " webhook whose optional properties are present but null gets a 2xx: a receiver must not choke on a null.",
+			nullShape},
 		{"unknown-fields", "a realistic " + ev.Name + " payload plus properties the spec does not define, in the envelope and the record",
 			"A valid " + ev.Name + " webhook with unknown fields gets a 2xx: Userfront adds fields over time, so a receiver must ignore fields it does not know.",
-			mock.WithUnknownFields},
+			unknownShape},
 	}
 	cs := make([]Case, 0, len(variants))
 	for _, v := range variants {
@@ -356,15 +361,15 @@ func eventCases(ev openapi.Event) []Case {
 	return cs
 }
 
-func eventAdvice(shape mock.Shape) func(exchange) string {
+func eventAdvice(shape shape) func(exchange) string {
 	return func(x exchange) string {
 		if x.status/100 != 4 {
 			return ""
 		}
 		switch shape {
-		case mock.Sparse:
+		case sparseShape, nullShape:
 			return "the receiver refused a valid payload with nulls or empty strings: accept null wherever the spec allows it (openapi/webhooks.yaml)"
-		case mock.WithUnknownFields:
+		case unknownShape:
 			return "the receiver refused unknown fields: do not decode with DisallowUnknownFields or additionalProperties: false"
 		}
 		if x.status == 401 || x.status == 403 {
@@ -382,7 +387,7 @@ func deliveryCases(event string) []Case {
 			ID:          "delivery/no-redirect",
 			Sends:       "a valid " + event + " payload with the right token",
 			Requirement: "The webhook URL answers without a redirect: webhook senders do not follow 3xx.",
-			Event:       event, shape: mock.Full, delivers: true,
+			Event:       event, shape: fullShape, delivers: true,
 		},
 		{
 			ID:          "delivery/malformed-json",
@@ -406,16 +411,16 @@ func deliveryCases(event string) []Case {
 			ID:          "delivery/duplicate",
 			Sends:       "the same valid " + event + " payload twice, one after the other, with the right token",
 			Requirement: "A repeated delivery gets a 2xx both times: senders retry, so a receiver accepts a repeat (and deduplicates it itself if it must).",
-			Event:       event, shape: mock.Full, delivers: true,
+			Event:       event, shape: fullShape, delivers: true,
 		},
 		{
 			ID:          "delivery/timeout",
 			Sends:       "a valid " + event + " payload with the right token, and times the answer",
 			Requirement: "Every response arrives within the timeout (-timeout, 10s by default).",
-			Event:       event, shape: mock.Full, delivers: true,
+			Event:       event, shape: fullShape, delivers: true,
 		},
 	}
-	cs[0].run = delivery(cs[0].ID, event, mock.Full, rightToken, "a status other than 3xx",
+	cs[0].run = delivery(cs[0].ID, event, fullShape, rightToken, "a status other than 3xx",
 		func(x exchange) bool { return x.status != 0 && x.status/100 != 3 }, nil)
 	cs[1].run = func(ctx context.Context, s *Suite) Result {
 		body := []byte(`{"action":"create","model":"user","mode":"` + string(s.cfg.Mode) + `","record":{"userId":1,"email":`)
@@ -433,7 +438,7 @@ func deliveryCases(event string) []Case {
 	cs[2].run = unknownEvent(cs[2].ID, event, "action", "archive")
 	cs[3].run = unknownEvent(cs[3].ID, event, "model", "organization")
 	cs[4].run = func(ctx context.Context, s *Suite) Result {
-		body, err := s.payload(cs[4].ID, event, mock.Full)
+		body, err := s.payload(cs[4].ID, event, fullShape)
 		if err != nil {
 			return failed("a 2xx twice", "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
 		}
@@ -455,7 +460,7 @@ func deliveryCases(event string) []Case {
 		return passed("first: " + first.got() + "; second: " + second.got())
 	}
 	cs[5].run = func(ctx context.Context, s *Suite) Result {
-		body, err := s.payload(cs[5].ID, event, mock.Full)
+		body, err := s.payload(cs[5].ID, event, fullShape)
 		if err != nil {
 			return failed("a response", "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
 		}
@@ -475,7 +480,7 @@ func deliveryCases(event string) []Case {
 func unknownEvent(id, event, field, value string) func(context.Context, *Suite) Result {
 	return func(ctx context.Context, s *Suite) Result {
 		want := "a 2xx or a 4xx, not a 5xx"
-		body, err := s.payload(id, event, mock.Full)
+		body, err := s.payload(id, event, fullShape)
 		if err == nil {
 			body, err = setField(body, field, value)
 		}
@@ -500,13 +505,13 @@ func strictCases(event string) []Case {
 			ID:          "strict/lowercase-bearer",
 			Sends:       "a valid " + event + " payload with Authorization: bearer <token>, the scheme in lower case",
 			Requirement: "SHOULD: the auth scheme is case-insensitive (RFC 9110 §11.1), so a lower-case bearer with the right token gets a 2xx.",
-			Strict:      true, Event: event, shape: mock.Full, delivers: true,
+			Strict:      true, Event: event, shape: fullShape, delivers: true,
 		},
 		{
 			ID:          "strict/www-authenticate",
 			Sends:       "a valid " + event + " payload with no Authorization header",
 			Requirement: "SHOULD: a request without a token gets 401 with a WWW-Authenticate: Bearer header (RFC 6750 §3).",
-			Strict:      true, Event: event, shape: mock.Full,
+			Strict:      true, Event: event, shape: fullShape,
 		},
 		{
 			ID:          "strict/method-not-allowed",
@@ -518,17 +523,17 @@ func strictCases(event string) []Case {
 			ID:          "strict/fast",
 			Sends:       "a valid " + event + " payload with the right token, and times the answer",
 			Requirement: fmt.Sprintf("SHOULD: the receiver answers in under %v, doing slow work after replying.", StrictLatency),
-			Strict:      true, Event: event, shape: mock.Full, delivers: true,
+			Strict:      true, Event: event, shape: fullShape, delivers: true,
 		},
 	}
-	cs[0].run = delivery(cs[0].ID, event, mock.Full, func(s *Suite) string { return "bearer " + s.cfg.Token }, "a 2xx", is2xx,
+	cs[0].run = delivery(cs[0].ID, event, fullShape, func(s *Suite) string { return "bearer " + s.cfg.Token }, "a 2xx", is2xx,
 		func(x exchange) string {
 			if x.status == 401 || x.status == 403 {
 				return "match the scheme case-insensitively (strings.EqualFold(scheme, \"Bearer\"))"
 			}
 			return ""
 		})
-	cs[1].run = delivery(cs[1].ID, event, mock.Full, func(*Suite) string { return "" }, "401 with WWW-Authenticate: Bearer",
+	cs[1].run = delivery(cs[1].ID, event, fullShape, func(*Suite) string { return "" }, "401 with WWW-Authenticate: Bearer",
 		func(x exchange) bool {
 			return x.status == 401 && strings.HasPrefix(strings.ToLower(x.header.Get("WWW-Authenticate")), "bearer")
 		},
@@ -552,7 +557,7 @@ func strictCases(event string) []Case {
 		return r
 	}
 	cs[3].run = func(ctx context.Context, s *Suite) Result {
-		body, err := s.payload(cs[3].ID, event, mock.Full)
+		body, err := s.payload(cs[3].ID, event, fullShape)
 		want := fmt.Sprintf("a response in under %v", StrictLatency)
 		if err != nil {
 			return failed(want, "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")

@@ -398,14 +398,40 @@ func snippet(body []byte) string {
 // payload returns the body that case id sends for event: a fake payload of
 // the given shape, in the suite's mode, with a seed of its own so that no
 // two cases send the same body.
-func (s *Suite) payload(id, event string, shape mock.Shape) ([]byte, error) {
-	return payloadFor(s.cfg.Seed, s.cfg.Mode, id, event, shape)
+func (s *Suite) payload(id, event string, sh shape) ([]byte, error) {
+	return payloadFor(s.cfg.Seed, s.cfg.Mode, id, event, sh)
 }
 
-func payloadFor(seed uint64, mode gen.Mode, id, event string, shape mock.Shape) ([]byte, error) {
+// shape is how a case fills its payload.
+type shape int
+
+const (
+	noPayload    shape = iota
+	fullShape          // mock.Full: every property set, none null
+	sparseShape        // mock.Sparse: required properties only, null or "" where allowed
+	nullShape          // fullShape, then null wherever the schema allows
+	unknownShape       // mock.WithUnknownFields: realistic plus undefined properties
+)
+
+func payloadFor(seed uint64, mode gen.Mode, id, event string, sh shape) ([]byte, error) {
 	h := fnv.New64a()
 	h.Write([]byte(id))
-	return mock.Payload(event, mock.Options{Seed: seed ^ h.Sum64(), Mode: mode, Shape: shape})
+	opts := mock.Options{Seed: seed ^ h.Sum64(), Mode: mode}
+	switch sh {
+	case fullShape, nullShape:
+		opts.Shape = mock.Full
+	case sparseShape:
+		opts.Shape = mock.Sparse
+	case unknownShape:
+		opts.Shape = mock.WithUnknownFields
+	default:
+		return nil, fmt.Errorf("case %s sends no payload", id)
+	}
+	body, err := mock.Payload(event, opts)
+	if err != nil || sh != nullShape {
+		return body, err
+	}
+	return nullEverywhere(event, body)
 }
 
 // authHeader returns the right Authorization header.

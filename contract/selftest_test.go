@@ -1,0 +1,606 @@
+package contract
+
+// The self-test proves that the suite can fail, and fails for the right
+// reason: each faulty receiver below is the reference receiver with one
+// defect, and the test asserts the exact set of cases that fail.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/receiver"
+)
+
+// faultySeed makes the payloads of the faulty runs, and so the expected
+// sets, reproducible.
+const faultySeed = 42
+
+// ---- helpers for the defects ----
+
+// rightToken rewrites the request's Authorization to the right token, which
+// is how a defect makes the reference receiver accept what it should not.
+func grant(r *http.Request) { r.Header.Set("Authorization", bearer.Header(selfToken)) }
+
+// authorized reports whether r carries the right token.
+func authorized(r *http.Request) bool {
+	tok, err := bearer.Parse(r.Header.Get("Authorization"))
+	return err == nil && bearer.Equal(tok, selfToken)
+}
+
+// peek reads r's body and puts it back.
+func peek(r *http.Request) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b
+}
+
+// recorded runs next on r into a recorder.
+func recorded(next http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	return rec
+}
+
+// replay writes a recorded response to w.
+func replay(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// defect wraps the reference receiver.
+type defect func(next http.Handler) http.Handler
+
+func before(f func(w http.ResponseWriter, r *http.Request) bool) defect {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if f(w, r) {
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+func after(f func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder)) defect {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			f(w, r, recorded(next, r))
+		})
+	}
+}
+
+// hasNull reports whether a JSON value holds a null at any depth.
+func hasNull(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		for _, e := range v {
+			if hasNull(e) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(v, hasNull)
+	}
+	return false
+}
+
+// recordHasNull decodes a payload and looks for a null in its record.
+func recordHasNull(body []byte) bool {
+	var env map[string]any
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	return hasNull(env["record"])
+}
+
+// knownEvent reports whether a payload's model and action name an event.
+func knownEvent(body []byte) bool {
+	var env struct{ Model, Action string }
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	for _, ev := range mustEvents() {
+		if ev.Model == env.Model && ev.Action == env.Action {
+			return true
+		}
+	}
+	return false
+}
+
+func mustEvents() []openapi.Event {
+	evs, err := openapi.Events()
+	if err != nil {
+		panic(err)
+	}
+	return evs
+}
+
+// strictDecode decodes a payload into the generated types, refusing any
+// field they do not define.
+func strictDecode(body []byte) error {
+	var env struct {
+		Action, Model, Mode string
+		Record              json.RawMessage
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil {
+		return err
+	}
+	var rec any = &gen.User{}
+	if env.Model == "tenant" {
+		rec = &gen.Tenant{}
+	}
+	dec = json.NewDecoder(bytes.NewReader(env.Record))
+	dec.DisallowUnknownFields()
+	return dec.Decode(rec)
+}
+
+// ---- the case sets that defects are expected to fail ----
+
+func idIs(ids ...string) func(Case) bool {
+	return func(c Case) bool { return slices.Contains(ids, c.ID) }
+}
+
+func idHasPrefix(p string) func(Case) bool {
+	return func(c Case) bool { return strings.HasPrefix(c.ID, p) }
+}
+
+// sendsRequest reports whether a case sends anything over HTTP.
+func sendsRequest(c Case) bool { return !strings.HasPrefix(c.ID, "https/") }
+
+// payloadOf is the body that c sends in the faulty runs.
+func payloadOf(t *testing.T, c Case) []byte {
+	t.Helper()
+	b, err := payloadFor(faultySeed, gen.ModeLive, c.ID, c.Event, c.shape)
+	require.NoError(t, err, c.ID)
+	return b
+}
+
+func ids(cs []Case, keep func(Case) bool) []string {
+	var out []string
+	for _, c := range cs {
+		if keep(c) {
+			out = append(out, c.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func outcomeIDs(rep Report, o Outcome) []string {
+	var out []string
+	for _, r := range rep.Results {
+		if r.Outcome == o {
+			out = append(out, r.Case.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ---- the faulty receivers ----
+
+type serving int
+
+const (
+	overTLS     serving = iota // HTTPS with a certificate from the trusted CA
+	overHTTP                   // plain HTTP
+	untrusted                  // HTTPS with a certificate from another CA
+	oldTLS                     // HTTPS limited to TLS 1.1
+	perEventMux                // one URL per event, under /hooks/EVENT
+)
+
+type faulty struct {
+	name    string
+	defect  defect             // wraps the reference receiver; nil for none
+	cb      receiver.Callbacks // the reference receiver's callbacks
+	serving serving
+	config  func(cfg *Config)
+	// fails selects the cases that must fail, and no other.
+	fails func(t *testing.T, c Case) bool
+	// skips selects the cases that must be skipped; nil means the strict
+	// cases unless Config.Strict.
+	skips func(c Case) bool
+	// meant is the case built to catch the defect, and got a piece of its
+	// Got that shows it failed for the right reason.
+	meant, got string
+}
+
+func faultyReceivers() []faulty {
+	var seen sync.Map
+	return []faulty{
+		{
+			name:   "no auth check",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool { grant(r); return true }),
+			fails:  func(_ *testing.T, c Case) bool { return idHasPrefix("auth/")(c) },
+			meant:  "auth/missing-token", got: "204",
+		},
+		{
+			name: "any bearer accepted",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if _, err := bearer.Parse(r.Header.Get("Authorization")); err == nil {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool {
+				return idIs("auth/wrong-token", "auth/last-char-changed", "auth/extra-chars", "auth/token-prefix", "auth/case-changed")(c)
+			},
+			meant: "auth/wrong-token", got: "204",
+		},
+		{
+			name: "prefix comparison of the token",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if tok, err := bearer.Parse(r.Header.Get("Authorization")); err == nil && strings.HasPrefix(selfToken, tok) {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("auth/token-prefix")(c) },
+			meant: "auth/token-prefix", got: "204",
+		},
+		{
+			name: "compares only as many characters as the token has",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if tok, err := bearer.Parse(r.Header.Get("Authorization")); err == nil && strings.HasPrefix(tok, selfToken) {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("auth/extra-chars")(c) },
+			meant: "auth/extra-chars", got: "204",
+		},
+		{
+			name: "case-insensitive token comparison",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if tok, err := bearer.Parse(r.Header.Get("Authorization")); err == nil && strings.EqualFold(tok, selfToken) {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("auth/case-changed")(c) },
+			meant: "auth/case-changed", got: "204",
+		},
+		{
+			name: "accepts the token with the Basic scheme",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if r.Header.Get("Authorization") == "Basic "+selfToken {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("auth/basic-scheme")(c) },
+			meant: "auth/basic-scheme", got: "204",
+		},
+		{
+			name: "accepts the token without a scheme",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if r.Header.Get("Authorization") == selfToken {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("auth/no-scheme")(c) },
+			meant: "auth/no-scheme", got: "204",
+		},
+		{
+			name: "checks the token only when one is sent",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if _, err := bearer.Parse(r.Header.Get("Authorization")); errors.Is(err, bearer.ErrMissing) || errors.Is(err, bearer.ErrEmpty) {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("auth/missing-token", "auth/empty-bearer")(c) },
+			meant: "auth/empty-bearer", got: "204",
+		},
+		{
+			name: "200 with an error body on bad auth",
+			defect: after(func(w http.ResponseWriter, _ *http.Request, rec *httptest.ResponseRecorder) {
+				if rec.Code == http.StatusUnauthorized {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"error":"unauthorized"}`)
+					return
+				}
+				replay(w, rec)
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idHasPrefix("auth/")(c) },
+			meant: "auth/wrong-token", got: `200 OK, body: {"error":"unauthorized"}`,
+		},
+		{
+			name: "500 on one event",
+			cb: receiver.Callbacks{OnTenantDeleted: func(context.Context, gen.TenantDeletedEvent) error {
+				return errors.New("database unavailable")
+			}},
+			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.Event == "tenant.deleted" },
+			meant: "events/tenant.deleted/full", got: "500",
+		},
+		{
+			name: "rejects unknown fields",
+			defect: before(func(w http.ResponseWriter, r *http.Request) bool {
+				if authorized(r) && json.Valid(peek(r)) {
+					if err := strictDecode(peek(r)); err != nil {
+						http.Error(w, err.Error(), http.StatusBadRequest)
+						return false
+					}
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.shape == unknownShape },
+			meant: "events/user.created/unknown-fields", got: "400",
+		},
+		{
+			name: "crash on a null field",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if authorized(r) && recordHasNull(peek(r)) {
+					panic("runtime error: invalid memory address or nil pointer dereference")
+				}
+				return true
+			}),
+			fails: func(t *testing.T, c Case) bool { return c.delivers && recordHasNull(payloadOf(t, c)) },
+			meant: "events/tenant.updated/nulls", got: "no response",
+		},
+		{
+			name:    "plain HTTP only",
+			serving: overHTTP,
+			fails:   func(_ *testing.T, c Case) bool { return idIs("https/live-https")(c) },
+			skips:   func(c Case) bool { return c.Strict || idIs("https/certificate", "https/tls-version")(c) },
+			meant:   "https/live-https", got: "plain HTTP: http://127.0.0.1",
+		},
+		{
+			name:    "certificate from an untrusted CA",
+			serving: untrusted,
+			fails:   func(_ *testing.T, c Case) bool { return idIs("https/certificate")(c) },
+			skips:   func(c Case) bool { return c.Strict || sendsRequest(c) },
+			meant:   "https/certificate", got: "certificate signed by unknown authority",
+		},
+		{
+			name:    "TLS 1.1 at most",
+			serving: oldTLS,
+			fails:   func(_ *testing.T, c Case) bool { return idIs("https/tls-version")(c) },
+			skips:   func(c Case) bool { return c.Strict || sendsRequest(c) },
+			meant:   "https/tls-version", got: "negotiated TLS 1.1",
+		},
+		{
+			name: "a redirect",
+			defect: after(func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder) {
+				if rec.Code/100 == 2 {
+					http.Redirect(w, r, "/webhook/done", http.StatusSeeOther)
+					return
+				}
+				replay(w, rec)
+			}),
+			// Every case that wants an answer other than a 3xx.
+			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.ID != "delivery/timeout" },
+			meant: "delivery/no-redirect", got: "303 See Other, Location: /webhook/done",
+		},
+		{
+			// A reply after 12 s. CI must not wait 12 s, so the run's
+			// Timeout is 2 s and the receiver sleeps until its request is
+			// cancelled (or 12 s): delivery/timeout fails after 2 s.
+			name: "a reply after 12 s",
+			defect: after(func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder) {
+				if rec.Code/100 == 2 {
+					select {
+					case <-r.Context().Done():
+					case <-time.After(12 * time.Second):
+					}
+				}
+				replay(w, rec)
+			}),
+			config: func(cfg *Config) { cfg.Timeout = 2 * time.Second },
+			fails:  func(_ *testing.T, c Case) bool { return c.delivers },
+			meant:  "delivery/timeout", got: "no response within 2s",
+		},
+		{
+			name: "500 on malformed JSON",
+			defect: before(func(w http.ResponseWriter, r *http.Request) bool {
+				if authorized(r) && !json.Valid(peek(r)) {
+					http.Error(w, "internal error", http.StatusInternalServerError)
+					return false
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("delivery/malformed-json")(c) },
+			meant: "delivery/malformed-json", got: "500",
+		},
+		{
+			name: "accepts malformed JSON",
+			defect: before(func(w http.ResponseWriter, r *http.Request) bool {
+				if authorized(r) && !json.Valid(peek(r)) {
+					w.WriteHeader(http.StatusNoContent)
+					return false
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("delivery/malformed-json")(c) },
+			meant: "delivery/malformed-json", got: "204",
+		},
+		{
+			name: "500 on an unknown action or model",
+			defect: before(func(w http.ResponseWriter, r *http.Request) bool {
+				if body := peek(r); authorized(r) && json.Valid(body) && !knownEvent(body) {
+					http.Error(w, "unhandled event", http.StatusInternalServerError)
+					return false
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("delivery/unknown-action", "delivery/unknown-model")(c) },
+			meant: "delivery/unknown-model", got: "500",
+		},
+		{
+			name: "409 on a repeated delivery",
+			defect: func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					sum := sha256.Sum256(peek(r))
+					rec := recorded(next, r)
+					if rec.Code/100 == 2 {
+						if _, dup := seen.LoadOrStore(sum, true); dup {
+							http.Error(w, "already processed", http.StatusConflict)
+							return
+						}
+					}
+					replay(w, rec)
+				})
+			},
+			fails: func(_ *testing.T, c Case) bool { return idIs("delivery/duplicate")(c) },
+			meant: "delivery/duplicate", got: "second: 409",
+		},
+		{
+			name: "one event missing from the per-event URLs",
+			// The routes send every event to its own URL, but tenant.deleted
+			// has none: it goes to the target, user.created's URL.
+			serving: perEventMux,
+			config:  func(cfg *Config) { delete(cfg.Routes, "tenant.deleted") },
+			fails:   func(_ *testing.T, c Case) bool { return c.delivers && c.Event == "tenant.deleted" },
+			meant:   "events/tenant.deleted/full", got: "400",
+		},
+		{
+			name: "200 on GET (strict)",
+			defect: before(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method == http.MethodGet {
+					_, _ = io.WriteString(w, "ok")
+					return false
+				}
+				return true
+			}),
+			config: func(cfg *Config) { cfg.Strict = true },
+			fails:  func(_ *testing.T, c Case) bool { return idIs("strict/method-not-allowed")(c) },
+			meant:  "strict/method-not-allowed", got: "200 OK, body: ok",
+		},
+		{
+			name: "401 without WWW-Authenticate (strict)",
+			defect: after(func(w http.ResponseWriter, _ *http.Request, rec *httptest.ResponseRecorder) {
+				rec.Header().Del("WWW-Authenticate")
+				replay(w, rec)
+			}),
+			config: func(cfg *Config) { cfg.Strict = true },
+			fails:  func(_ *testing.T, c Case) bool { return idIs("strict/www-authenticate")(c) },
+			meant:  "strict/www-authenticate", got: "401",
+		},
+		{
+			name: "case-sensitive Bearer scheme (strict)",
+			defect: before(func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") && r.Header.Get("Authorization") != "" {
+					w.WriteHeader(http.StatusUnauthorized)
+					return false
+				}
+				return true
+			}),
+			config: func(cfg *Config) { cfg.Strict = true },
+			fails:  func(_ *testing.T, c Case) bool { return idIs("strict/lowercase-bearer")(c) },
+			meant:  "strict/lowercase-bearer", got: "401",
+		},
+	}
+}
+
+// serve starts the receiver of f and returns the Config to check it with.
+func (f faulty) serve(t *testing.T, ca *localca.CA) Config {
+	t.Helper()
+	var h http.Handler = reference(t, receiver.Options{}, f.cb)
+	if f.defect != nil {
+		h = f.defect(h)
+	}
+	cfg := Config{Token: selfToken, RootCAs: ca.Pool(), Seed: faultySeed}
+	switch f.serving {
+	case overTLS:
+		cfg.Target = serveTLS(t, h, ca).URL + "/webhook"
+	case overHTTP:
+		srv := quietServer(h)
+		srv.Start()
+		t.Cleanup(srv.Close)
+		cfg.Target = srv.URL + "/webhook"
+	case untrusted:
+		other, err := localca.New()
+		require.NoError(t, err)
+		cfg.Target = serveTLS(t, h, other).URL + "/webhook"
+	case oldTLS:
+		tc, err := ca.ServerTLS()
+		require.NoError(t, err)
+		tc.MinVersion, tc.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
+		srv := quietServer(h)
+		srv.TLS = tc
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		cfg.Target = srv.URL + "/webhook"
+	case perEventMux:
+		ref := h.(*receiver.Handler)
+		mux := http.NewServeMux()
+		mux.HandleFunc("/hooks/user.created", ref.HandleUserCreatedWebhook)
+		mux.HandleFunc("/hooks/user.updated", ref.HandleUserUpdatedWebhook)
+		mux.HandleFunc("/hooks/user.deleted", ref.HandleUserDeletedWebhook)
+		mux.HandleFunc("/hooks/tenant.created", ref.HandleTenantCreatedWebhook)
+		mux.HandleFunc("/hooks/tenant.updated", ref.HandleTenantUpdatedWebhook)
+		mux.HandleFunc("/hooks/tenant.deleted", ref.HandleTenantDeletedWebhook)
+		base := serveTLS(t, mux, ca).URL
+		cfg.Target = base + "/hooks/user.created"
+		cfg.Routes = map[string]string{}
+		for _, ev := range mustEvents() {
+			cfg.Routes[ev.Name] = base + "/hooks/" + ev.Name
+		}
+	}
+	if f.config != nil {
+		f.config(&cfg)
+	}
+	return cfg
+}
+
+// TestFaultyReceivers runs every case against receivers with one defect
+// each, and asserts the exact cases that fail: the suite can fail, and fails
+// for the right reason.
+func TestFaultyReceivers(t *testing.T) {
+	skipWithTarget(t)
+	ca, err := localca.New()
+	require.NoError(t, err)
+	cases := Cases()
+	for _, f := range faultyReceivers() {
+		t.Run(f.name, func(t *testing.T) {
+			cfg := f.serve(t, ca)
+			rep, err := Run(t.Context(), cfg)
+			require.NoError(t, err)
+			require.Len(t, rep.Results, len(cases))
+
+			wantFail := ids(cases, func(c Case) bool { return f.fails(t, c) && (cfg.Strict || !c.Strict) })
+			require.NotEmpty(t, wantFail, "a defect must be caught by some case")
+			assert.Equal(t, wantFail, outcomeIDs(rep, Fail), "failed cases")
+			skips := f.skips
+			if skips == nil {
+				skips = func(c Case) bool { return c.Strict && !cfg.Strict }
+			}
+			assert.Equal(t, ids(cases, skips), outcomeIDs(rep, Skip), "skipped cases")
+			assert.True(t, rep.Failed())
+
+			i := slices.IndexFunc(rep.Results, func(r Result) bool { return r.Case.ID == f.meant })
+			require.GreaterOrEqual(t, i, 0, "no case %s", f.meant)
+			r := rep.Results[i]
+			assert.Equal(t, Fail, r.Outcome, "the case meant for the defect")
+			assert.Contains(t, r.Got, f.got, "the case meant for the defect must fail for the right reason")
+			assert.NotEmpty(t, r.Want)
+			assert.Contains(t, r.Explain(), "requirement: "+r.Case.Requirement)
+		})
+	}
+}
