@@ -1,0 +1,84 @@
+package receiver_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/receiver"
+)
+
+// A backend mounts one handler for all six webhooks and gets typed events.
+func ExampleNew() {
+	h, err := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{
+		OnUserCreated: func(ctx context.Context, ev gen.UserCreatedEvent) error {
+			fmt.Println("welcome", ev.Record.Email.MustGet(), "of tenant", ev.Record.TenantID, "in", ev.Mode, "mode")
+			return nil // an error here answers 500, so that the sender retries
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/webhooks/userfront", h) // then http.ListenAndServeTLS(addr, cert, key, mux)
+
+	body := `{"action":"create","model":"user","mode":"test","record":{
+		"mode":"test","userId":7,"userUuid":"6b1e2d3c-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+		"tenantId":"demo1234","username":null,"email":"sam@example.com","name":"Sam",
+		"image":null,"phoneNumber":null,"data":{},"locked":false,
+		"isEmailConfirmed":true,"isPhoneNumberConfirmed":false,
+		"createdAt":"2024-05-15T23:04:50.787Z","authorization":{}}}`
+	for _, auth := range []string{bearer.Header("example3c5cc4491eb422d48c8f78c2f"), "Bearer guess"} {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/userfront", strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// welcome sam@example.com of tenant demo1234 in test mode
+	// 204
+	// 401
+}
+
+// A rejected payload gets a JSON error that names the field.
+func ExampleHandler_ServeHTTP_invalid() {
+	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{})
+	body := `{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"Demo-1234","name":"Old"}}`
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Authorization", bearer.Header("example3c5cc4491eb422d48c8f78c2f"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	fmt.Print(rec.Body)
+	// Output:
+	// 400
+	// {"error":"tenant.deleted payload does not match the schema: fix the fields listed in problems","event":"tenant.deleted","problems":[{"path":"/record/tenantId","rule":"pattern","message":"'Demo-1234' does not match pattern '^[a-z0-9]{8}$'"}]}
+}
+
+// Listen and Serve run the handler on its own until the context ends; ufhook
+// receive is built on them. Without PlainHTTP it serves HTTPS with a
+// certificate from a fresh local CA, and Server.CAFile tells where the CA is.
+func ExampleListen() {
+	srv, err := receiver.Listen(receiver.ServeConfig{
+		Listen:    "127.0.0.1:0",
+		Options:   receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"},
+		Callbacks: receiver.Callbacks{OnDelivery: receiver.PrintDeliveries(os.Stdout, false)},
+		PlainHTTP: true, // test-mode webhooks only; drop it for HTTPS
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // a real program cancels on SIGINT
+	fmt.Println(strings.HasPrefix(srv.URL(), "http://127.0.0.1:"), srv.Serve(ctx))
+	// Output:
+	// true <nil>
+}
