@@ -155,11 +155,15 @@ var _ http.Handler = (*Handler)(nil)
 
 type routeKey struct{ model, action string }
 
-// dispatchers lists the events this package can decode and dispatch. New
-// checks that it covers the spec's catalog.
-var dispatchers = map[string]bool{
-	"user.created": true, "user.updated": true, "user.deleted": true,
-	"tenant.created": true, "tenant.updated": true, "tenant.deleted": true,
+// eventTypes lists the events this package can decode and dispatch, with
+// their generated types. New checks that it covers the spec's catalog.
+var eventTypes = map[string]reflect.Type{
+	"user.created":   reflect.TypeFor[gen.UserCreatedEvent](),
+	"user.updated":   reflect.TypeFor[gen.UserUpdatedEvent](),
+	"user.deleted":   reflect.TypeFor[gen.UserDeletedEvent](),
+	"tenant.created": reflect.TypeFor[gen.TenantCreatedEvent](),
+	"tenant.updated": reflect.TypeFor[gen.TenantUpdatedEvent](),
+	"tenant.deleted": reflect.TypeFor[gen.TenantDeletedEvent](),
 }
 
 // New returns a Handler. It errors with ErrNoToken when opts.Token is empty,
@@ -181,7 +185,7 @@ func New(opts Options, cb Callbacks) (*Handler, error) {
 	}
 	h := &Handler{opts: opts, cb: cb, log: log, routes: make(map[routeKey]string, len(evs))}
 	for _, ev := range evs {
-		if !dispatchers[ev.Name] {
+		if eventTypes[ev.Name] == nil {
 			return nil, fmt.Errorf("receiver: the spec's event %q has no typed callback in this package: update package receiver", ev.Name)
 		}
 		h.routes[routeKey{ev.Model, ev.Action}] = ev.Name
@@ -350,6 +354,11 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 			rej.problems = verr.Problems
 		}
 		return rej
+	} else if p := checkKeys(v, eventTypes[event], ""); p != nil {
+		return &rejection{status: http.StatusBadRequest,
+			err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
+			message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
+			problems: []openapi.Problem{*p}}
 	}
 	if only != "" && event != only {
 		return &rejection{status: http.StatusBadRequest,
@@ -363,14 +372,6 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 		return decodeRejection(err)
 	}
 	d.Mode, d.RecordID = ev.mode, ev.recordID
-	// encoding/json matches keys case-insensitively, so a body such as
-	// {"action":"create","ACTION":"delete"} could decode differently from
-	// what was routed and validated. Insist that both agree.
-	if ev.action != head.Action || ev.model != head.Model || ev.mode != head.Mode {
-		return &rejection{status: http.StatusBadRequest,
-			err:     fmt.Errorf("%w: ambiguous action, model or mode keys", ErrInvalidPayload),
-			message: "the body has action, model or mode twice, in different letter case: send each key once"}
-	}
 
 	// Mode against token.
 	if h.opts.TestToken != "" && !(liveOK && ev.mode == gen.ModeLive || testOK && ev.mode == gen.ModeTest) {
@@ -429,10 +430,9 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rej
 // decoded is a payload decoded into its generated type, with the callback
 // bound to it.
 type decoded struct {
-	action, model string
-	mode          gen.Mode
-	recordID      string
-	call          func(ctx context.Context) error // nil without a callback
+	mode     gen.Mode
+	recordID string
+	call     func(ctx context.Context) error // nil without a callback
 }
 
 // decode decodes body into the generated type of event.
@@ -441,27 +441,27 @@ func (h *Handler) decode(event string, body []byte) (decoded, error) {
 	switch event {
 	case "user.created":
 		return decodeAs(body, h.cb.OnUserCreated, func(e *gen.UserCreatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
+			return decoded{mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "user.updated":
 		return decodeAs(body, h.cb.OnUserUpdated, func(e *gen.UserUpdatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
+			return decoded{mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "user.deleted":
 		return decodeAs(body, h.cb.OnUserDeleted, func(e *gen.UserDeletedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
+			return decoded{mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "tenant.created":
 		return decodeAs(body, h.cb.OnTenantCreated, func(e *gen.TenantCreatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
+			return decoded{mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	case "tenant.updated":
 		return decodeAs(body, h.cb.OnTenantUpdated, func(e *gen.TenantUpdatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
+			return decoded{mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	case "tenant.deleted":
 		return decodeAs(body, h.cb.OnTenantDeleted, func(e *gen.TenantDeletedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
+			return decoded{mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	}
 	return decoded{}, fmt.Errorf("%w: %s", ErrUnknownEvent, event)

@@ -516,3 +516,49 @@ func TestSmallLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestCaseFoldedKeys checks that what a callback sees is what was validated:
+// encoding/json matches keys case-insensitively, so a second key that
+// differs only in letter case must not slip an unvalidated value past the
+// schema.
+func TestCaseFoldedKeys(t *testing.T) {
+	var got []int
+	var mu sync.Mutex
+	f := newFixture(t, receiver.Options{Token: liveToken}, receiver.Callbacks{
+		OnUserCreated: func(_ context.Context, ev gen.UserCreatedEvent) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, ev.Record.UserID)
+			return nil
+		},
+	})
+	cases := []struct {
+		name     string
+		mutate   func(m map[string]any)
+		want     int
+		wantPath string
+	}{
+		{"record key in upper case", func(m map[string]any) { record(m)["USERID"] = 999 }, 400, "/record/USERID"},
+		{"Kelvin sign folds to k", func(m map[string]any) { record(m)["loc\u212aed"] = true }, 400, "/record/loc\u212aed"},
+		{"envelope key in another case", func(m map[string]any) { m["Record"] = map[string]any{} }, 400, "/Record"},
+		{"nested in a nullable", func(m map[string]any) {
+			record(m)["preferredFirstFactor"] = map[string]any{"channel": "email", "strategy": "password", "Strategy": ""}
+		}, 400, "/record/preferredFirstFactor/Strategy"},
+		{"nested in a map", func(m map[string]any) {
+			record(m)["authorization"] = map[string]any{"demo1234": map[string]any{"roles": []any{"admin"}, "ROLES": []any{}}}
+		}, 400, "/record/authorization/demo1234/ROLES"},
+		{"free-form data may use any case", func(m map[string]any) { record(m)["data"] = map[string]any{"UserId": 5, "userid": 6} }, 204, ""},
+		{"an unknown key is fine", func(m map[string]any) { record(m)["userIdentifier"] = "x" }, 204, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := f.post(t, http.MethodPost, bearer.Header(liveToken), example(t, "user.created", tc.mutate))
+			assert.Equal(t, tc.want, resp.status, resp.body)
+			if tc.wantPath != "" {
+				assert.ErrorIs(t, resp.delivery.Err, receiver.ErrInvalidPayload)
+				assert.Contains(t, resp.body, `"path":"`+tc.wantPath+`"`)
+			}
+		})
+	}
+	assert.Equal(t, []int{1, 1}, got, "only the validated userId reaches the callback")
+}
