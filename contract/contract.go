@@ -166,6 +166,8 @@ type Report struct {
 	// Seed is the seed the payloads were made with; pass it back in
 	// Config.Seed to repeat the run.
 	Seed uint64
+	// Duration is how long the whole run took.
+	Duration time.Duration
 }
 
 // Count returns how many results have each outcome.
@@ -206,6 +208,7 @@ func (r Report) Failed() bool {
 // start, with ErrTarget, ErrToken, ErrMode, ErrRoute, ErrCA, ErrTimeout or
 // ErrUnreachable; a receiver's failures are in the Report.
 func Run(ctx context.Context, cfg Config) (Report, error) {
+	start := time.Now()
 	s, err := New(ctx, cfg)
 	if err != nil {
 		return Report{}, err
@@ -218,5 +221,6 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		wg.Go(func() { rep.Results[i] = s.Check(ctx, c) })
 	}
 	wg.Wait()
+	rep.Duration = time.Since(start)
 	return rep, nil
 }

@@ -11,6 +11,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,10 +19,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/bearer"
@@ -73,7 +77,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		external = s
-		fmt.Printf("contract: target %s, token %s, mode %s, seed %d\n", *flagTarget, bearer.Mask(*flagToken), s.cfg.Mode, s.Seed())
+		fmt.Printf("contract: target %s, token %s, mode %s, timeout %v, seed %d\n", *flagTarget, bearer.Mask(*flagToken), s.cfg.Mode, s.cfg.Timeout, s.Seed())
 	}
 	code := m.Run()
 	if external != nil {
@@ -206,12 +210,73 @@ func TestContract(t *testing.T) {
 			tally.Unlock()
 			switch r.Outcome {
 			case Fail:
-				t.Errorf("%s: %s\n%s", c.ID, r.Case.Sends, r.Explain())
+				t.Errorf("%s", r.Explain())
 			case Skip:
 				t.Skip(r.Reason)
 			default:
 				t.Logf("got %s (%v)", r.Got, r.Duration.Round(time.Millisecond))
 			}
+		})
+	}
+}
+
+// TestGoTestInvocation runs this test binary as `go test ./contract
+// -target=...` does, against receivers on loopback, and checks the exit code
+// and the output: the summary line, the failing case named with its
+// requirement, and bad flags stopped with a message.
+func TestGoTestInvocation(t *testing.T) {
+	skipWithTarget(t)
+	ca, err := localca.New()
+	require.NoError(t, err)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, ca.WriteCert(caFile))
+	good := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca).URL + "/webhook"
+	anyBearer := faultyReceivers()[1]
+	require.Equal(t, "any bearer accepted", anyBearer.name)
+	bad := serveTLS(t, anyBearer.defect(reference(t, receiver.Options{}, receiver.Callbacks{})), ca).URL + "/webhook"
+	n := len(Cases())
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+		dont     []string
+	}{
+		{"correct receiver", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile},
+			0, []string{fmt.Sprintf("%d passed, 0 failed, 4 skipped", n-4), "token exam…c2f", "timeout 10s"}, nil},
+		{"strict, selected by -run", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-strict", "-test.run=Contract/strict", "-test.v"},
+			0, []string{"4 passed, 0 failed, 0 skipped", "--- PASS: TestContract/strict/fast"}, []string{"TestContract/auth"}},
+		{"go test -timeout is the request timeout", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-test.timeout=3s", "-test.run=Contract/https"},
+			0, []string{"timeout 3s", "3 passed, 0 failed, 0 skipped"}, nil},
+		{"receiver that accepts any bearer", []string{"-target=" + bad, "-token=" + selfToken, "-ca=" + caFile, "-seed=5"},
+			1, []string{"--- FAIL: TestContract/auth/wrong-token", "requirement: A webhook with a wrong token is rejected with 401 or 403",
+				"want:        401 or 403", "got:         204 No Content", fmt.Sprintf("%d passed, 5 failed, 4 skipped", n-9), "seed 5"}, nil},
+		{"bad target", []string{"-target=ftp://example.com", "-token=" + selfToken}, 2, []string{"contract: bad target URL"}, []string{"PASS", "FAIL:"}},
+		{"unreadable CA", []string{"-target=" + good, "-token=" + selfToken, "-ca=/nonexistent/ca.pem"}, 2, []string{"contract: bad CA file"}, nil},
+		{"bad route", []string{"-target=" + good, "-token=" + selfToken, "-route=user.archived=" + good}, 2, []string{"bad route", "known events are"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"-test.run=^TestContract$"}, tc.args...)
+			cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
+			out, err := cmd.CombinedOutput()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.wantCode, code, "output:\n%s", out)
+			for _, w := range tc.want {
+				assert.Contains(t, string(out), w)
+			}
+			for _, d := range tc.dont {
+				assert.NotContains(t, string(out), d)
+			}
+			assert.NotContains(t, string(out), selfToken, "the token must never be printed whole")
 		})
 	}
 }

@@ -148,7 +148,7 @@ func normalize(cfg Config) (Config, error) {
 		return cfg, fmt.Errorf("%w: no token: give the webhook token the receiver expects (-token, or UFHOOK_TOKEN for ufhook check)", ErrToken)
 	}
 	if n := utf8.RuneCountInString(cfg.Token); n < MinTokenLength {
-		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer token (Userfront's look like example3c5cc4491eb422d48c8f78c2f)", ErrToken, n, MinTokenLength)
+		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer token (Userfront's webhook tokens have 32)", ErrToken, n, MinTokenLength)
 	}
 	switch cfg.Mode {
 	case "":

@@ -1,0 +1,338 @@
+package contract
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/receiver"
+)
+
+// TestCorrectReceiversPass runs the suite against correct receivers set up
+// in other ways than TestContract's: none may fail, and the skips must say
+// why.
+func TestCorrectReceiversPass(t *testing.T) {
+	skipWithTarget(t)
+	ca, err := localca.New()
+	require.NoError(t, err)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, ca.WriteCert(caFile))
+
+	tests := []struct {
+		name string
+		cfg  func(t *testing.T) Config
+		// skips maps each skipped case to a piece of its reason.
+		skips map[string]string
+	}{
+		{
+			name: "test mode over plain HTTP",
+			cfg: func(t *testing.T) Config {
+				srv := quietServer(reference(t, receiver.Options{TestModeOnly: true}, receiver.Callbacks{}))
+				srv.Start()
+				t.Cleanup(srv.Close)
+				return Config{Target: srv.URL, Token: selfToken, Mode: gen.ModeTest, Strict: true}
+			},
+			skips: map[string]string{
+				"https/live-https":  "test mode",
+				"https/certificate": "plain HTTP",
+				"https/tls-version": "plain HTTP",
+			},
+		},
+		{
+			name: "CA from a file",
+			cfg: func(t *testing.T) Config {
+				srv := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca)
+				return Config{Target: srv.URL + "/hook", Token: selfToken, CAFile: caFile}
+			},
+			skips: strictSkips(),
+		},
+		{
+			name: "untrusted certificate with Insecure",
+			cfg: func(t *testing.T) Config {
+				other, err := localca.New()
+				require.NoError(t, err)
+				srv := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), other)
+				return Config{Target: srv.URL, Token: selfToken, RootCAs: ca.Pool(), Insecure: true, Strict: true}
+			},
+			skips: map[string]string{"https/certificate": "-insecure"},
+		},
+		{
+			name: "one URL per event",
+			cfg: func(t *testing.T) Config {
+				return faulty{serving: perEventMux}.serve(t, ca)
+			},
+			skips: strictSkips(),
+		},
+		{
+			name: "separate test and live tokens, test mode",
+			cfg: func(t *testing.T) Config {
+				h := reference(t, receiver.Options{TestToken: "uf_test_" + selfToken}, receiver.Callbacks{})
+				srv := serveTLS(t, h, ca)
+				return Config{Target: srv.URL, Token: "uf_test_" + selfToken, Mode: gen.ModeTest, RootCAs: ca.Pool()}
+			},
+			skips: mergeSkips(strictSkips(), map[string]string{"https/live-https": "test mode"}),
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := Run(t.Context(), tc.cfg(t))
+			require.NoError(t, err)
+			for _, r := range rep.Results {
+				if r.Outcome == Fail {
+					t.Errorf("%s failed:\n%s", r.Case.ID, r.Explain())
+				}
+			}
+			var skipped []string
+			for _, r := range rep.Results {
+				if r.Outcome != Skip {
+					continue
+				}
+				skipped = append(skipped, r.Case.ID)
+				assert.Contains(t, r.Reason, tc.skips[r.Case.ID], r.Case.ID)
+			}
+			want := slices.Sorted(func(yield func(string) bool) {
+				for id := range tc.skips {
+					if !yield(id) {
+						return
+					}
+				}
+			})
+			slices.Sort(skipped)
+			assert.Equal(t, want, skipped)
+			assert.False(t, rep.Failed())
+			assert.NotZero(t, rep.Seed)
+		})
+	}
+}
+
+func strictSkips() map[string]string {
+	out := map[string]string{}
+	for _, c := range Cases() {
+		if c.Strict {
+			out[c.ID] = "-strict"
+		}
+	}
+	return out
+}
+
+func mergeSkips(a, b map[string]string) map[string]string {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+// TestSetupErrors checks that bad configurations stop the run with a
+// sentinel error and a message saying what to do, before any case runs.
+func TestSetupErrors(t *testing.T) {
+	skipWithTarget(t)
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "not.pem")
+	require.NoError(t, os.WriteFile(notPEM, []byte("hello"), 0o600))
+	closed := closedPort(t)
+
+	base := Config{Target: "https://127.0.0.1:1/webhook", Token: selfToken}
+	tests := []struct {
+		name    string
+		mutate  func(c *Config)
+		wantErr error
+		wantMsg string
+	}{
+		{"no target", func(c *Config) { c.Target = "" }, ErrTarget, "-target=https://"},
+		{"not a URL", func(c *Config) { c.Target = "http://[::1" }, ErrTarget, "is not a URL"},
+		{"relative URL", func(c *Config) { c.Target = "/webhook" }, ErrTarget, "not an http:// or https:// URL"},
+		{"other scheme", func(c *Config) { c.Target = "ftp://example.com/x" }, ErrTarget, "not an http:// or https:// URL"},
+		{"no host", func(c *Config) { c.Target = "https:///webhook" }, ErrTarget, "has no host"},
+		{"credentials in the URL", func(c *Config) { c.Target = "https://u:p@example.com/" }, ErrTarget, "Authorization header"},
+		{"no token", func(c *Config) { c.Token = "" }, ErrToken, "no token"},
+		{"short token", func(c *Config) { c.Token = "abc1234" }, ErrToken, "7 characters, fewer than 8"},
+		{"bad mode", func(c *Config) { c.Mode = "staging" }, ErrMode, "use live or test"},
+		{"route to an unknown event", func(c *Config) { c.Routes = map[string]string{"user.archived": "https://x/y"} }, ErrRoute, "known events are"},
+		{"route to a bad URL", func(c *Config) { c.Routes = map[string]string{"user.created": "nope"} }, ErrRoute, "not an http:// or https:// URL"},
+		{"missing CA file", func(c *Config) { c.CAFile = filepath.Join(dir, "missing.pem") }, ErrCA, "no such file"},
+		{"CA file without PEM", func(c *Config) { c.CAFile = notPEM }, ErrCA, "holds no PEM certificate"},
+		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, ErrTimeout, "positive duration"},
+		{"nothing listening", func(c *Config) { c.Target = "https://" + closed + "/webhook" }, ErrUnreachable, "start the receiver first"},
+		{"nothing listening at a route", func(c *Config) {
+			srv := quietServer(nil)
+			srv.Start()
+			t.Cleanup(srv.Close)
+			c.Target, c.Mode = srv.URL, gen.ModeTest
+			c.Routes = map[string]string{"tenant.deleted": "http://" + closed + "/t"}
+		}, ErrUnreachable, closed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := base
+			tc.mutate(&cfg)
+			_, err := Run(t.Context(), cfg)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.wantErr)
+			assert.Contains(t, err.Error(), tc.wantMsg)
+			assert.NotContains(t, err.Error(), selfToken, "an error must not print the token")
+		})
+	}
+}
+
+// closedPort returns a loopback address where nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func TestRoutesFlag(t *testing.T) {
+	skipWithTarget(t)
+	tests := []struct {
+		name    string
+		values  []string
+		want    Routes
+		wantErr string
+	}{
+		{"one", []string{"user.created=https://a.example/u"}, Routes{"user.created": "https://a.example/u"}, ""},
+		{"two", []string{"user.created=https://a.example/u", "tenant.deleted=http://b.example/t?x=1"},
+			Routes{"user.created": "https://a.example/u", "tenant.deleted": "http://b.example/t?x=1"}, ""},
+		{"no equals sign", []string{"user.created"}, nil, "write EVENT=URL"},
+		{"empty URL", []string{"user.created="}, nil, "write EVENT=URL"},
+		{"unknown event", []string{"user.archived=https://a.example/"}, nil, "known events are"},
+		{"bad URL", []string{"user.created=a.example"}, nil, "not an http:// or https:// URL"},
+		{"twice", []string{"user.created=https://a.example/1", "user.created=https://a.example/2"}, nil, "already goes to https://a.example/1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var r Routes
+			var err error
+			for _, v := range tc.values {
+				if err = r.Set(v); err != nil {
+					break
+				}
+			}
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrRoute)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, r)
+		})
+	}
+	r := Routes{"user.created": "https://a/1", "tenant.deleted": "https://b/2"}
+	assert.Equal(t, "tenant.deleted=https://b/2,user.created=https://a/1", r.String())
+	assert.Equal(t, "EVENT=URL", r.Type())
+}
+
+// TestCatalog checks the shape of the cases: stable, unique, hierarchical
+// IDs, a sentence and a requirement each, and an events case for every
+// event of the spec and every payload shape.
+func TestCatalog(t *testing.T) {
+	skipWithTarget(t)
+	cases := Cases()
+	seen := map[string]bool{}
+	for _, c := range cases {
+		assert.False(t, seen[c.ID], "duplicate ID %s", c.ID)
+		seen[c.ID] = true
+		group, _, ok := strings.Cut(c.ID, "/")
+		assert.True(t, ok, "ID %s is not group/name", c.ID)
+		assert.Contains(t, []string{"https", "auth", "events", "delivery", "strict"}, group, c.ID)
+		assert.Equal(t, group == "strict", c.Strict, "%s: strict cases are exactly strict/...", c.ID)
+		assert.NotEmpty(t, c.Sends, c.ID)
+		assert.NotEmpty(t, c.Requirement, c.ID)
+		assert.NotContains(t, c.Sends, selfToken)
+		assert.NotNil(t, c.run, c.ID)
+	}
+	evs, err := openapi.Events()
+	require.NoError(t, err)
+	for _, ev := range evs {
+		for _, v := range []string{"full", "sparse", "nulls", "unknown-fields"} {
+			assert.True(t, seen["events/"+ev.Name+"/"+v], "no case for %s %s", ev.Name, v)
+		}
+	}
+	assert.Len(t, cases, 3+9+4*len(evs)+6+4)
+}
+
+// TestPayloadsValidate checks that every payload the suite sends as valid
+// validates against the spec, in both modes: a case tests one thing.
+func TestPayloadsValidate(t *testing.T) {
+	skipWithTarget(t)
+	for _, mode := range []gen.Mode{gen.ModeLive, gen.ModeTest} {
+		for _, c := range Cases() {
+			if c.shape == noPayload || strings.HasPrefix(c.ID, "delivery/unknown-") {
+				continue
+			}
+			body, err := payloadFor(7, mode, c.ID, c.Event, c.shape)
+			require.NoError(t, err, c.ID)
+			assert.NoError(t, openapi.Validate(c.Event, body), "%s in %s mode", c.ID, mode)
+			if c.shape == nullShape {
+				assert.True(t, recordHasNull(body), "%s has no null", c.ID)
+			}
+		}
+	}
+}
+
+func TestNearMissTokens(t *testing.T) {
+	skipWithTarget(t)
+	tests := []struct{ tok string }{{selfToken}, {"12345678"}, {"ABCDEFGH"}, {"tok-with_symbols.x"}, {"jeton-été-ünicode"}}
+	for _, tc := range tests {
+		t.Run(tc.tok, func(t *testing.T) {
+			r := rotate(tc.tok)
+			assert.Len(t, []rune(r), len([]rune(tc.tok)))
+			for i, c := range []rune(r) {
+				assert.NotEqual(t, []rune(tc.tok)[i], c, "rotate must change every character")
+			}
+			head, last := lastRune(tc.tok)
+			assert.Equal(t, tc.tok, head+last)
+			assert.NotEqual(t, last, rotate(last))
+		})
+	}
+	assert.Equal(t, "ABCdef123", swapCase("abcDEF123"))
+}
+
+func TestReport(t *testing.T) {
+	skipWithTarget(t)
+	c := Case{ID: "auth/wrong-token", Sends: "a wrong token", Requirement: "reject it"}
+	rep := Report{Results: []Result{
+		{Case: c, Outcome: Pass, Got: "401 Unauthorized"},
+		{Case: c, Outcome: Fail, Want: "401 or 403", Got: "200 OK, body: ok", Reason: "compare the whole token"},
+		{Case: c, Outcome: Skip, Reason: "test mode"},
+		{Case: c, Outcome: Fail, Want: "a 2xx", Got: "no response: EOF"},
+	}}
+	assert.Equal(t, "1 passed, 2 failed, 1 skipped", rep.Summary())
+	assert.True(t, rep.Failed())
+	assert.False(t, Report{Results: rep.Results[:1]}.Failed())
+	assert.Equal(t, "requirement: reject it\nsends:       a wrong token\nwant:        401 or 403\ngot:         200 OK, body: ok\nadvice:      compare the whole token", rep.Results[1].Explain())
+	assert.Equal(t, "skipped: test mode", rep.Results[2].Explain())
+	for o, s := range map[Outcome]string{Pass: "pass", Fail: "fail", Skip: "skip"} {
+		b, err := o.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, s, string(b))
+	}
+	assert.Equal(t, "Outcome(9)", Outcome(9).String())
+}
+
+func TestSnippet(t *testing.T) {
+	skipWithTarget(t)
+	long := strings.Repeat("é", bodyShown+10)
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"  {\"a\":\n 1}  ", `{"a": 1}`},
+		{"bad \xff byte", "bad � byte"},
+		{long, strings.Repeat("é", bodyShown) + "…"},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, snippet([]byte(tc.in)))
+	}
+}
