@@ -33,6 +33,11 @@ const DefaultTimeout = 10 * time.Second
 // one.
 const MinTokenLength = 8
 
+// Concurrency is how many cases Run runs at once: enough that a receiver
+// that never answers costs a few timeouts, not one per case, and few enough
+// that the suite reuses its connections instead of opening one per case.
+const Concurrency = 16
+
 // StrictLatency is the answer time that the SHOULD-level case strict/fast
 // allows.
 const StrictLatency = time.Second
@@ -203,7 +208,7 @@ func (r Report) Failed() bool {
 	return f > 0
 }
 
-// Run checks the receiver of cfg with every case, concurrently, and returns
+// Run checks the receiver of cfg with every case, Concurrency at a time, and returns
 // the results in the order of Cases. It errors only when the suite cannot
 // start, with ErrTarget, ErrToken, ErrMode, ErrRoute, ErrCA, ErrTimeout or
 // ErrUnreachable; a receiver's failures are in the Report.
@@ -217,8 +222,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	cases := Cases()
 	rep := Report{Results: make([]Result, len(cases)), Seed: s.Seed()}
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, Concurrency)
 	for i, c := range cases {
-		wg.Go(func() { rep.Results[i] = s.Check(ctx, c) })
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rep.Results[i] = s.Check(ctx, c)
+		})
 	}
 	wg.Wait()
 	rep.Duration = time.Since(start)

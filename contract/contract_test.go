@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -66,10 +67,10 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	if *flagTarget != "" {
 		adoptGoTestTimeout()
-		// Cases wait on the network, not on the CPU: let them all run at
-		// once unless -parallel says otherwise.
+		// Cases wait on the network, not on the CPU: run as many at once as
+		// Run does, unless -parallel says otherwise.
 		if !flagGiven("test.parallel") {
-			_ = flag.Set("test.parallel", "64")
+			_ = flag.Set("test.parallel", strconv.Itoa(Concurrency))
 		}
 		s, err := New(context.Background(), targetConfig())
 		if err != nil {

@@ -579,6 +579,7 @@ func TestFaultyReceivers(t *testing.T) {
 	cases := Cases()
 	for _, f := range faultyReceivers() {
 		t.Run(f.name, func(t *testing.T) {
+			t.Parallel() // at most -parallel (GOMAXPROCS) at once; overlaps the slow receiver's wait
 			cfg := f.serve(t, ca)
 			rep, err := Run(t.Context(), cfg)
 			require.NoError(t, err)
