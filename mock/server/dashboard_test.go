@@ -1,0 +1,319 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/server"
+)
+
+func get(t *testing.T, client *http.Client, url string) (int, string, http.Header) {
+	t.Helper()
+	res, err := client.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, string(b), res.Header
+}
+
+// TestDashboardIsSelfContained checks that the page and its assets are
+// served from the binary and fetch nothing from the network.
+func TestDashboardIsSelfContained(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	external := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import|fetch\(\s*["']https?:`)
+	for _, tc := range []struct{ path, contentType, contains string }{
+		{"/", "text/html", `name="viewport"`},
+		{"/static/app.js", "javascript", "EventSource"},
+		{"/static/app.css", "text/css", "@media"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			status, body, h := get(t, http.DefaultClient, srv.URL+tc.path)
+			require.Equal(t, http.StatusOK, status)
+			assert.Contains(t, h.Get("Content-Type"), tc.contentType)
+			assert.Contains(t, body, tc.contains)
+			assert.NotRegexp(t, external, body, "no network fetches")
+			assert.Contains(t, h.Get("Content-Security-Policy"), "default-src 'self'")
+		})
+	}
+}
+
+func TestDashboardLogin(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+
+	status, _, _ := get(t, browser, srv.URL+"/ui/info")
+	assert.Equal(t, http.StatusUnauthorized, status, "the dashboard's data needs a login")
+
+	res, err := browser.Post(srv.URL+"/ui/login", "application/json", strings.NewReader(`{"key":"wrong"}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+
+	res, err = browser.Post(srv.URL+"/ui/login", "application/json", strings.NewReader(`{"key":"`+adminKey+`"}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	cookie := res.Header.Get("Set-Cookie")
+	assert.Contains(t, cookie, "HttpOnly")
+	assert.Contains(t, cookie, "SameSite=Strict")
+	assert.NotContains(t, cookie, adminKey, "the cookie does not carry the key")
+
+	status, body, _ := get(t, browser, srv.URL+"/ui/info")
+	require.Equal(t, http.StatusOK, status)
+	assert.NotContains(t, body, webhookToken, "the token is masked")
+	assert.Contains(t, body, "exam…")
+	var info struct {
+		Events []struct{ Name, URL string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &info))
+	assert.Len(t, info.Events, 6)
+
+	status, _, _ = get(t, browser, srv.URL+"/v0/users")
+	assert.Equal(t, http.StatusUnauthorized, status, "the REST API takes the admin key only, not the dashboard cookie")
+}
+
+// TestFireResendAndDetail fires a fake webhook from the dashboard, reads
+// its detail (the token masked), and resends it.
+func TestFireResendAndDetail(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	for _, ev := range []string{"user.created", "user.updated", "user.deleted", "tenant.created", "tenant.updated", "tenant.deleted"} {
+		t.Run(ev, func(t *testing.T) {
+			status, fired := call(t, srv.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": ev})
+			require.Equal(t, http.StatusOK, status, "%v", fired)
+			d := sk.next(t)
+			require.NoError(t, d.Err)
+			assert.Equal(t, ev, d.Event)
+
+			id := jsonID(fired["id"])
+			detail := waitState(t, srv, id, "delivered")
+			req := detail["request"].(map[string]any)
+			assert.Equal(t, "POST", req["method"])
+			assert.Equal(t, sk.URL, req["url"])
+			auth := req["headers"].(map[string]any)["Authorization"].(string)
+			assert.NotContains(t, auth, webhookToken)
+			assert.Equal(t, "Bearer exam…c2f", auth)
+			body, err := json.Marshal(req["body"])
+			require.NoError(t, err)
+			assert.JSONEq(t, string(d.Body), string(body))
+			attempts := detail["attempts"].([]any)
+			require.Len(t, attempts, 1)
+			assert.Equal(t, 204.0, attempts[0].(map[string]any)["status"])
+			assert.Equal(t, "dashboard", detail["source"])
+
+			status, again := call(t, srv.URL, adminKey, http.MethodPost, "/ui/deliveries/"+id+"/resend", nil)
+			require.Equal(t, http.StatusOK, status)
+			d2 := sk.next(t)
+			assert.Equal(t, string(d.Body), string(d2.Body), "a resend sends the same body")
+			resent := waitState(t, srv, jsonID(again["id"]), "delivered")
+			assert.Equal(t, "resend", resent["source"])
+			assert.Equal(t, fired["id"], resent["resendOf"])
+		})
+	}
+	status, body := call(t, srv.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": "user.exploded"})
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, body["message"], "unknown event")
+	status, _ = call(t, srv.URL, adminKey, http.MethodPost, "/ui/deliveries/9999/resend", nil)
+	assert.Equal(t, http.StatusNotFound, status)
+}
+
+// jsonID formats a decoded JSON number as a delivery id.
+func jsonID(v any) string { return strconv.FormatInt(int64(v.(float64)), 10) }
+
+// waitState polls a delivery until it reaches state.
+func waitState(t *testing.T, srv *mockServer, id, state string) map[string]any {
+	t.Helper()
+	var detail map[string]any
+	require.Eventually(t, func() bool {
+		var status int
+		status, detail = call(t, srv.URL, adminKey, http.MethodGet, "/ui/deliveries/"+id, nil)
+		return status == http.StatusOK && detail["state"] == state
+	}, patience, 10*time.Millisecond, "delivery %s reaches %s: %v", id, state, detail)
+	return detail
+}
+
+// TestStreamSendsDeliveryUpdates reads the server-sent events while an API
+// call fires a webhook, until the delivery shows up as delivered.
+func TestStreamSendsDeliveryUpdates(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/ui/stream", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, "text/event-stream", res.Header.Get("Content-Type"))
+
+	must(t, srv.URL, http.MethodPost, "/v0/users", map[string]any{"email": "stream@example.com"})
+	sc := bufio.NewScanner(res.Body)
+	var event string
+	var states []string
+	sawRecords := false
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: ") && event == "records":
+			sawRecords = true
+		case strings.HasPrefix(line, "data: ") && event == "delivery":
+			var d struct {
+				Event, State, Label string
+				Status          int
+			}
+			require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &d))
+			assert.Equal(t, "user.created", d.Event)
+			assert.Contains(t, d.Label, "stream@example.com")
+			states = append(states, d.State)
+			if d.State == "delivered" {
+				assert.Equal(t, 204, d.Status)
+				cancel()
+			}
+		}
+	}
+	assert.Equal(t, []string{"pending", "delivered"}, states)
+	assert.True(t, sawRecords, "a records event tells the page to reload the users")
+	sk.next(t)
+}
+
+// TestRetriesAndFailures checks that a 503 is retried until the receiver
+// accepts, with every attempt recorded, and that a 400 fails at once.
+func TestRetriesAndFailures(t *testing.T) {
+	var calls atomic.Int64
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if calls.Add(1) <= 2 {
+			http.Error(w, "warming up", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer flaky.Close()
+	srv := newServer(t, server.Config{Emitter: mock.Config{
+		Target: flaky.URL, Token: webhookToken, Timeout: 5 * time.Second,
+		Retry: mock.RetryPolicy{Retries: 3, Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
+	}})
+	_, fired := call(t, srv.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": "tenant.updated"})
+	detail := waitState(t, srv, jsonID(fired["id"]), "delivered")
+	attempts := detail["attempts"].([]any)
+	require.Len(t, attempts, 3)
+	for i, want := range []float64{503, 503, 204} {
+		a := attempts[i].(map[string]any)
+		assert.Equal(t, want, a["status"])
+		assert.Equal(t, float64(i+1), a["n"])
+	}
+	assert.Contains(t, attempts[0].(map[string]any)["excerpt"], "warming up")
+
+	rejecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		http.Error(w, `{"error":"bad payload"}`, http.StatusBadRequest)
+	}))
+	defer rejecting.Close()
+	srv2 := newServer(t, server.Config{Emitter: mock.Config{
+		Target: rejecting.URL, Token: webhookToken,
+		Retry: mock.RetryPolicy{Retries: 3, Base: 5 * time.Millisecond},
+	}})
+	_, fired = call(t, srv2.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": "user.created"})
+	detail = waitState(t, srv2, jsonID(fired["id"]), "failed")
+	require.Len(t, detail["attempts"], 1, "a 4xx is not retried")
+	assert.Equal(t, 400.0, detail["status"])
+}
+
+// TestRestartKeepsTheDatabase checks that a file database keeps users,
+// tenants and the userId sequence across a restart, and :memory: keeps
+// nothing.
+func TestRestartKeepsTheDatabase(t *testing.T) {
+	sk := newSink(t)
+	db := filepath.Join(t.TempDir(), "ufhook.db")
+	cfg := serverConfig(sk)
+	cfg.DB = db
+
+	first, err := server.New(cfg)
+	require.NoError(t, err)
+	ts := httptest.NewServer(first.Handler())
+	must(t, ts.URL, http.MethodPost, "/v0/users", map[string]any{"email": "kept@example.com"})
+	root := first.RootTenant()
+	ts.Close()
+	require.NoError(t, first.Close())
+
+	cfg.Seed = 99 // a different seed must not change the account's tenant
+	second := newServer(t, cfg)
+	assert.Equal(t, root, second.RootTenant())
+	got := must(t, second.URL, http.MethodGet, "/v0/users/1", nil)
+	assert.Equal(t, "kept@example.com", got["email"])
+	next := must(t, second.URL, http.MethodPost, "/v0/users", nil)
+	assert.Equal(t, 2.0, next["userId"])
+	// The webhook queued by the first run, never started, is delivered now.
+	for range 2 {
+		d := sk.next(t)
+		assert.Equal(t, "user.created", d.Event)
+	}
+
+	mem := newServer(t, serverConfig(sk))
+	list := must(t, mem.URL, http.MethodGet, "/v0/users", nil)
+	assert.Equal(t, 0.0, list["totalCount"], ":memory: keeps nothing")
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	good := mock.Config{Target: "http://127.0.0.1:1/hook", Token: webhookToken}
+	cases := []struct {
+		name string
+		cfg  server.Config
+		msg  string
+	}{
+		{"no database", server.Config{AdminKey: adminKey, Emitter: good}, "--db"},
+		{"no admin key", server.Config{DB: ":memory:", Emitter: good}, "admin key"},
+		{"no token", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Target: good.Target}}, "token"},
+		{"no target", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Token: webhookToken}}, "target"},
+		{"live over http", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Target: good.Target, Token: webhookToken, Mode: "live"}}, "HTTPS"},
+		{"too many workers", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: good, Workers: 1000}, "at most 64"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := server.New(tc.cfg)
+			require.Error(t, err)
+			assert.Nil(t, s)
+			assert.True(t, errors.Is(err, server.ErrConfig), "%v wraps ErrConfig", err)
+			assert.Contains(t, err.Error(), tc.msg)
+		})
+	}
+	_, err := server.New(server.Config{DB: filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"), AdminKey: adminKey, Emitter: good})
+	assert.Error(t, err, "an unopenable database")
+}
+
+func TestStartTwiceAndAfterClose(t *testing.T) {
+	s, err := server.New(server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Target: "http://127.0.0.1:1/", Token: webhookToken}})
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, s.Start(ctx))
+	assert.ErrorIs(t, s.Start(ctx), server.ErrStarted)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "Close is idempotent")
+	assert.ErrorIs(t, s.Start(ctx), server.ErrClosed)
+}
