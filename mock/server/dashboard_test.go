@@ -185,7 +185,7 @@ func TestStreamSendsDeliveryUpdates(t *testing.T) {
 		case strings.HasPrefix(line, "data: ") && event == "delivery":
 			var d struct {
 				Event, State, Label string
-				Status          int
+				Status              int
 			}
 			require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &d))
 			assert.Equal(t, "user.created", d.Event)
