@@ -70,8 +70,8 @@ inside the dashboard URL that logs you in.`,
 	return cmd
 }
 
-// emitterConfig checks the delivery flags shared by serve and demo.
-func emitterConfig(target string, routes []string, token, mode, ca string, insecure bool, timeout time.Duration, retries int) (mock.Config, error) {
+// serveEmitterConfig checks the delivery flags shared by serve and demo.
+func serveEmitterConfig(target string, routes []string, token, mode, ca string, insecure bool, timeout time.Duration, retries int) (mock.Config, error) {
 	m, err := mock.ParseMode(mode)
 	if err != nil {
 		return mock.Config{}, usageError("--mode: %v", err)
@@ -113,20 +113,20 @@ func newAdminKey(mode gen.Mode) string {
 	return "uf_" + string(mode) + "_admin_" + hex.EncodeToString(b[:])
 }
 
-// lockedWriter serializes the log lines of concurrent deliveries.
-type lockedWriter struct {
+// serveLog serializes the log lines of concurrent deliveries.
+type serveLog struct {
 	mu sync.Mutex
 	w  io.Writer
 }
 
-func (l *lockedWriter) logf(format string, args ...any) {
+func (l *serveLog) logf(format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	fmt.Fprintf(l.w, format+"\n", args...)
 }
 
 func runServe(cmd *cobra.Command, c serveConfig) error {
-	em, err := emitterConfig(c.target, c.routes, c.token, c.mode, c.ca, c.insecure, c.timeout, c.retries)
+	em, err := serveEmitterConfig(c.target, c.routes, c.token, c.mode, c.ca, c.insecure, c.timeout, c.retries)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 	if generated {
 		key = newAdminKey(em.Mode)
 	}
-	log := &lockedWriter{w: cmd.ErrOrStderr()}
+	log := &serveLog{w: cmd.ErrOrStderr()}
 	srv, err := server.New(server.Config{DB: c.db, AdminKey: key, Emitter: em, Logf: log.logf})
 	if err != nil {
 		if errors.Is(err, server.ErrConfig) {

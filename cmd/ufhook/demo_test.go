@@ -1,0 +1,33 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDemoOnce runs the README's first command in process: all six events
+// through the mock's API to the reference receiver, then the suite.
+func TestDemoOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite; skipped with -short")
+	}
+	code, out, stderr := runCLI(t, "demo", "--once", "--listen", "127.0.0.1:0")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+	for _, ev := range []string{"user.created", "user.updated", "user.deleted", "tenant.created", "tenant.updated", "tenant.deleted"} {
+		assert.Regexp(t, `(?m)^  `+ev+` +delivered$`, out)
+	}
+	assert.Contains(t, out, "outbox: 6 delivered, 0 pending, 0 failed")
+	assert.Regexp(t, `(?m)^\d+ passed, 0 failed, \d+ skipped$`, out)
+	assert.Regexp(t, `(?m)^dashboard:  http://127\.0\.0\.1:\d+/#key=uf_live_admin_[0-9a-f]{32}$`, out)
+	assert.NotRegexp(t, `example[0-9a-f]{32}`, out, "the webhook token is never printed whole")
+}
+
+func TestDemoRejectsBadFlags(t *testing.T) {
+	code, _, stderr := runCLI(t, "demo", "--wait", "0s")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--wait")
+	code, _, _ = runCLI(t, "demo", "extra")
+	assert.Equal(t, exitUsage, code)
+}
