@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/contract"
+	"github.com/ufhook/ufhook/gen"
+)
+
+func init() { commands = append(commands, newCheckCmd) }
+
+// checkOptions are the flags of ufhook check.
+type checkOptions struct {
+	cfg    contract.Config
+	mode   string
+	routes contract.Routes
+	junit  string
+	asJSON bool
+}
+
+func newCheckCmd() *cobra.Command {
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check --target URL --token T",
+		Short: "Run the conformance suite against a webhook receiver",
+		Long: `Run the conformance suite against a running webhook receiver, written in any
+language: auth (missing, wrong and near-miss tokens, wrong schemes), HTTPS,
+every event of the spec (full, sparse, null and unknown-field payloads), and
+delivery (redirects, malformed JSON, unknown events, repeats, timeouts).
+--strict adds the SHOULD-level cases.
+
+It prints one line per case and a summary, and exits 0 when every case passed,
+1 when one failed, and 2 when the suite could not run (a bad flag, an
+unreadable CA file, nothing listening at the target). The token may come from
+UFHOOK_TOKEN instead of --token, which keeps it out of the process list; it is
+never printed whole.`,
+		Example: `  ufhook check --target https://127.0.0.1:8443/webhook --token "$TOKEN" --ca ca.pem
+  UFHOOK_TOKEN=... ufhook check --target http://localhost:3000/hooks --mode test --junit report.xml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCheck(cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.cfg.Target, "target", "", "the receiver's webhook URL (required)")
+	f.StringVar(&o.cfg.Token, "token", "", "the webhook token the receiver expects (default $UFHOOK_TOKEN)")
+	f.StringVar(&o.mode, "mode", "live", "mode of the payloads and the token: live or test (live requires https)")
+	f.StringVar(&o.cfg.CAFile, "ca", "", "PEM file of CA certificates to trust besides the system roots")
+	f.BoolVar(&o.cfg.Insecure, "insecure", false, "skip certificate verification (https/certificate is then skipped)")
+	f.Var(&o.routes, "route", "send EVENT to its own URL, as EVENT=URL (repeatable)")
+	f.DurationVar(&o.cfg.Timeout, "timeout", contract.DefaultTimeout, "bound on each request")
+	f.BoolVar(&o.cfg.Strict, "strict", false, "also run the SHOULD-level cases (strict/...)")
+	f.Uint64Var(&o.cfg.Seed, "seed", 0, "seed of the payloads (default: a random one, printed)")
+	f.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per case instead of text")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, o checkOptions) error {
+	cfg := o.cfg
+	if cfg.Token == "" {
+		cfg.Token = os.Getenv("UFHOOK_TOKEN")
+	}
+	cfg.Mode = gen.Mode(o.mode)
+	cfg.Routes = o.routes
+	if cfg.Target == "" {
+		return usageError("--target is required: give the receiver's webhook URL, e.g. --target https://127.0.0.1:8443/webhook")
+	}
+	if cfg.Token == "" {
+		return usageError("no token: give the webhook token the receiver expects with --token or UFHOOK_TOKEN")
+	}
+	rep, err := contract.Run(cmd.Context(), cfg)
+	if err != nil {
+		return asUsage(err)
+	}
+	out := cmd.OutOrStdout()
+	header := fmt.Sprintf("target %s, token %s, mode %s, seed %d", cfg.Target, bearer.Mask(cfg.Token), cfg.Mode, rep.Seed)
+	if o.asJSON {
+		fmt.Fprintln(cmd.ErrOrStderr(), header)
+		if err := writeJSONResults(out, rep); err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary())
+	} else {
+		fmt.Fprintln(out, header)
+		writeTextResults(out, rep)
+		fmt.Fprintln(out, rep.Summary())
+	}
+	if o.junit != "" {
+		if err := writeJUnitFile(o.junit, rep); err != nil {
+			return asUsage(err)
+		}
+	}
+	if rep.Failed() {
+		_, failed, _ := rep.Count()
+		return failure(fmt.Errorf("%d of %d cases failed: the receiver does not meet the requirements above (repeat with --seed %d)", failed, len(rep.Results), rep.Seed))
+	}
+	return nil
+}
+
+// writeTextResults prints one line per case, and the requirement, want and
+// got under each failure.
+func writeTextResults(w io.Writer, rep contract.Report) {
+	width := 0
+	for _, r := range rep.Results {
+		width = max(width, len(r.Case.ID))
+	}
+	for _, r := range rep.Results {
+		switch r.Outcome {
+		case contract.Pass:
+			fmt.Fprintf(w, "PASS  %-*s  %s\n", width, r.Case.ID, r.Got)
+		case contract.Skip:
+			fmt.Fprintf(w, "SKIP  %-*s  %s\n", width, r.Case.ID, r.Reason)
+		default:
+			fmt.Fprintf(w, "%s  %s\n", r.Outcome, r.Case.ID)
+			for line := range strings.SplitSeq(r.Explain(), "\n") {
+				fmt.Fprintf(w, "      %s\n", line)
+			}
+		}
+	}
+}
+
+// jsonResult is one line of --json.
+type jsonResult struct {
+	ID          string           `json:"id"`
+	Outcome     contract.Outcome `json:"outcome"`
+	Sends       string           `json:"sends"`
+	Requirement string           `json:"requirement"`
+	Strict      bool             `json:"strict,omitempty"`
+	Want        string           `json:"want,omitempty"`
+	Got         string           `json:"got,omitempty"`
+	Reason      string           `json:"reason,omitempty"`
+	DurationMS  float64          `json:"duration_ms"`
+}
+
+func writeJSONResults(w io.Writer, rep contract.Report) error {
+	enc := json.NewEncoder(w)
+	for _, r := range rep.Results {
+		err := enc.Encode(jsonResult{
+			ID: r.Case.ID, Outcome: r.Outcome, Sends: r.Case.Sends, Requirement: r.Case.Requirement, Strict: r.Case.Strict,
+			Want: r.Want, Got: r.Got, Reason: r.Reason, DurationMS: float64(r.Duration.Microseconds()) / 1000,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeJUnitFile(path string, rep contract.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write the JUnit report: %w: give a writable --junit path", err)
+	}
+	err = rep.WriteJUnit(f, "ufhook contract")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return errors.Join(fmt.Errorf("write the JUnit report %s", path), err)
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/contract"
+	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/receiver"
+)
+
+const checkToken = "example3c5cc4491eb422d48c8f78c2f"
+
+// checkServer serves the reference receiver over HTTPS, with wrap around it
+// if given, and returns its URL and the path of its CA certificate.
+func checkServer(t *testing.T, wrap func(http.Handler) http.Handler) (string, string) {
+	t.Helper()
+	h, err := receiver.New(receiver.Options{Token: checkToken}, receiver.Callbacks{})
+	require.NoError(t, err)
+	var handler http.Handler = h
+	if wrap != nil {
+		handler = wrap(h)
+	}
+	ca, err := localca.New()
+	require.NoError(t, err)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, ca.WriteCert(caFile))
+	srv := httptest.NewUnstartedServer(handler)
+	srv.TLS, err = ca.ServerTLS()
+	require.NoError(t, err)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv.URL + "/webhook", caFile
+}
+
+// anyBearer is a receiver defect: it accepts any Bearer token.
+func anyBearer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := bearer.Parse(r.Header.Get("Authorization")); err == nil {
+			r.Header.Set("Authorization", bearer.Header(checkToken))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestCheckPasses(t *testing.T) {
+	url, caFile := checkServer(t, nil)
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	code, out, stderr := runCLI(t, "check", "--target", url, "--token", checkToken, "--ca", caFile, "--strict", "--seed", "7", "--junit", junit)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+	n := len(contract.Cases())
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, n+2, "a header, one line per case, the summary")
+	assert.Equal(t, "target "+url+", token exam…c2f, mode live, seed 7", lines[0])
+	assert.Regexp(t, `^PASS  https/live-https +every URL uses https$`, lines[1])
+	assert.Equal(t, contract.Summary(n, 0, 0), lines[n+1])
+	for _, c := range contract.Cases() {
+		assert.Contains(t, out, "PASS  "+c.ID)
+	}
+	assert.NotContains(t, out+stderr, checkToken)
+
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Cases    []struct {
+			Name string `xml:"name,attr"`
+		} `xml:"testsuite>testcase"`
+	}
+	raw, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	require.NoError(t, xml.Unmarshal(raw, &doc))
+	assert.Equal(t, n, doc.Tests)
+	assert.Zero(t, doc.Failures)
+	require.Len(t, doc.Cases, n)
+	assert.Equal(t, "https/live-https", doc.Cases[0].Name)
+}
+
+func TestCheckFails(t *testing.T) {
+	url, caFile := checkServer(t, anyBearer)
+	t.Setenv("UFHOOK_TOKEN", checkToken)
+	code, out, stderr := runCLI(t, "check", "--target", url, "--ca", caFile)
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, out, "FAIL  auth/wrong-token\n      requirement: A webhook with a wrong token is rejected with 401 or 403")
+	assert.Contains(t, out, "      want:        401 or 403\n      got:         204 No Content, empty body\n")
+	assert.Contains(t, out, "SKIP  strict/fast")
+	assert.Contains(t, out, contract.Summary(len(contract.Cases())-9, 5, 4))
+	assert.Contains(t, stderr, "ufhook: 5 of ")
+	assert.Contains(t, stderr, "cases failed")
+	assert.NotContains(t, out+stderr, checkToken)
+}
+
+func TestCheckJSON(t *testing.T) {
+	url, caFile := checkServer(t, anyBearer)
+	code, out, stderr := runCLI(t, "check", "--target", url, "--token", checkToken, "--ca", caFile, "--json")
+	assert.Equal(t, exitFailed, code)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, len(contract.Cases()), "one JSON object per case, nothing else on stdout")
+	outcomes := map[string]int{}
+	for _, line := range lines {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		assert.NotEmpty(t, r["id"])
+		assert.NotEmpty(t, r["requirement"])
+		outcomes[r["outcome"].(string)]++
+		if r["id"] == "auth/token-prefix" {
+			assert.Equal(t, "fail", r["outcome"])
+			assert.Equal(t, "401 or 403", r["want"])
+			assert.Contains(t, r["got"], "204")
+		}
+	}
+	assert.Equal(t, map[string]int{"pass": len(lines) - 9, "fail": 5, "skip": 4}, outcomes)
+	assert.Contains(t, stderr, contract.Summary(len(lines)-9, 5, 4))
+}
+
+func TestCheckRoutes(t *testing.T) {
+	url, caFile := checkServer(t, nil)
+	base := strings.TrimSuffix(url, "/webhook")
+	code, out, stderr := runCLI(t, "check", "--target", url, "--token", checkToken, "--ca", caFile,
+		"--route", "tenant.created="+base+"/tenants", "--route", "tenant.deleted="+base+"/tenants")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	url, caFile := checkServer(t, nil)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := l.Addr().String()
+	require.NoError(t, l.Close())
+	t.Setenv("UFHOOK_TOKEN", "")
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no target", []string{"--token", checkToken}, "--target is required"},
+		{"no token", []string{"--target", url}, "--token or UFHOOK_TOKEN"},
+		{"short token", []string{"--target", url, "--token", "short"}, "fewer than 8"},
+		{"bad URL", []string{"--target", "localhost:8080/hook", "--token", checkToken}, "bad target URL"},
+		{"bad mode", []string{"--target", url, "--token", checkToken, "--mode", "prod"}, "use live or test"},
+		{"unreadable CA", []string{"--target", url, "--token", checkToken, "--ca", "/nonexistent/ca.pem"}, "bad CA file"},
+		{"bad route", []string{"--target", url, "--token", checkToken, "--route", "user.archived=" + url}, "known events are"},
+		{"route without URL", []string{"--target", url, "--token", checkToken, "--route", "user.created"}, "write EVENT=URL"},
+		{"bad timeout", []string{"--target", url, "--token", checkToken, "--timeout", "soon"}, "invalid argument"},
+		{"nothing listening", []string{"--target", "https://" + closed + "/", "--token", checkToken}, "start the receiver first"},
+		{"unwritable JUnit file", []string{"--target", url, "--token", checkToken, "--ca", caFile, "--junit", "/nonexistent/dir/r.xml"}, "writable --junit path"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, append([]string{"check"}, tc.args...)...)
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, checkToken)
+		})
+	}
+}
