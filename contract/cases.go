@@ -41,7 +41,9 @@ type Case struct {
 
 // Cases returns the catalog of cases: https, auth, one events case per event
 // of the spec and payload shape, delivery, and strict. The events cases come
-// from openapi.Events, so a webhook added to the spec is tested at once.
+// from openapi.Events, so a webhook added to the spec is tested at once. It
+// panics only if the embedded spec has no events, which package openapi's
+// tests rule out.
 func Cases() []Case {
 	evs, err := openapi.Events()
 	if err != nil || len(evs) == 0 {
@@ -157,7 +159,7 @@ func checkLiveHTTPS(_ context.Context, s *Suite) Result {
 	}
 	if len(plain) > 0 {
 		return failed("https:// URLs only", "plain HTTP: "+strings.Join(plain, ", "),
-			"Userfront fails a live webhook configured with a plain http:// URL: serve the receiver over HTTPS, or check a test-mode receiver with -mode=test")
+			"Userfront fails a live webhook configured with a plain http:// URL: serve the receiver over HTTPS, or check a test-mode receiver in test mode (-mode=test)")
 	}
 	return passed("every URL uses https")
 }
@@ -366,14 +368,14 @@ func eventAdvice(shape shape) func(exchange) string {
 		if x.status/100 != 4 {
 			return ""
 		}
+		if x.status == 401 || x.status == 403 {
+			return "the receiver refused the right token: is it configured with the token for this mode (-mode=test or -mode=live)?"
+		}
 		switch shape {
 		case sparseShape, nullShape:
 			return "the receiver refused a valid payload with nulls or empty strings: accept null wherever the spec allows it (openapi/webhooks.yaml)"
 		case unknownShape:
 			return "the receiver refused unknown fields: do not decode with DisallowUnknownFields or additionalProperties: false"
-		}
-		if x.status == 401 || x.status == 403 {
-			return "the receiver refused the right token: is it configured with the token for this mode (-mode)?"
 		}
 		return "the receiver refused a valid payload: check it against openapi/webhooks.yaml"
 	}

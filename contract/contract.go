@@ -209,9 +209,11 @@ func (r Report) Failed() bool {
 }
 
 // Run checks the receiver of cfg with every case, Concurrency at a time, and returns
-// the results in the order of Cases. It errors only when the suite cannot
-// start, with ErrTarget, ErrToken, ErrMode, ErrRoute, ErrCA, ErrTimeout or
-// ErrUnreachable; a receiver's failures are in the Report.
+// the results in the order of Cases. It errors when the suite cannot start,
+// with ErrTarget, ErrToken, ErrMode, ErrRoute, ErrCA, ErrTimeout or
+// ErrUnreachable, and when ctx ends before the run does (wrapping ctx.Err(),
+// with the incomplete Report); a receiver's failures are never errors but
+// Results in the Report.
 func Run(ctx context.Context, cfg Config) (Report, error) {
 	start := time.Now()
 	s, err := New(ctx, cfg)
@@ -232,5 +234,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	wg.Wait()
 	rep.Duration = time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("the run was interrupted, so its results are incomplete: %w", err)
+	}
 	return rep, nil
 }

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -333,7 +334,7 @@ func (s *Suite) send(ctx context.Context, req request) exchange {
 	}
 	var body io.Reader
 	if req.body != nil {
-		body = strings.NewReader(string(req.body))
+		body = bytes.NewReader(req.body)
 	}
 	hr, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {

@@ -78,6 +78,9 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 		return usageError("no token: give the webhook token the receiver expects with --token or UFHOOK_TOKEN")
 	}
 	rep, err := contract.Run(cmd.Context(), cfg)
+	if cmd.Context().Err() != nil {
+		return failure(err) // interrupted: the results are incomplete
+	}
 	if err != nil {
 		return asUsage(err)
 	}
