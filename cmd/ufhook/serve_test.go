@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,31 +44,12 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	}
 }
 
-// serveBuffer is a bytes.Buffer safe for a command writing while the test
-// reads.
-type serveBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *serveBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *serveBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startServe runs ufhook serve in process until the test ends, and waits
 // for its banner.
-func startServe(t *testing.T, args ...string) (out *serveBuffer, stop func() int) {
+func startServe(t *testing.T, args ...string) (out *lockedBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &serveBuffer{}, &serveBuffer{}
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"serve"}, args...), out, errOut) }()
 	stopped := false

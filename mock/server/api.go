@@ -75,16 +75,10 @@ type list struct {
 
 func (s *Server) routeAPI(mux *http.ServeMux) {
 	h := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if ok, msg := s.authorized(r); !ok {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="ufhook"`)
-				writeError(w, &httpError{status: http.StatusUnauthorized, msg: msg})
-				return
-			}
-			if err := fn(w, r); err != nil {
-				writeError(w, err)
-			}
-		})
+		return guard(func(r *http.Request) string {
+			_, msg := s.authorized(r)
+			return msg
+		}, fn)
 	}
 	mux.Handle("POST /v0/users", h(s.createUser))
 	mux.Handle("GET /v0/users", h(s.listUsers))
@@ -101,6 +95,30 @@ func (s *Server) routeAPI(mux *http.ServeMux) {
 	}))
 }
 
+// guard answers 401 with Userfront's error body when check returns a
+// message, and otherwise runs fn, answering its error in the same body.
+func guard(check func(*http.Request) string, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if msg := check(r); msg != "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ufhook"`)
+			writeError(w, &httpError{status: http.StatusUnauthorized, msg: msg})
+			return
+		}
+		if err := fn(w, r); err != nil {
+			writeError(w, err)
+		}
+	})
+}
+
+// readPatch reads a bounded request body of writable fields.
+func readPatch(w http.ResponseWriter, r *http.Request, allowed []string, what string) (patch, error) {
+	body, err := readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return decodePatch(body, allowed, what)
+}
+
 // readBody reads a bounded request body.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -114,23 +132,49 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// change is what one API call wrote, to announce after the commit.
-type change struct {
-	outboxID int64
-	model    string
-}
-
-// fire validates the webhook for event with record against the spec and
+// fire validates the webhook of event with record against the spec and
 // writes it to the outbox in tx.
-func (s *Server) fire(ctx context.Context, tx *sql.Tx, event, action, model string, record any, source string, now time.Time) (int64, error) {
-	body, err := json.Marshal(envelope{Action: action, Model: model, Mode: s.mode, Record: record})
+func (s *Server) fire(ctx context.Context, tx *sql.Tx, event string, record any, now time.Time) (int64, error) {
+	ev, err := openapi.Lookup(event)
+	if err != nil {
+		return 0, err
+	}
+	body, err := json.Marshal(envelope{Action: ev.Action, Model: ev.Model, Mode: s.mode, Record: record})
 	if err != nil {
 		return 0, err
 	}
 	if err := openapi.Validate(event, body); err != nil {
 		return 0, invalidRecord(err)
 	}
-	return enqueue(ctx, tx, event, body, label(body), source, 0, now.UnixMilli())
+	return enqueue(ctx, tx, event, body, label(body), "api", 0, now.UnixMilli())
+}
+
+// mutate runs one API change: in a single write transaction, change writes
+// the records and returns the webhook's record and the API's answer, and
+// the webhook of event goes to the outbox. After the commit it wakes the
+// worker, tells the dashboard, and answers 200 with the API's record.
+func (s *Server) mutate(w http.ResponseWriter, r *http.Request, event string,
+	change func(ctx context.Context, tx *sql.Tx, now time.Time) (hook, answer any, err error)) error {
+	ctx, now := r.Context(), time.Now()
+	var answer any
+	var id int64
+	err := s.db.tx(ctx, func(tx *sql.Tx) error {
+		hook, out, err := change(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		answer = out
+		id, err = s.fire(ctx, tx, event, hook, now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.wake()
+	s.events.publish("records", map[string]string{"event": event})
+	s.publishDelivery(ctx, id)
+	writeJSON(w, http.StatusOK, answer)
+	return nil
 }
 
 // invalidRecord turns a schema violation of the record into a 400 that
@@ -149,13 +193,6 @@ func invalidRecord(err error) error {
 		parts = append(parts, field+": "+p.Message)
 	}
 	return badRequest("Invalid value: %s", strings.Join(parts, "; "))
-}
-
-// announce wakes the worker and tells the dashboard after a commit.
-func (s *Server) announce(ctx context.Context, c change) {
-	s.wake()
-	s.events.publish("records", map[string]string{"model": c.model})
-	s.publishDelivery(ctx, c.outboxID)
 }
 
 func (s *Server) tenant(ctx context.Context, q interface {
@@ -198,63 +235,63 @@ func userID(r *http.Request) (int64, error) {
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	body, err := readBody(w, r)
+	p, err := readPatch(w, r, userWritable, "user")
 	if err != nil {
 		return err
 	}
-	p, err := decodePatch(body, userWritable, "user")
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	u := newUser(s.mode, s.root, now)
-	if err := p.applyUser(&u); err != nil {
-		return err
-	}
-	var c change
-	var t tenantRecord
-	err = s.db.tx(ctx, func(tx *sql.Tx) error {
-		if t, err = s.tenant(ctx, tx, s.root); err != nil {
-			return err
+	return s.mutate(w, r, "user.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, any, error) {
+		u := newUser(s.mode, s.root, now)
+		if err := p.applyUser(&u); err != nil {
+			return nil, nil, err
+		}
+		t, err := s.tenant(ctx, tx, s.root)
+		if err != nil {
+			return nil, nil, err
 		}
 		if err := tx.QueryRowContext(ctx, `UPDATE tenants SET next_user_id = next_user_id + 1 WHERE tenant_id = ? RETURNING next_user_id - 1`, s.root).Scan(&u.UserID); err != nil {
-			return err
+			return nil, nil, err
 		}
-		rec, err := json.Marshal(u)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO users (tenant_id, user_id, record) VALUES (?, ?, ?)`, s.root, u.UserID, rec); err != nil {
-			return err
-		}
-		c = change{model: "user"}
-		c.outboxID, err = s.fire(ctx, tx, "user.created", "create", "user", u.webhookView(), "api", now)
-		return err
+		return u.webhookView(), u.apiView(t), s.writeUser(ctx, tx, u, `INSERT INTO users (record, tenant_id, user_id) VALUES (?, ?, ?)`)
 	})
+}
+
+// writeUser stores u with query, whose arguments are the record, the
+// tenant and the userId.
+func (s *Server) writeUser(ctx context.Context, tx *sql.Tx, u userRecord, query string) error {
+	rec, err := json.Marshal(u)
 	if err != nil {
 		return err
 	}
-	s.announce(ctx, c)
-	writeJSON(w, http.StatusOK, u.apiView(t))
-	return nil
+	_, err = tx.ExecContext(ctx, query, rec, u.TenantID, u.UserID)
+	return err
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.tenant(r.Context(), s.db.r, s.root)
+	if err != nil {
+		return err
+	}
+	return s.listPage(w, r, "users WHERE tenant_id = ?", "user_id", []any{s.root}, func(raw []byte) (any, error) {
+		var u userRecord
+		err := json.Unmarshal(raw, &u)
+		return u.apiView(t), err
+	})
+}
+
+// listPage answers one page of the records of from (a table and its WHERE
+// clause, with args), in Userfront's list shape. view turns a stored record
+// into what the API shows.
+func (s *Server) listPage(w http.ResponseWriter, r *http.Request, from, order string, args []any, view func([]byte) (any, error)) error {
 	page, limit, err := paging(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	t, err := s.tenant(ctx, s.db.r, s.root)
-	if err != nil {
-		return err
-	}
 	var total int
-	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE tenant_id = ?`, s.root).Scan(&total); err != nil {
+	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from, args...).Scan(&total); err != nil {
 		return err
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT record FROM users WHERE tenant_id = ? ORDER BY user_id LIMIT ? OFFSET ?`, s.root, limit, (page-1)*limit)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT record FROM `+from+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, (page-1)*limit)...)
 	if err != nil {
 		return err
 	}
@@ -262,14 +299,14 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	out := list{TotalCount: total, TotalPages: (total + limit - 1) / limit, Page: page, Limit: limit, Results: []any{}}
 	for rows.Next() {
 		var raw []byte
-		var u userRecord
 		if err := rows.Scan(&raw); err != nil {
 			return err
 		}
-		if err := json.Unmarshal(raw, &u); err != nil {
+		v, err := view(raw)
+		if err != nil {
 			return err
 		}
-		out.Results = append(out.Results, u.apiView(t))
+		out.Results = append(out.Results, v)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -317,47 +354,31 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r)
+	p, err := readPatch(w, r, userWritable, "user")
 	if err != nil {
 		return err
 	}
-	p, err := decodePatch(body, userWritable, "user")
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	now := time.Now()
-	var u userRecord
-	var t tenantRecord
-	var c change
-	err = s.db.tx(ctx, func(tx *sql.Tx) error {
-		if u, err = s.user(ctx, tx, id); err != nil {
-			return err
-		}
-		if t, err = s.tenant(ctx, tx, s.root); err != nil {
-			return err
+	return s.mutate(w, r, "user.updated", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, any, error) {
+		u, t, err := s.userAndTenant(ctx, tx, id)
+		if err != nil {
+			return nil, nil, err
 		}
 		if err := p.applyUser(&u); err != nil {
-			return err
+			return nil, nil, err
 		}
 		u.UpdatedAt = stamp(now)
-		rec, err := json.Marshal(u)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET record = ? WHERE tenant_id = ? AND user_id = ?`, rec, s.root, id); err != nil {
-			return err
-		}
-		c = change{model: "user"}
-		c.outboxID, err = s.fire(ctx, tx, "user.updated", "update", "user", u.webhookView(), "api", now)
-		return err
+		return u.webhookView(), u.apiView(t), s.writeUser(ctx, tx, u, `UPDATE users SET record = ? WHERE tenant_id = ? AND user_id = ?`)
 	})
+}
+
+// userAndTenant reads user id of the account's tenant, and that tenant.
+func (s *Server) userAndTenant(ctx context.Context, tx *sql.Tx, id int64) (userRecord, tenantRecord, error) {
+	u, err := s.user(ctx, tx, id)
 	if err != nil {
-		return err
+		return u, tenantRecord{}, err
 	}
-	s.announce(ctx, c)
-	writeJSON(w, http.StatusOK, u.apiView(t))
-	return nil
+	t, err := s.tenant(ctx, tx, s.root)
+	return u, t, err
 }
 
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
@@ -365,39 +386,18 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	now := time.Now()
-	var u userRecord
-	var t tenantRecord
-	var c change
-	err = s.db.tx(ctx, func(tx *sql.Tx) error {
-		if u, err = s.user(ctx, tx, id); err != nil {
-			return err
+	return s.mutate(w, r, "user.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, any, error) {
+		u, t, err := s.userAndTenant(ctx, tx, id)
+		if err != nil {
+			return nil, nil, err
 		}
-		if t, err = s.tenant(ctx, tx, s.root); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND user_id = ?`, s.root, id); err != nil {
-			return err
-		}
-		c = change{model: "user"}
-		c.outboxID, err = s.fire(ctx, tx, "user.deleted", "delete", "user", u.webhookView(), "api", now)
-		return err
+		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND user_id = ?`, s.root, id)
+		return u.webhookView(), u.apiView(t), err
 	})
-	if err != nil {
-		return err
-	}
-	s.announce(ctx, c)
-	writeJSON(w, http.StatusOK, u.apiView(t))
-	return nil
 }
 
 func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	p, err := decodePatch(body, tenantWritable, "tenant")
+	p, err := readPatch(w, r, tenantWritable, "tenant")
 	if err != nil {
 		return err
 	}
@@ -408,69 +408,34 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if err := p.applyTenant(&t); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	now := time.Now()
-	var c change
-	err = s.db.tx(ctx, func(tx *sql.Tx) error {
-		for {
-			rec, err := json.Marshal(t)
-			if err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO tenants (tenant_id, record, created_at) VALUES (?, ?, ?)`, t.TenantID, rec, now.UnixMilli())
-			if isUniqueViolation(err) {
-				t.TenantID = newTenantID()
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			break
-		}
-		c = change{model: "tenant"}
-		c.outboxID, err = s.fire(ctx, tx, "tenant.created", "create", "tenant", t.webhookView(), "api", now)
-		return err
+	return s.mutate(w, r, "tenant.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, any, error) {
+		err := insertTenant(ctx, tx, &t, now)
+		return t.webhookView(), t.apiView(), err
 	})
-	if err != nil {
-		return err
+}
+
+// insertTenant stores a new tenant, drawing another tenantId in the rare
+// case that its random one is taken.
+func insertTenant(ctx context.Context, tx *sql.Tx, t *tenantRecord, now time.Time) error {
+	for {
+		rec, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO tenants (tenant_id, record, created_at) VALUES (?, ?, ?)`, t.TenantID, rec, now.UnixMilli())
+		if !isUniqueViolation(err) {
+			return err
+		}
+		t.TenantID = newTenantID()
 	}
-	s.announce(ctx, c)
-	writeJSON(w, http.StatusOK, t.apiView())
-	return nil
 }
 
 func (s *Server) listTenants(w http.ResponseWriter, r *http.Request) error {
-	page, limit, err := paging(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	var total int
-	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM tenants`).Scan(&total); err != nil {
-		return err
-	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT record FROM tenants ORDER BY created_at, tenant_id LIMIT ? OFFSET ?`, limit, (page-1)*limit)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	out := list{TotalCount: total, TotalPages: (total + limit - 1) / limit, Page: page, Limit: limit, Results: []any{}}
-	for rows.Next() {
-		var raw []byte
+	return s.listPage(w, r, "tenants", "created_at, tenant_id", nil, func(raw []byte) (any, error) {
 		var t tenantRecord
-		if err := rows.Scan(&raw); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(raw, &t); err != nil {
-			return err
-		}
-		out.Results = append(out.Results, t.apiView())
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+		err := json.Unmarshal(raw, &t)
+		return t.apiView(), err
+	})
 }
 
 func (s *Server) getTenant(w http.ResponseWriter, r *http.Request) error {
@@ -484,42 +449,25 @@ func (s *Server) getTenant(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) updateTenant(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("tenantId")
-	body, err := readBody(w, r)
+	p, err := readPatch(w, r, tenantWritable, "tenant")
 	if err != nil {
 		return err
 	}
-	p, err := decodePatch(body, tenantWritable, "tenant")
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	now := time.Now()
-	var t tenantRecord
-	var c change
-	err = s.db.tx(ctx, func(tx *sql.Tx) error {
-		if t, err = s.tenant(ctx, tx, id); err != nil {
-			return err
+	return s.mutate(w, r, "tenant.updated", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, any, error) {
+		t, err := s.tenant(ctx, tx, id)
+		if err != nil {
+			return nil, nil, err
 		}
 		if err := p.applyTenant(&t); err != nil {
-			return err
+			return nil, nil, err
 		}
 		rec, err := json.Marshal(t)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET record = ? WHERE tenant_id = ?`, rec, id); err != nil {
-			return err
-		}
-		c = change{model: "tenant"}
-		c.outboxID, err = s.fire(ctx, tx, "tenant.updated", "update", "tenant", t.webhookView(), "api", now)
-		return err
+		_, err = tx.ExecContext(ctx, `UPDATE tenants SET record = ? WHERE tenant_id = ?`, rec, id)
+		return t.webhookView(), t.apiView(), err
 	})
-	if err != nil {
-		return err
-	}
-	s.announce(ctx, c)
-	writeJSON(w, http.StatusOK, t.apiView())
-	return nil
 }
 
 func (s *Server) deleteTenant(w http.ResponseWriter, r *http.Request) error {
@@ -527,29 +475,15 @@ func (s *Server) deleteTenant(w http.ResponseWriter, r *http.Request) error {
 	if id == s.root {
 		return &httpError{status: http.StatusForbidden, msg: fmt.Sprintf("Forbidden: %s is the account's own tenant, which holds the users; delete one of the tenants created with POST /v0/tenants instead", id)}
 	}
-	ctx := r.Context()
-	now := time.Now()
-	var t tenantRecord
-	var c change
-	err := s.db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if t, err = s.tenant(ctx, tx, id); err != nil {
-			return err
+	return s.mutate(w, r, "tenant.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, any, error) {
+		t, err := s.tenant(ctx, tx, id)
+		if err != nil {
+			return nil, nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ?`, id); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tenants WHERE tenant_id = ?`, id); err != nil {
-			return err
-		}
-		c = change{model: "tenant"}
-		c.outboxID, err = s.fire(ctx, tx, "tenant.deleted", "delete", "tenant", t.webhookView(), "api", now)
-		return err
+		_, err = tx.ExecContext(ctx, `DELETE FROM tenants WHERE tenant_id = ?`, id)
+		return t.webhookView(), t.apiView(), err
 	})
-	if err != nil {
-		return err
-	}
-	s.announce(ctx, c)
-	writeJSON(w, http.StatusOK, t.apiView())
-	return nil
 }

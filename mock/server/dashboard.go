@@ -36,15 +36,12 @@ func (s *Server) routeDashboard(mux *http.ServeMux) {
 	mux.Handle("GET /static/", noCache(http.StripPrefix("/static/", files)))
 	mux.HandleFunc("POST /ui/login", s.login)
 	ui := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !s.dashboardAuthorized(r) {
-				writeError(w, &httpError{status: http.StatusUnauthorized, msg: "Log in to the dashboard with the admin key"})
-				return
+		return guard(func(r *http.Request) string {
+			if s.dashboardAuthorized(r) {
+				return ""
 			}
-			if err := fn(w, r); err != nil {
-				writeError(w, err)
-			}
-		})
+			return "Log in to the dashboard with the admin key"
+		}, fn)
 	}
 	mux.Handle("GET /ui/info", ui(s.info))
 	mux.Handle("GET /ui/deliveries", ui(s.deliveries))
@@ -246,10 +243,15 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.queue(w, r, o.Event, o.Body, o.Label, "resend", o.ID)
+}
+
+// queue writes one webhook to the outbox and answers with its id.
+func (s *Server) queue(w http.ResponseWriter, r *http.Request, event string, body []byte, label, source string, resendOf int64) error {
 	var id int64
-	err = s.db.tx(r.Context(), func(tx *sql.Tx) error {
+	err := s.db.tx(r.Context(), func(tx *sql.Tx) error {
 		var err error
-		id, err = enqueue(r.Context(), tx, o.Event, o.Body, o.Label, "resend", o.ID, time.Now().UnixMilli())
+		id, err = enqueue(r.Context(), tx, event, body, label, source, resendOf, time.Now().UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -282,19 +284,7 @@ func (s *Server) fireFake(w http.ResponseWriter, r *http.Request) error {
 	if err := openapi.Validate(in.Event, body); err != nil {
 		return fmt.Errorf("fake %s payload breaks the spec: %w", in.Event, err)
 	}
-	var id int64
-	err = s.db.tx(r.Context(), func(tx *sql.Tx) error {
-		var err error
-		id, err = enqueue(r.Context(), tx, in.Event, body, label(body), "dashboard", 0, time.Now().UnixMilli())
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	s.wake()
-	s.publishDelivery(r.Context(), id)
-	writeJSON(w, http.StatusOK, map[string]int64{"id": id})
-	return nil
+	return s.queue(w, r, in.Event, body, label(body), "dashboard", 0)
 }
 
 // publishDelivery sends the current state of a delivery to every stream.

@@ -16,7 +16,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -161,18 +160,8 @@ func (s *Server) initRoot(ctx context.Context, seed uint64) error {
 		t.Image = &v
 	}
 	return s.db.tx(ctx, func(tx *sql.Tx) error {
-		for {
-			rec, _ := json.Marshal(t)
-			_, err := tx.ExecContext(ctx, `INSERT INTO tenants (tenant_id, record, created_at) VALUES (?, ?, ?)`,
-				t.TenantID, rec, time.Now().UnixMilli())
-			if isUniqueViolation(err) {
-				t.TenantID = newTenantID()
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			break
+		if err := insertTenant(ctx, tx, &t, time.Now()); err != nil {
+			return err
 		}
 		s.root = t.TenantID
 		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('root_tenant', ?)`, t.TenantID)

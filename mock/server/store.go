@@ -200,26 +200,17 @@ func (s *store) outbox(ctx context.Context, id int64) (outboxRow, error) {
 
 // recentOutbox returns the newest limit rows, newest first.
 func (s *store) recentOutbox(ctx context.Context, limit int) ([]outboxRow, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []outboxRow
-	for rows.Next() {
-		o, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return queryOutbox(s.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit))
 }
 
 // due returns up to limit pending rows whose time has come, oldest first.
 func (s *store) due(ctx context.Context, now int64, limit int) ([]outboxRow, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
-		WHERE state = ? AND next_at <= ? ORDER BY id LIMIT ?`, statePending, now, limit)
+	return queryOutbox(s.w.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE state = ? AND next_at <= ? ORDER BY id LIMIT ?`, statePending, now, limit))
+}
+
+// queryOutbox reads every row of an outbox query.
+func queryOutbox(rows *sql.Rows, err error) ([]outboxRow, error) {
 	if err != nil {
 		return nil, err
 	}
