@@ -19,6 +19,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/mock/server"
@@ -316,4 +317,39 @@ func TestStartTwiceAndAfterClose(t *testing.T) {
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close(), "Close is idempotent")
 	assert.ErrorIs(t, s.Start(ctx), server.ErrClosed)
+}
+
+// TestCloseLeavesNoGoroutines checks that Close ends the worker and the
+// open event streams, so that an embedding program can stop cleanly.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var got atomic.Int64
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+	s, err := server.New(server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Target: rcv.URL, Token: webhookToken}})
+	require.NoError(t, err)
+	api := httptest.NewServer(s.Handler())
+	defer api.Close()
+	require.NoError(t, s.Start(context.Background()))
+
+	req, err := http.NewRequest(http.MethodGet, api.URL+"/ui/stream", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	_, fired := call(t, api.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": "user.created"})
+	waitState(t, &mockServer{Server: s, URL: api.URL}, jsonID(fired["id"]), "delivered")
+	assert.Equal(t, int64(1), got.Load())
+
+	require.NoError(t, s.Close())
+	rest, err := io.ReadAll(res.Body) // Close ends the stream
+	require.NoError(t, err)
+	assert.Contains(t, string(rest), "event: delivery")
+	http.DefaultClient.CloseIdleConnections()
 }

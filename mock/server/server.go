@@ -277,8 +277,10 @@ func (s *Server) authorized(r *http.Request) (bool, string) {
 	return true, ""
 }
 
-// WaitIdle blocks until no delivery is pending, or ctx is done. It returns
-// the count of rows in each state ("pending", "delivered", "failed").
+// WaitIdle blocks until no delivery is pending and returns how many
+// deliveries are in each state ("pending", "delivered", "failed"). It
+// errors when ctx ends first, saying how many are still pending. A failed
+// delivery is not pending: it waits for a resend from the dashboard.
 func (s *Server) WaitIdle(ctx context.Context) (map[string]int, error) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
