@@ -228,7 +228,8 @@ func (s *Server) Close() error {
 
 // Serve serves Handler on ln and runs the worker until ctx is done, then
 // shuts down gracefully and closes s. It returns nil after a shutdown asked
-// for by ctx, or the error that stopped the HTTP server.
+// for by ctx, the error that stopped the HTTP server, or ErrStarted or
+// ErrClosed as Start does.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Start(ctx); err != nil {
 		return err
