@@ -288,10 +288,14 @@ func (s *Server) fireFake(w http.ResponseWriter, r *http.Request) error {
 }
 
 // publishDelivery sends the current state of a delivery to every stream.
+// Reading and publishing happen under one lock, so that a stream never gets
+// an older state of a delivery after a newer one.
 func (s *Server) publishDelivery(ctx context.Context, id int64) {
 	if id == 0 || !s.events.active() {
 		return
 	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
 	o, err := s.db.outbox(context.WithoutCancel(ctx), id)
 	if err != nil {
 		return

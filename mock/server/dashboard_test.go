@@ -198,7 +198,11 @@ func TestStreamSendsDeliveryUpdates(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"pending", "delivered"}, states)
+	require.NotEmpty(t, states)
+	assert.Equal(t, "delivered", states[len(states)-1])
+	for _, st := range states[:len(states)-1] {
+		assert.Equal(t, "pending", st, "states only move forward: %v", states)
+	}
 	assert.True(t, sawRecords, "a records event tells the page to reload the users")
 	sk.next(t)
 }

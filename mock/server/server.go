@@ -75,6 +75,7 @@ type Server struct {
 	session string // dashboard cookie value
 	rng     *rand.Rand
 	rngMu   sync.Mutex
+	pubMu   sync.Mutex // orders the dashboard's delivery updates
 
 	mu      sync.Mutex
 	started bool
