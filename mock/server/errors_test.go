@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -34,6 +35,10 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 	tid := tenant["tenantId"].(string)
 	sk.next(t)
 	sk.next(t)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	_, err := srv.WaitIdle(ctx)
+	require.NoError(t, err)
 	before := snapshot(t, srv)
 
 	cases := []struct {
