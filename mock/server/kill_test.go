@@ -90,6 +90,7 @@ type gatedReceiver struct {
 	holdAfter int64
 	gate      chan struct{}
 	held      atomic.Int64
+	dropped   atomic.Int64 // held requests whose sender died
 	h         http.Handler
 
 	mu       sync.Mutex
@@ -139,6 +140,7 @@ func (g *gatedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		}
 		if r.Context().Err() != nil {
+			g.dropped.Add(1)
 			return // the sender is gone: it never sees an answer
 		}
 	}
@@ -232,6 +234,10 @@ func TestKillDuringBurstLosesNothing(t *testing.T) {
 	ackedAtKill := g.ackedCount()
 	require.Less(t, ackedAtKill, int64(total), "the kill came in the middle of the burst")
 	t.Logf("killed with %d of %d webhooks acknowledged and %d in flight", ackedAtKill, total, g.held.Load())
+	// Open the gate only once every held request has seen its sender die,
+	// so that none of them is answered (and counted) by mistake.
+	require.Eventually(t, func() bool { return g.dropped.Load() == g.held.Load() }, patience, 5*time.Millisecond,
+		"the held requests see the killed sender's connections close")
 	close(g.gate)
 
 	second := startHelper(t, db, ts.URL, caFile)
