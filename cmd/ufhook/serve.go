@@ -159,6 +159,9 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 	}
 	fmt.Fprintf(out, "API:        %s/v0/users and %s/v0/tenants with Authorization: Bearer <admin key>\n", base, base)
 	fmt.Fprintf(out, "webhooks:   %s with token %s\n", describeTargets(em), bearer.Mask(c.token))
+	if c.insecure {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning: --insecure: the webhook URLs' TLS certificates are not verified; trust a private CA with --ca FILE instead")
+	}
 	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 	if err := srv.Serve(cmd.Context(), ln); err != nil {
 		return failure(err)
