@@ -7,7 +7,6 @@
 package mock
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -16,22 +15,6 @@ import (
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/openapi"
-)
-
-// Errors returned by the payload half of this package. Match them with
-// errors.Is. Unknown events wrap openapi.ErrUnknownEvent.
-var (
-	// ErrUnknownModel means a model (e.g. for Lifecycle) has no event in the
-	// catalog, or the catalog names a model that has no generator here.
-	ErrUnknownModel = errors.New("unknown model")
-	// ErrUnknownMode means a mode is neither "test" nor "live".
-	ErrUnknownMode = errors.New("unknown mode")
-	// ErrUnknownShape means a Shape value or name is not one of the four
-	// shapes.
-	ErrUnknownShape = errors.New("unknown shape")
-	// ErrBadOverride means an override is not PATH=VALUE, or its path cannot
-	// be set in the payload.
-	ErrBadOverride = errors.New("bad override")
 )
 
 // Shape selects how a fake record is filled.

@@ -1,0 +1,507 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+// Version is the release of ufhook that sends; the User-Agent header is
+// "ufhook/" + Version. The CLI sets it.
+var Version = "dev"
+
+// Defaults of Config.
+const (
+	DefaultTimeout = 10 * time.Second
+	// ExcerptSize bounds Attempt.Excerpt, the start of the response body.
+	ExcerptSize = 512
+	// drainLimit bounds how much of a response body is read and thrown away
+	// so that the connection can be reused; a longer body closes it.
+	drainLimit = 64 << 10
+)
+
+// DefaultRetry is the retry policy that the CLI uses: 3 retries, from 500 ms
+// doubling up to 10 s, with jitter.
+var DefaultRetry = RetryPolicy{Retries: 3, Base: 500 * time.Millisecond, Max: 10 * time.Second}
+
+// RetryPolicy says how often and when to retry a failed attempt:
+// exponential backoff with jitter, capped at Max, with a Retry-After answer
+// honoured but capped at Max too. Userfront documents no retry policy; this
+// follows the Standard Webhooks recommendation of exponential backoff.
+type RetryPolicy struct {
+	// Retries is the number of attempts after the first; 0 means none.
+	Retries int
+	// Base is the delay before the first retry; 0 means 500 ms.
+	Base time.Duration
+	// Max caps every delay; 0 means 10 s.
+	Max time.Duration
+}
+
+// Delay returns how long to wait before retry number retry (1 for the first
+// retry). A positive retryAfter (the receiver's Retry-After) is honoured, up
+// to Max. Otherwise the delay is Base doubled for each earlier retry, capped
+// at Max, of which a random half is jitter: it lies in [d/2, d].
+func (p RetryPolicy) Delay(retry int, retryAfter time.Duration) time.Duration {
+	base, maxDelay := p.Base, p.Max
+	if base <= 0 {
+		base = DefaultRetry.Base
+	}
+	if maxDelay <= 0 {
+		maxDelay = DefaultRetry.Max
+	}
+	if retryAfter > 0 {
+		return min(retryAfter, maxDelay)
+	}
+	d := base
+	for i := 1; i < retry && d < maxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, maxDelay)
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// Config says where and how an Emitter delivers.
+type Config struct {
+	// Target is the URL that receives every event without a route.
+	Target string
+	// Routes maps event names to their own URLs, as Userfront configures
+	// one URL per event (userCreatedWebhookUrl, ...).
+	Routes map[string]string
+	// Token is the webhook token sent as "Authorization: Bearer <token>".
+	Token string
+	// Mode is the mode of the webhooks sent; "" means test. Live mode
+	// refuses http:// URLs.
+	Mode gen.Mode
+	// CAFile is a PEM file of a private CA to trust, on top of the system's.
+	CAFile string
+	// RootCAs, if set, replaces the system's roots (CAFile still adds to
+	// it).
+	RootCAs *x509.CertPool
+	// Insecure skips TLS verification. The CLI prints a warning.
+	Insecure bool
+	// Timeout bounds each attempt, from connecting to reading the answer;
+	// 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Retry is the retry policy; its zero value means no retries.
+	Retry RetryPolicy
+	// Concurrency is how many deliveries Run makes at once, and how many
+	// connections per host stay open; 0 means 1.
+	Concurrency int
+}
+
+// Emitter delivers webhooks as Userfront does: a POST with a JSON body, the
+// bearer token and the ufhook User-Agent, over verified TLS, never following
+// redirects. It is safe for concurrent use.
+type Emitter struct {
+	cfg       Config
+	urls      map[string]string
+	transport *http.Transport
+	client    *http.Client
+	senders   map[string]sender
+	auth      []string
+	ua        []string
+}
+
+// sender is one generated WebhookInitiator method, e.g. UserCreatedWithBody.
+type sender func(ctx context.Context, targetURL, contentType string, body io.Reader, reqEditors ...gen.RequestEditorFn) (*http.Response, error)
+
+// NewEmitter checks cfg before anything is sent and returns an emitter. It
+// errors with ErrMissingToken for an empty token, ErrBadTarget for a missing
+// or malformed URL, ErrPlainHTTPLive for an http:// URL in live mode,
+// ErrBadCA for an unreadable or empty CA file, ErrUnknownMode,
+// openapi.ErrUnknownEvent for a route to an unknown event, and ErrBadConfig
+// for a negative timeout, retry count or concurrency.
+func NewEmitter(cfg Config) (*Emitter, error) {
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("%w: every webhook carries Authorization: Bearer <token>; give the token of the receiver", ErrMissingToken)
+	}
+	mode, err := ParseMode(string(cfg.Mode))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Mode = mode
+	switch {
+	case cfg.Timeout < 0:
+		return nil, fmt.Errorf("%w: timeout %s is negative; use a positive duration such as 10s", ErrBadConfig, cfg.Timeout)
+	case cfg.Retry.Retries < 0:
+		return nil, fmt.Errorf("%w: retries %d is negative; use 0 for no retries", ErrBadConfig, cfg.Retry.Retries)
+	case cfg.Retry.Base < 0 || cfg.Retry.Max < 0:
+		return nil, fmt.Errorf("%w: retry delays must not be negative", ErrBadConfig)
+	case cfg.Concurrency < 0:
+		return nil, fmt.Errorf("%w: concurrency %d is negative; use 1 or more", ErrBadConfig, cfg.Concurrency)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 1
+	}
+	e := &Emitter{cfg: cfg, urls: map[string]string{}, senders: map[string]sender{}}
+	evs, err := openapi.Events()
+	if err != nil {
+		return nil, err
+	}
+	for ev := range cfg.Routes {
+		if _, err := openapi.Lookup(ev); err != nil {
+			return nil, fmt.Errorf("route %s: %w", ev, err)
+		}
+	}
+	if cfg.Target == "" && len(cfg.Routes) < len(evs) {
+		return nil, fmt.Errorf("%w: no target URL; give one URL for every event, e.g. https://localhost:8443/webhook", ErrBadTarget)
+	}
+	init, err := gen.NewWebhookInitiator()
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		u := cfg.Target
+		if r, ok := cfg.Routes[ev.Name]; ok {
+			u = r
+		}
+		if u == "" {
+			continue
+		}
+		if err := checkURL(u, mode); err != nil {
+			return nil, err
+		}
+		e.urls[ev.Name] = u
+		e.senders[ev.Name] = senderFor(init, ev.OperationID)
+	}
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: cfg.RootCAs, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // only when the user asks, with a warning
+	if cfg.CAFile != "" {
+		pool, err := caPool(cfg.CAFile, cfg.RootCAs)
+		if err != nil {
+			return nil, err
+		}
+		tlsConf.RootCAs = pool
+	}
+	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
+	e.transport = &http.Transport{
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        tlsConf,
+		TLSHandshakeTimeout:    cfg.Timeout,
+		ResponseHeaderTimeout:  cfg.Timeout,
+		MaxIdleConns:           max(100, cfg.Concurrency),
+		MaxIdleConnsPerHost:    cfg.Concurrency,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	client := &http.Client{
+		Transport: e.transport,
+		// A 3xx is a failed delivery: never follow it, so the token never
+		// reaches another URL.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	init.Client = client
+	e.client = client
+	e.auth = []string{bearer.Header(cfg.Token)}
+	e.ua = []string{"ufhook/" + Version}
+	init.RequestEditors = append(init.RequestEditors, e.setHeaders)
+	return e, nil
+}
+
+// senderFor finds the generated method of an operation, e.g. userCreated ->
+// UserCreatedWithBody, so that a webhook added to the spec needs no edit
+// here. TestEveryEventHasAGeneratedSender checks that all are found.
+func senderFor(init *gen.WebhookInitiator, operationID string) sender {
+	if operationID == "" {
+		return nil
+	}
+	name := strings.ToUpper(operationID[:1]) + operationID[1:] + "WithBody"
+	m := reflect.ValueOf(init).MethodByName(name)
+	if !m.IsValid() {
+		return nil
+	}
+	fn, ok := m.Interface().(func(context.Context, string, string, io.Reader, ...gen.RequestEditorFn) (*http.Response, error))
+	if !ok {
+		return nil
+	}
+	return fn
+}
+
+func (e *Emitter) setHeaders(_ context.Context, req *http.Request) error {
+	req.Header["Authorization"] = e.auth
+	req.Header["User-Agent"] = e.ua
+	return nil
+}
+
+func checkURL(raw string, mode gen.Mode) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%w %q: %v", ErrBadTarget, raw, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("%w %q: want an absolute http:// or https:// URL, e.g. https://localhost:8443/webhook", ErrBadTarget, raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%w %q: credentials in the URL would leak; the token goes in the Authorization header", ErrBadTarget, u.Redacted())
+	}
+	if u.Scheme == "http" && mode == gen.ModeLive {
+		return fmt.Errorf("target %s uses plain HTTP: %w, as Userfront refuses to send live webhooks over HTTP (test mode allows HTTP: use --mode test for a local receiver)", raw, ErrPlainHTTPLive)
+	}
+	return nil
+}
+
+func caPool(path string, base *x509.CertPool) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v (give the PEM file of the CA that signed the receiver's certificate)", ErrBadCA, err)
+	}
+	pool := base
+	if pool == nil {
+		if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+	} else {
+		pool = pool.Clone()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%w: %s holds no PEM certificate (want a file that starts with -----BEGIN CERTIFICATE-----)", ErrBadCA, path)
+	}
+	return pool, nil
+}
+
+// URL returns where event is delivered: its route, or else the target. It
+// returns "" for an event that is not in the catalog.
+func (e *Emitter) URL(event string) string { return e.urls[event] }
+
+// Close releases the emitter's idle connections.
+func (e *Emitter) Close() { e.transport.CloseIdleConnections() }
+
+// Attempt is one HTTP request of a delivery.
+type Attempt struct {
+	// Status is the response's status code, or 0 when there was none.
+	Status int `json:"status,omitempty"`
+	// Latency runs from sending the request to reading the response body.
+	Latency time.Duration `json:"latency"`
+	// Err is the network, TLS or timeout error; nil when an answer came.
+	Err error `json:"-"`
+	// RetryAfter is the receiver's Retry-After, or 0.
+	RetryAfter time.Duration `json:"retryAfter,omitempty"`
+	// Excerpt is the start of the response body, at most ExcerptSize bytes.
+	Excerpt string `json:"excerpt,omitempty"`
+	// Location is the Location header of a 3xx answer, which is not
+	// followed.
+	Location string `json:"location,omitempty"`
+}
+
+// OK reports whether the receiver answered 2xx.
+func (a Attempt) OK() bool { return a.Err == nil && a.Status >= 200 && a.Status < 300 }
+
+// Retryable reports whether a failed attempt is worth repeating: a network
+// error, a timeout, 429 or 5xx. A TLS verification failure, a cancelled
+// context, an unknown event or URL, a 3xx and any other 4xx are not.
+func (a Attempt) Retryable() bool {
+	if a.Err != nil {
+		return !errors.Is(a.Err, ErrTLS) && !errors.Is(a.Err, ErrCancelled) && !errors.Is(a.Err, context.Canceled) &&
+			!errors.Is(a.Err, ErrBadTarget) && !errors.Is(a.Err, openapi.ErrUnknownEvent)
+	}
+	return a.Status == http.StatusTooManyRequests || a.Status >= 500
+}
+
+var excerptBufs = sync.Pool{New: func() any { return new([ExcerptSize]byte) }}
+
+// Try makes exactly one attempt to deliver body as event, bounded by the
+// configured timeout, and never retries (a caller with its own schedule,
+// such as the mock server's outbox, retries itself).
+func (e *Emitter) Try(ctx context.Context, event string, body []byte) Attempt {
+	send, target := e.senders[event], e.urls[event]
+	if target == "" {
+		if _, err := openapi.Lookup(event); err != nil {
+			return Attempt{Err: err}
+		}
+		return Attempt{Err: fmt.Errorf("%w: no URL for %s; give a target or a route for it", ErrBadTarget, event)}
+	}
+	if send == nil {
+		send = e.plainSend
+	}
+	actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	defer cancel()
+	start := time.Now()
+	resp, err := send(actx, target, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return Attempt{Latency: time.Since(start), Err: e.classify(ctx, actx, err)}
+	}
+	a := Attempt{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	if a.Status >= 300 && a.Status < 400 {
+		a.Location = resp.Header.Get("Location")
+	}
+	// Read the start of the body for the report, then drain a bounded rest
+	// so that the connection can be reused. A body that breaks off after
+	// the status line still counts as an answer.
+	buf := excerptBufs.Get().(*[ExcerptSize]byte)
+	n, err := io.ReadFull(resp.Body, buf[:])
+	if n > 0 {
+		a.Excerpt = strings.ToValidUTF8(string(buf[:n]), "\uFFFD")
+	}
+	excerptBufs.Put(buf)
+	if err == nil {
+		_, _ = io.CopyN(io.Discard, resp.Body, drainLimit)
+	}
+	_ = resp.Body.Close()
+	a.Latency = time.Since(start)
+	return a
+}
+
+// plainSend builds the request by hand for an operation that has no
+// generated method (TestEveryEventHasAGeneratedSender keeps this unused).
+func (e *Emitter) plainSend(ctx context.Context, target, contentType string, body io.Reader, _ ...gen.RequestEditorFn) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	_ = e.setHeaders(ctx, req)
+	return e.client.Do(req)
+}
+
+// classify turns a transport error into one that says what happened.
+func (e *Emitter) classify(parent, attempt context.Context, err error) error {
+	var verr *tls.CertificateVerificationError
+	var uerr x509.UnknownAuthorityError
+	var herr x509.HostnameError
+	var nerr net.Error
+	switch {
+	case parent.Err() != nil:
+		return fmt.Errorf("%w: %w", ErrCancelled, parent.Err())
+	case errors.Is(attempt.Err(), context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
+		return fmt.Errorf("%w: the receiver did not answer within %s (raise --timeout if it is slow)", ErrTimeout, e.cfg.Timeout)
+	case errors.As(err, &verr), errors.As(err, &uerr), errors.As(err, &herr):
+		return fmt.Errorf("%w: %v (trust the receiver's private CA with --ca FILE, or skip verification with --insecure)", ErrTLS, unwrapURL(err))
+	}
+	return unwrapURL(err)
+}
+
+// unwrapURL drops the *url.Error wrapper, whose message repeats the method
+// and URL that the report already shows.
+func unwrapURL(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(min(s, 86400)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// Report is the outcome of one delivery.
+type Report struct {
+	// Event is the event delivered.
+	Event string
+	// URL is where it was delivered.
+	URL string
+	// Attempts lists every attempt, the last one last.
+	Attempts []Attempt
+	// Status is the last attempt's status code, or 0.
+	Status int
+	// Latency is the last attempt's latency.
+	Latency time.Duration
+	// Excerpt is the start of the last response body.
+	Excerpt string
+	// Err says why the delivery failed; nil when it succeeded.
+	Err error
+}
+
+// OK reports whether the webhook was delivered (answered 2xx).
+func (r Report) OK() bool { return r.Err == nil }
+
+// Send delivers body as event with the retry policy: attempts that fail
+// with a network error, a timeout, 429 or 5xx are repeated after the
+// policy's delay, honouring Retry-After. It stops at once when ctx is
+// cancelled. It never returns an error: the Report's Err says why a
+// delivery failed (ErrRejected, ErrRedirect, ErrTimeout, ErrTLS,
+// ErrCancelled or a network error).
+func (e *Emitter) Send(ctx context.Context, event string, body []byte) Report {
+	r := Report{Event: event, URL: e.urls[event]}
+	for retry := 0; ; retry++ {
+		a := e.Try(ctx, event, body)
+		r.Attempts = append(r.Attempts, a)
+		if a.OK() || !a.Retryable() || retry >= e.cfg.Retry.Retries || ctx.Err() != nil {
+			return r.finish(nil)
+		}
+		timer := time.NewTimer(e.cfg.Retry.Delay(retry+1, a.RetryAfter))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return r.finish(ctx.Err())
+		case <-timer.C:
+		}
+	}
+}
+
+// finish fills the summary fields from the last attempt; cancelled is the
+// context's error when it was cancelled while waiting to retry.
+func (r Report) finish(cancelled error) Report {
+	last := r.Attempts[len(r.Attempts)-1]
+	r.Status, r.Latency, r.Excerpt = last.Status, last.Latency, last.Excerpt
+	n := plural(len(r.Attempts), "attempt")
+	switch {
+	case cancelled != nil:
+		r.Err = fmt.Errorf("%w while waiting to retry, after %s: %w", ErrCancelled, n, cancelled)
+	case last.OK():
+		r.Err = nil
+	case last.Err != nil:
+		r.Err = fmt.Errorf("%w (after %s)", last.Err, n)
+	case last.Status >= 300 && last.Status < 400:
+		r.Err = fmt.Errorf("%w (%d to %q), which is not followed so that the token never reaches another URL: point the target at the final URL", ErrRedirect, last.Status, last.Location)
+	default:
+		r.Err = fmt.Errorf("%w: it answered %d after %s", ErrRejected, last.Status, n)
+	}
+	return r
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// percentile returns the p-th percentile (0 < p <= 100) of sorted.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p/100+0.5) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func sortDurations(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }

@@ -1,0 +1,50 @@
+package mock
+
+import "errors"
+
+// Errors returned by this package. Match them with errors.Is. Unknown events
+// wrap openapi.ErrUnknownEvent, and payloads that break the spec wrap
+// openapi.ErrInvalidPayload.
+var (
+	// ErrUnknownModel means a model (e.g. for Lifecycle) has no event in the
+	// catalog, or the catalog names a model that has no generator here.
+	ErrUnknownModel = errors.New("unknown model")
+	// ErrUnknownMode means a mode is neither "test" nor "live".
+	ErrUnknownMode = errors.New("unknown mode")
+	// ErrUnknownShape means a Shape value or name is not one of the four
+	// shapes.
+	ErrUnknownShape = errors.New("unknown shape")
+	// ErrBadOverride means an override is not PATH=VALUE, or its path cannot
+	// be set in the payload.
+	ErrBadOverride = errors.New("bad override")
+
+	// ErrPlainHTTPLive means a live-mode emitter was given an http:// URL.
+	// Userfront refuses to send live webhooks over plain HTTP; test mode
+	// allows it.
+	ErrPlainHTTPLive = errors.New("live webhooks must use HTTPS")
+	// ErrBadTarget means a target or route URL is missing or unusable.
+	ErrBadTarget = errors.New("bad target URL")
+	// ErrMissingToken means no webhook token was given.
+	ErrMissingToken = errors.New("missing webhook token")
+	// ErrBadCA means a CA file could not be read or holds no PEM
+	// certificate.
+	ErrBadCA = errors.New("bad CA file")
+	// ErrBadConfig means a numeric setting is out of range (a negative
+	// timeout, retry count or concurrency).
+	ErrBadConfig = errors.New("bad emitter configuration")
+	// ErrTimeout means an attempt got no complete answer within the
+	// per-attempt timeout.
+	ErrTimeout = errors.New("no answer in time")
+	// ErrTLS means the receiver's certificate could not be verified.
+	ErrTLS = errors.New("TLS verification failed")
+	// ErrRedirect means the receiver answered 3xx. Redirects are never
+	// followed, so that the token never reaches another URL: the delivery
+	// failed.
+	ErrRedirect = errors.New("receiver answered with a redirect")
+	// ErrRejected means the receiver answered with a status other than 2xx
+	// or 3xx.
+	ErrRejected = errors.New("receiver did not accept the webhook")
+	// ErrCancelled means the context was cancelled before the delivery
+	// succeeded.
+	ErrCancelled = errors.New("delivery cancelled")
+)
