@@ -1,11 +1,15 @@
 package receiver_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -43,3 +47,12 @@ func example(t testing.TB, event string, mutate func(m map[string]any)) []byte {
 
 // record returns the record map of a payload map.
 func record(m map[string]any) map[string]any { return m["record"].(map[string]any) }
+
+// serveOnce sends body with the live token straight to h.
+func serveOnce(h http.Handler, body []byte) (int, string) {
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set("Authorization", bearer.Header(liveToken))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
