@@ -560,12 +560,12 @@ func strictCases(event string) []Case {
 	}
 	cs[3].run = func(ctx context.Context, s *Suite) Result {
 		body, err := s.payload(cs[3].ID, event, fullShape)
-		want := fmt.Sprintf("a response in under %v", StrictLatency)
+		want := fmt.Sprintf("a response in under %v", strictLatency)
 		if err != nil {
 			return failed(want, "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
 		}
 		x := s.send(ctx, request{event: event, auth: s.authHeader(), body: body})
-		r := judge(x, want, func(x exchange) bool { return x.status != 0 && x.elapsed < StrictLatency }, nil)
+		r := judge(x, want, func(x exchange) bool { return x.status != 0 && x.elapsed < strictLatency }, nil)
 		if x.status != 0 {
 			r.Got = fmt.Sprintf("%s after %v", x.got(), x.elapsed.Round(1e6))
 			if r.Outcome == Fail {
