@@ -21,6 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -201,5 +203,35 @@ func TestReceiveUsageErrors(t *testing.T) {
 			assert.Contains(t, stderr, tc.want)
 			assert.NotContains(t, stdout+stderr, receiveToken)
 		})
+	}
+}
+
+// TestReceiveWithEmitter has the emitter send all six events to ufhook
+// receive over TLS, trusting only the CA file that receive wrote.
+func TestReceiveWithEmitter(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	r := startReceive(t, "--token", receiveToken, "--ca-out", caFile)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a hang guard
+	defer cancel()
+	for _, mode := range []gen.Mode{gen.ModeTest, gen.ModeLive} {
+		em, err := mock.NewEmitter(mock.Config{Target: r.url, Token: receiveToken, Mode: mode, CAFile: caFile})
+		require.NoError(t, err)
+		for _, event := range openapi.Names() {
+			body, err := mock.Payload(event, mock.Options{Seed: 7, Mode: mode})
+			require.NoError(t, err)
+			rep := em.Send(ctx, event, body)
+			assert.True(t, rep.OK(), "%s %s: status %d, %v, %s", mode, event, rep.Status, rep.Err, rep.Excerpt)
+		}
+		em.Close()
+	}
+	require.Equal(t, exitOK, r.stop())
+	lines := strings.Split(strings.TrimSpace(r.stdout.String()), "\n")
+	require.Len(t, lines, 12, r.stdout.String())
+	for i, event := range append(openapi.Names(), openapi.Names()...) {
+		mode := "test"
+		if i >= 6 {
+			mode = "live"
+		}
+		assert.Regexp(t, regexp.QuoteMeta(event)+` +`+mode+` +\S+ +204$`, lines[i])
 	}
 }
