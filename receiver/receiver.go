@@ -11,6 +11,7 @@
 package receiver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -607,14 +608,17 @@ func (h *Handler) reject(w http.ResponseWriter, event string, rej *rejection) {
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		}
 	}
-	body, err := json.Marshal(errorBody{Error: rej.message, Event: event, Problems: rej.problems})
-	if err != nil {
-		body = []byte(`{"error":"internal error"}`)
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // the body is JSON for senders, never HTML
+	if err := enc.Encode(errorBody{Error: rej.message, Event: event, Problems: rej.problems}); err != nil {
+		body.Reset()
+		body.WriteString(`{"error":"internal error"}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(rej.status)
-	w.Write(append(body, '\n'))
+	w.Write(body.Bytes())
 }
 
 func (h *Handler) logDelivery(r *http.Request, d *Delivery) {

@@ -176,6 +176,7 @@ func TestAuth(t *testing.T) {
 			var eb struct{ Error string }
 			require.NoError(t, json.Unmarshal([]byte(got.body), &eb))
 			assert.NotEmpty(t, eb.Error)
+			assert.NotContains(t, got.body, `\u003c`, "the JSON is for people and programs, not HTML-escaped")
 			for _, secret := range []string{liveToken, testToken, flip(liveToken), lastChanged, liveToken[:len(liveToken)-4]} {
 				assert.NotContains(t, got.body, secret, "the body must not echo a token")
 				assert.NotContains(t, f.logs.String(), secret, "the log must not hold a token")
