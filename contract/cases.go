@@ -70,6 +70,12 @@ func failed(want, got, advice string) Result {
 
 func skipped(reason string) Result { return Result{Outcome: Skip, Reason: reason} }
 
+// suiteBug reports a payload the suite could not build. It cannot happen
+// with the embedded spec, whose payloads the package's tests build.
+func suiteBug(want string, err error) Result {
+	return failed(want, "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
+}
+
 // adviceFor explains the usual causes of a bad answer.
 func adviceFor(x exchange) string {
 	var ne net.Error
@@ -92,7 +98,7 @@ func delivery(id, event string, shape shape, auth func(*Suite) string, want stri
 	return func(ctx context.Context, s *Suite) Result {
 		body, err := s.payload(id, event, shape)
 		if err != nil {
-			return failed(want, "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
+			return suiteBug(want, err)
 		}
 		x := s.send(ctx, request{event: event, auth: auth(s), body: body})
 		return judge(x, want, ok, advice)
@@ -309,7 +315,7 @@ func authCases(event string) []Case {
 			}
 			body, err := s.payload(c.ID, event, fullShape)
 			if err != nil {
-				return failed("401 or 403", "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
+				return suiteBug("401 or 403", err)
 			}
 			x := s.send(ctx, request{event: event, auth: h, body: body})
 			return judge(x, "401 or 403", isRejected, func(x exchange) string {
@@ -442,7 +448,7 @@ func deliveryCases(event string) []Case {
 	cs[4].run = func(ctx context.Context, s *Suite) Result {
 		body, err := s.payload(cs[4].ID, event, fullShape)
 		if err != nil {
-			return failed("a 2xx twice", "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
+			return suiteBug("a 2xx twice", err)
 		}
 		first := s.send(ctx, request{event: event, auth: s.authHeader(), body: body})
 		if first.skip != "" {
@@ -464,7 +470,7 @@ func deliveryCases(event string) []Case {
 	cs[5].run = func(ctx context.Context, s *Suite) Result {
 		body, err := s.payload(cs[5].ID, event, fullShape)
 		if err != nil {
-			return failed("a response", "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
+			return suiteBug("a response", err)
 		}
 		x := s.send(ctx, request{event: event, auth: s.authHeader(), body: body})
 		want := fmt.Sprintf("a response within %v", s.cfg.Timeout)
@@ -487,7 +493,7 @@ func unknownEvent(id, event, field, value string) func(context.Context, *Suite) 
 			body, err = setField(body, field, value)
 		}
 		if err != nil {
-			return failed(want, "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
+			return suiteBug(want, err)
 		}
 		x := s.send(ctx, request{event: event, auth: s.authHeader(), body: body})
 		return judge(x, want, func(x exchange) bool { return is2xx(x) || x.status/100 == 4 }, func(x exchange) string {
@@ -562,7 +568,7 @@ func strictCases(event string) []Case {
 		body, err := s.payload(cs[3].ID, event, fullShape)
 		want := fmt.Sprintf("a response in under %v", strictLatency)
 		if err != nil {
-			return failed(want, "nothing sent: "+err.Error(), "the suite could not build its payload: please report this bug in ufhook")
+			return suiteBug(want, err)
 		}
 		x := s.send(ctx, request{event: event, auth: s.authHeader(), body: body})
 		r := judge(x, want, func(x exchange) bool { return x.status != 0 && x.elapsed < strictLatency }, nil)
