@@ -1,0 +1,375 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+func init() { commands = append(commands, newEmitCmd) }
+
+// emitFlags are the flags of ufhook emit.
+type emitFlags struct {
+	payload     payloadFlags
+	all         bool
+	target      string
+	routes      []string
+	token       string
+	count       int
+	concurrency int
+	body        string
+	ca          string
+	insecure    bool
+	timeout     time.Duration
+	retries     int
+	asJSON      bool
+	quiet       bool
+}
+
+// progressMin is the number of deliveries from which a run counts as long
+// enough for a progress bar.
+const progressMin = 200
+
+func newEmitCmd() *cobra.Command {
+	var f emitFlags
+	cmd := &cobra.Command{
+		Use:   "emit [EVENT...|--all] --target URL --token T",
+		Short: "Send realistic fake webhooks to a receiver, as Userfront does",
+		Long: `Send fake webhooks to a receiver the way Userfront sends them: a POST with the
+JSON envelope, Authorization: Bearer <token> and User-Agent: ufhook/<version>.
+TLS is verified (--ca trusts a private CA; --insecure skips it, with a
+warning). Live mode refuses http:// targets, as Userfront does; test mode
+allows them. Redirects are never followed: a 3xx is a failed delivery.
+Network errors, timeouts, 429 and 5xx are retried with exponential backoff
+and jitter, honouring Retry-After.
+
+Events are delivered in turn until --count deliveries are made (one per event
+by default). Delivery i carries the payload of seed --seed+i, so
+'ufhook example EVENT --seed N' prints it again. It prints one line per
+delivery (one JSON object with --json) and a summary, and exits 0 when every
+webhook was delivered, 1 when one was not, and 2 for a bad flag or setting.
+The token may come from UFHOOK_TOKEN instead of --token, which keeps it out
+of shell history; it is never printed whole.`,
+		Example: `  ufhook emit --all --target https://127.0.0.1:8443/webhook --token "$UFHOOK_TOKEN" --ca ca.pem
+  ufhook emit user.created --target http://localhost:3000/hooks --token T --set record.email=a@b.co
+  ufhook emit --all --target https://staging.example.com/hooks --mode live --count 600 --concurrency 8 --json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runEmit(cmd, args, f)
+		},
+	}
+	f.payload.register(cmd)
+	fl := cmd.Flags()
+	fl.BoolVar(&f.all, "all", false, "send every event of the spec")
+	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL, for every event without a --route")
+	fl.StringArrayVar(&f.routes, "route", nil, "EVENT=URL: send one event to its own URL (repeatable), as Userfront has one URL per event")
+	fl.StringVar(&f.token, "token", "", "webhook token sent as Authorization: Bearer <token> (default $UFHOOK_TOKEN)")
+	fl.IntVar(&f.count, "count", 0, "number of deliveries, cycling through the events (default: one per event)")
+	fl.IntVar(&f.concurrency, "concurrency", 1, "deliveries in flight at once")
+	fl.StringVar(&f.body, "body", "", "send the JSON in `FILE` (- for stdin) instead of generated payloads")
+	fl.StringVar(&f.ca, "ca", "", "PEM `FILE` of a private CA to trust besides the system roots")
+	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (prints a warning)")
+	fl.DurationVar(&f.timeout, "timeout", mock.DefaultTimeout, "bound on each attempt")
+	fl.IntVar(&f.retries, "retries", mock.DefaultRetry.Retries, "retries of a failed delivery (network error, timeout, 429, 5xx)")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per delivery and for the summary")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print failed deliveries and the summary only")
+	return cmd
+}
+
+func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
+	mock.Version = version
+	events, err := emitEvents(args, f.all)
+	if err != nil {
+		return err
+	}
+	opts, err := f.payload.options(cmd)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.count < 0:
+		return usageError("--count %d: give a positive number of deliveries", f.count)
+	case f.concurrency < 1 || f.concurrency > 1024:
+		return usageError("--concurrency %d: use 1 to 1024", f.concurrency)
+	}
+	if f.token == "" {
+		f.token = os.Getenv("UFHOOK_TOKEN")
+	}
+	if f.token == "" {
+		return usageError("no webhook token: pass --token or set UFHOOK_TOKEN to the token your receiver expects")
+	}
+	cfg, err := serveEmitterConfig(f.target, f.routes, f.token, string(opts.Mode), f.ca, f.insecure, f.timeout, f.retries)
+	if err != nil {
+		return err
+	}
+	cfg.Retry = mock.RetryPolicy{Retries: f.retries, Base: mock.DefaultRetry.Base, Max: mock.DefaultRetry.Max}
+	cfg.Concurrency = f.concurrency
+	batch := mock.Batch{Events: events, Count: f.count, Seed: opts.Seed, Shape: opts.Shape, Sets: f.payload.sets, NoValidate: f.payload.noValidate}
+	if f.body != "" {
+		if batch.Body, err = readBody(cmd, f.body); err != nil {
+			return err
+		}
+	}
+	em, err := mock.NewEmitter(cfg)
+	if err != nil {
+		return asUsage(err)
+	}
+	defer em.Close()
+	if f.insecure {
+		fmt.Fprintln(cmd.ErrOrStderr(), "ufhook: warning: --insecure: the receiver's TLS certificate is not verified, so anyone on the path could read the token")
+	}
+
+	out := newEmitOutput(cmd, f, batch)
+	defer out.close()
+	out.header(cfg, batch, len(events))
+	sum, err := em.Run(cmd.Context(), batch, out.report)
+	if err != nil {
+		return asUsage(err)
+	}
+	out.summary(sum, batch)
+	switch {
+	case sum.Failed > 0:
+		return failure(fmt.Errorf("%d of %d webhooks were not delivered (see the lines above)", sum.Failed, sum.Sent+sum.Failed+sum.Skipped))
+	case sum.Skipped > 0:
+		return failure(fmt.Errorf("interrupted: %d of %d webhooks were not sent", sum.Skipped, sum.Sent+sum.Failed+sum.Skipped))
+	}
+	return nil
+}
+
+// emitEvents returns the events to send: the arguments, or all with --all.
+func emitEvents(args []string, all bool) ([]string, error) {
+	switch {
+	case all && len(args) > 0:
+		return nil, usageError("give event names or --all, not both")
+	case all:
+		return openapi.Names(), nil
+	case len(args) == 0:
+		return nil, usageError("no events: name some (e.g. user.created) or use --all; 'ufhook events' lists them")
+	}
+	for _, ev := range args {
+		if _, err := openapi.Lookup(ev); err != nil {
+			return nil, usageError("%v (see 'ufhook events')", err)
+		}
+	}
+	return args, nil
+}
+
+// readBody reads --body FILE ("-" is stdin), up to 10 MiB.
+func readBody(cmd *cobra.Command, path string) ([]byte, error) {
+	const limit = 10 << 20
+	var r io.Reader = cmd.InOrStdin()
+	if path != "-" {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, usageError("--body: %v (give a readable JSON file, or - for stdin)", err)
+		}
+		defer file.Close()
+		r = file
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, usageError("--body %s: %v (give a readable JSON file, or - for stdin)", path, err)
+	}
+	if len(data) > limit {
+		return nil, usageError("--body %s: larger than 10 MiB, while a webhook payload is a few KiB", path)
+	}
+	return data, nil
+}
+
+// emitOutput prints the deliveries of a run. Run calls report one at a
+// time, so it needs no lock of its own.
+type emitOutput struct {
+	f      emitFlags
+	w      *bufio.Writer
+	flush  bool // flush every line: stdout is a terminal
+	bar    *progressbar.ProgressBar
+	seed   uint64
+	width  int
+	stderr io.Writer
+}
+
+func isTerminal(w io.Writer) bool {
+	file, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+func newEmitOutput(cmd *cobra.Command, f emitFlags, b mock.Batch) *emitOutput {
+	o := &emitOutput{f: f, w: bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10), stderr: cmd.ErrOrStderr(), seed: b.Seed}
+	o.flush = isTerminal(cmd.OutOrStdout())
+	for _, ev := range b.Events {
+		o.width = max(o.width, len(ev))
+	}
+	count := b.Count
+	if count == 0 {
+		count = len(b.Events)
+	}
+	if count >= progressMin && isTerminal(o.stderr) {
+		o.bar = progressbar.NewOptions(count,
+			progressbar.OptionSetWriter(o.stderr),
+			progressbar.OptionSetDescription("emitting"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("webhooks"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return o
+}
+
+func (o *emitOutput) header(cfg mock.Config, b mock.Batch, events int) {
+	if o.f.asJSON || o.f.quiet {
+		return
+	}
+	seed := fmt.Sprintf("seed %d", b.Seed)
+	if b.Body != nil {
+		seed = "body " + o.f.body
+	}
+	target := cfg.Target
+	if len(cfg.Routes) > 0 {
+		target = fmt.Sprintf("%s (+%d routes)", target, len(cfg.Routes))
+	}
+	fmt.Fprintf(o.w, "emitting to %s, token %s, mode %s, %s\n", target, bearer.Mask(cfg.Token), cfg.Mode, seed)
+	o.lineDone()
+}
+
+// deliveryLine is one delivery in --json output.
+type deliveryLine struct {
+	Index     int     `json:"index"`
+	Event     string  `json:"event"`
+	URL       string  `json:"url"`
+	Seed      *uint64 `json:"seed,omitempty"`
+	OK        bool    `json:"ok"`
+	Status    int     `json:"status"`
+	Attempts  int     `json:"attempts"`
+	LatencyMS float64 `json:"latencyMs"`
+	Excerpt   string  `json:"excerpt,omitempty"`
+	Error     string  `json:"error,omitempty"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func (o *emitOutput) report(i int, r mock.Report) {
+	if o.bar != nil {
+		_ = o.bar.Add(1)
+	}
+	if o.f.quiet && r.OK() {
+		return
+	}
+	if o.bar != nil && o.flush {
+		_ = o.bar.Clear()
+	}
+	var seed *uint64
+	if o.f.body == "" {
+		s := o.seed + uint64(i)
+		seed = &s
+	}
+	if o.f.asJSON {
+		line := deliveryLine{Index: i, Event: r.Event, URL: r.URL, Seed: seed, OK: r.OK(), Status: r.Status,
+			Attempts: len(r.Attempts), LatencyMS: ms(r.Latency), Excerpt: r.Excerpt}
+		if r.Err != nil {
+			line.Error = r.Err.Error()
+		}
+		b, _ := json.Marshal(line)
+		o.w.Write(b)
+		o.w.WriteByte('\n')
+		o.lineDone()
+		return
+	}
+	status := "ok  "
+	if !r.OK() {
+		status = "FAIL"
+	}
+	fmt.Fprintf(o.w, "%s %-*s %3d %8s  %s", status, o.width, r.Event, r.Status, r.Latency.Round(10*time.Microsecond), countOf(len(r.Attempts), "attempt"))
+	if seed != nil {
+		fmt.Fprintf(o.w, "  seed %d", *seed)
+	}
+	if r.Err != nil {
+		fmt.Fprintf(o.w, "  %v", r.Err)
+		if r.Excerpt != "" {
+			fmt.Fprintf(o.w, "; body: %s", oneLine(r.Excerpt, 200))
+		}
+	}
+	o.w.WriteByte('\n')
+	o.lineDone()
+}
+
+func (o *emitOutput) lineDone() {
+	if o.flush {
+		_ = o.w.Flush()
+	}
+}
+
+// summaryLine is the last line of --json output.
+type summaryLine struct {
+	Summary struct {
+		Sent         int     `json:"sent"`
+		Failed       int     `json:"failed"`
+		Skipped      int     `json:"skipped"`
+		Attempts     int     `json:"attempts"`
+		P50MS        float64 `json:"p50Ms"`
+		P99MS        float64 `json:"p99Ms"`
+		EventsPerSec float64 `json:"eventsPerSecond"`
+		ElapsedMS    float64 `json:"elapsedMs"`
+		Seed         *uint64 `json:"seed,omitempty"`
+	} `json:"summary"`
+}
+
+func (o *emitOutput) summary(s mock.Summary, b mock.Batch) {
+	if o.bar != nil {
+		_ = o.bar.Finish()
+	}
+	if o.f.asJSON {
+		var line summaryLine
+		l := &line.Summary
+		l.Sent, l.Failed, l.Skipped, l.Attempts = s.Sent, s.Failed, s.Skipped, s.Attempts
+		l.P50MS, l.P99MS, l.EventsPerSec, l.ElapsedMS = ms(s.P50), ms(s.P99), s.Rate(), ms(s.Elapsed)
+		if b.Body == nil {
+			l.Seed = &b.Seed
+		}
+		out, _ := json.Marshal(line)
+		o.w.Write(out)
+		o.w.WriteByte('\n')
+		return
+	}
+	fmt.Fprintf(o.w, "%d sent, %d failed", s.Sent, s.Failed)
+	if s.Skipped > 0 {
+		fmt.Fprintf(o.w, ", %d not sent", s.Skipped)
+	}
+	fmt.Fprintf(o.w, ", p50 %s, p99 %s, %.0f events/s (%s, %s in %s)\n",
+		s.P50.Round(10*time.Microsecond), s.P99.Round(10*time.Microsecond), s.Rate(),
+		countOf(s.Attempts, "attempt"), countOf(s.Sent+s.Failed, "delivery"), s.Elapsed.Round(time.Millisecond))
+}
+
+func (o *emitOutput) close() { _ = o.w.Flush() }
+
+// countOf returns "1 attempt", "2 attempts", "3 deliveries".
+func countOf(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, word[:len(word)-1])
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// oneLine shortens s to n bytes on one line, for a log line.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+const emitToken = "whsec_emit_0123456789abcdef"
+
+// emitReceiver records what an emit run delivered and answers status.
+type emitReceiver struct {
+	mu     sync.Mutex
+	status int
+	got    []*http.Request
+	bodies [][]byte
+}
+
+func (r *emitReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	r.got = append(r.got, req)
+	r.bodies = append(r.bodies, body)
+	status := r.status
+	r.mu.Unlock()
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, `{"ok":true}`)
+}
+
+func (r *emitReceiver) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+// httpsReceiver starts a loopback HTTPS receiver with a throwaway CA and
+// returns its URL and the CA's PEM file.
+func httpsReceiver(t *testing.T, h http.Handler) (string, string) {
+	t.Helper()
+	ca, err := localca.New()
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(h)
+	srv.TLS, err = ca.ServerTLS()
+	require.NoError(t, err)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, ca.WriteCert(caFile))
+	return srv.URL, caFile
+}
+
+func TestEmitAllOverHTTPS(t *testing.T) {
+	rec := &emitReceiver{}
+	url, caFile := httpsReceiver(t, rec)
+	code, out, stderr := runCLI(t, "emit", "--all", "--target", url+"/webhook", "--token", emitToken, "--ca", caFile, "--mode", "live", "--seed", "5")
+	require.Equal(t, exitOK, code, stderr)
+	names := openapi.Names()
+	require.Equal(t, len(names), rec.count())
+	for i, req := range rec.got {
+		assert.Equal(t, http.MethodPost, req.Method)
+		assert.Equal(t, "/webhook", req.URL.Path)
+		assert.Equal(t, "Bearer "+emitToken, req.Header.Get("Authorization"))
+		assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
+		assert.Equal(t, "ufhook/"+version, req.Header.Get("User-Agent"))
+		require.NoError(t, openapi.Validate(names[i], rec.bodies[i]))
+		want, err := mock.Payload(names[i], mock.Options{Seed: 5 + uint64(i), Mode: "live"})
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(rec.bodies[i]), "delivery %d is seed 5+%d", i, i)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 1+len(names)+1, out)
+	assert.Contains(t, lines[0], "whse…def", "the header shows the token masked")
+	for i, ev := range names {
+		assert.True(t, strings.HasPrefix(lines[1+i], "ok   "+ev), lines[1+i])
+	}
+	assert.Regexp(t, `^6 sent, 0 failed, p50 \S+, p99 \S+, \d+ events/s`, lines[len(lines)-1])
+	assert.NotContains(t, out+stderr, emitToken, "the token is never printed whole")
+}
+
+func TestEmitTokenFromEnvAndJSON(t *testing.T) {
+	rec := &emitReceiver{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	t.Setenv("UFHOOK_TOKEN", emitToken)
+	code, out, stderr := runCLI(t, "emit", "user.created", "tenant.deleted", "--target", srv.URL, "--count", "5", "--concurrency", "2", "--json", "--seed", "9")
+	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, 5, rec.count())
+	assert.Equal(t, "Bearer "+emitToken, rec.got[0].Header.Get("Authorization"))
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 6)
+	seen := map[int]bool{}
+	for _, l := range lines[:5] {
+		var d deliveryLine
+		require.NoError(t, json.Unmarshal([]byte(l), &d), l)
+		assert.True(t, d.OK)
+		assert.Equal(t, 200, d.Status)
+		assert.Equal(t, 1, d.Attempts)
+		assert.Equal(t, []string{"user.created", "tenant.deleted"}[d.Index%2], d.Event)
+		require.NotNil(t, d.Seed)
+		assert.Equal(t, uint64(9+d.Index), *d.Seed)
+		seen[d.Index] = true
+	}
+	assert.Len(t, seen, 5)
+	var sum summaryLine
+	require.NoError(t, json.Unmarshal([]byte(lines[5]), &sum))
+	assert.Equal(t, 5, sum.Summary.Sent)
+	assert.Equal(t, 0, sum.Summary.Failed)
+	assert.Equal(t, 5, sum.Summary.Attempts)
+	assert.NotContains(t, out+stderr, emitToken)
+}
+
+func TestEmitFailedDeliveryExits1(t *testing.T) {
+	rec := &emitReceiver{status: http.StatusServiceUnavailable}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	code, out, stderr := runCLI(t, "emit", "user.deleted", "--target", srv.URL, "--token", emitToken, "--retries", "1", "--timeout", "2s")
+	assert.Equal(t, exitFailed, code)
+	assert.Equal(t, 2, rec.count(), "one retry")
+	assert.Contains(t, out, "FAIL user.deleted 503")
+	assert.Contains(t, out, "answered 503 after 2 attempts")
+	assert.Contains(t, out, `body: {"ok":true}`)
+	assert.Contains(t, out, "0 sent, 1 failed")
+	assert.Contains(t, stderr, "1 of 1 webhooks were not delivered")
+}
+
+func TestEmitQuietPrintsFailuresAndSummary(t *testing.T) {
+	rec := &emitReceiver{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	code, out, _ := runCLI(t, "emit", "--all", "--target", srv.URL, "--token", emitToken, "-q")
+	require.Equal(t, exitOK, code)
+	assert.Equal(t, 6, rec.count())
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 1, out)
+	assert.True(t, strings.HasPrefix(lines[0], "6 sent, 0 failed"))
+}
+
+func TestEmitInsecureWarns(t *testing.T) {
+	rec := &emitReceiver{}
+	url, _ := httpsReceiver(t, rec)
+	code, _, stderr := runCLI(t, "emit", "user.created", "--target", url, "--token", emitToken)
+	assert.Equal(t, exitFailed, code, "an unknown CA fails the delivery")
+	assert.Contains(t, stderr, "not delivered")
+	code, _, stderr = runCLI(t, "emit", "user.created", "--target", url, "--token", emitToken, "--insecure")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "warning: --insecure")
+	assert.Equal(t, 1, rec.count())
+}
+
+func TestEmitRoutesSetAndBody(t *testing.T) {
+	main, other := &emitReceiver{}, &emitReceiver{}
+	a, b := httptest.NewServer(main), httptest.NewServer(other)
+	defer a.Close()
+	defer b.Close()
+	code, _, stderr := runCLI(t, "emit", "--all", "--target", a.URL, "--route", "user.created="+b.URL+"/signup", "--token", emitToken,
+		"--set", "record.data.plan=pro", "--set", "record.name=Override")
+	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, 1, other.count())
+	assert.Equal(t, "/signup", other.got[0].URL.Path)
+	assert.Equal(t, 5, main.count())
+	assert.Contains(t, string(other.bodies[0]), `"name":"Override"`)
+	assert.Contains(t, string(other.bodies[0]), `"plan":"pro"`)
+
+	body, err := mock.Payload("tenant.created", mock.Options{Seed: 1})
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "body.json")
+	require.NoError(t, os.WriteFile(file, body, 0o600))
+	code, out, stderr := runCLI(t, "emit", "tenant.created", "--target", a.URL, "--token", emitToken, "--body", file, "--count", "3", "--set", "record.name=Acme")
+	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, 8, main.count())
+	for _, got := range main.bodies[5:] {
+		assert.Contains(t, string(got), `"name":"Acme"`)
+	}
+	assert.NotContains(t, out, "seed", "a fixed body has no seed")
+
+	// An override that breaks the spec is refused, unless --no-validate.
+	code, _, stderr = runCLI(t, "emit", "user.created", "--target", a.URL, "--token", emitToken, "--set", "record.userId=abc")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "/record/userId")
+	assert.Contains(t, stderr, "--no-validate")
+	assert.Equal(t, 8, main.count(), "nothing was sent")
+	code, _, stderr = runCLI(t, "emit", "user.created", "--target", a.URL, "--token", emitToken, "--set", "record.userId=abc", "--no-validate")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, 9, main.count())
+}
+
+func TestEmitUsageErrorsExit2(t *testing.T) {
+	rec := &emitReceiver{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	t.Setenv("UFHOOK_TOKEN", "")
+	notPEM := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(notPEM, []byte("nope"), 0o600))
+	ok := []string{"--target", srv.URL, "--token", emitToken}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown event", append([]string{"emit", "user.exploded"}, ok...), "known events are"},
+		{"no events", append([]string{"emit"}, ok...), "--all"},
+		{"events and --all", append([]string{"emit", "user.created", "--all"}, ok...), "not both"},
+		{"no token", []string{"emit", "--all", "--target", srv.URL}, "UFHOOK_TOKEN"},
+		{"no target", []string{"emit", "--all", "--token", emitToken}, "--target"},
+		{"bad mode", append([]string{"emit", "--all", "--mode", "prod"}, ok...), "test or live"},
+		{"bad shape", append([]string{"emit", "--all", "--shape", "weird"}, ok...), "unknown-fields"},
+		{"bad set", append([]string{"emit", "--all", "--set", "record.email"}, ok...), "PATH=VALUE"},
+		{"unreadable body", append([]string{"emit", "--all", "--body", "/nonexistent/body.json"}, ok...), "--body"},
+		{"body not JSON", append([]string{"emit", "user.created", "--body", notPEM}, ok...), "malformed JSON"},
+		{"negative count", append([]string{"emit", "--all", "--count", "-1"}, ok...), "--count"},
+		{"zero concurrency", append([]string{"emit", "--all", "--concurrency", "0"}, ok...), "--concurrency"},
+		{"negative retries", append([]string{"emit", "--all", "--retries", "-1"}, ok...), "--retries"},
+		{"zero timeout", append([]string{"emit", "--all", "--timeout", "0s"}, ok...), "--timeout"},
+		{"bad route", append([]string{"emit", "--all", "--route", "user.created"}, ok...), "EVENT=URL"},
+		{"route to unknown event", append([]string{"emit", "--all", "--route", "user.x=https://a/b"}, ok...), "unknown event"},
+		{"bad target", []string{"emit", "--all", "--target", "localhost:8080", "--token", emitToken}, "https://"},
+		{"live over http", []string{"emit", "--all", "--target", srv.URL, "--token", emitToken, "--mode", "live"}, "test mode allows HTTP"},
+		{"bad CA file", append([]string{"emit", "--all", "--ca", notPEM}, ok...), "BEGIN CERTIFICATE"},
+		{"bad seed", append([]string{"emit", "--all", "--seed", "-3"}, ok...), "seed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tc.args...)
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, emitToken)
+		})
+	}
+	assert.Equal(t, 0, rec.count(), "no usage error sent anything")
+}

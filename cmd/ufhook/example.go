@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+func init() { commands = append(commands, newExampleCmd) }
+
+// payloadFlags are the flags that choose payloads, shared by example and
+// emit.
+type payloadFlags struct {
+	seed       uint64
+	mode       string
+	shape      string
+	sets       []string
+	noValidate bool
+}
+
+func (p *payloadFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Uint64Var(&p.seed, "seed", 0, "seed of the payloads: the same seed gives the same bytes (default: a random one)")
+	f.StringVar(&p.mode, "mode", "test", "mode of the payload: test or live")
+	f.StringVar(&p.shape, "shape", "realistic", "how records are filled: realistic, full, sparse or unknown-fields")
+	f.StringArrayVar(&p.sets, "set", nil, "override a field as PATH=VALUE, e.g. record.email=a@b.co or record.data.plan=pro (repeatable; VALUE is JSON if it parses, else a string)")
+	f.BoolVar(&p.noValidate, "no-validate", false, "send or print payloads even when an override breaks the spec")
+}
+
+// options checks the flags and returns the payload options; a seed not
+// given is drawn at random.
+func (p *payloadFlags) options(cmd *cobra.Command) (mock.Options, error) {
+	mode, err := mock.ParseMode(p.mode)
+	if err != nil {
+		return mock.Options{}, usageError("--mode: %v", err)
+	}
+	shape, err := mock.ParseShape(p.shape)
+	if err != nil {
+		return mock.Options{}, usageError("--shape: %v", err)
+	}
+	seed := p.seed
+	if !cmd.Flags().Changed("seed") {
+		seed = rand.Uint64() >> 1
+	}
+	return mock.Options{Seed: seed, Mode: mode, Shape: shape}, nil
+}
+
+func newExampleCmd() *cobra.Command {
+	var (
+		p       payloadFlags
+		compact bool
+	)
+	cmd := &cobra.Command{
+		Use:   "example EVENT",
+		Short: "Print one realistic fake payload of an event",
+		Long: `Print one fake webhook payload of EVENT (see 'ufhook events'), as Userfront
+would send it: {"action","model","mode","record"}, valid against the spec.
+
+The same --seed always gives the same bytes. --shape picks how the record is
+filled: realistic (varies as real records do), full (every field, non-null),
+sparse (only required fields, null or empty wherever allowed) or
+unknown-fields (fields Userfront may add some day). --set overrides fields;
+an override that breaks the spec is refused unless --no-validate is given.`,
+		Example: `  ufhook example user.created
+  ufhook example user.updated --seed 42 --mode live --shape sparse
+  ufhook example user.created --set record.email=a@b.co --set record.data.plan=pro`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, err := p.options(cmd)
+			if err != nil {
+				return err
+			}
+			body, err := examplePayload(args[0], opts, p.sets, !p.noValidate)
+			if err != nil {
+				return err
+			}
+			var out bytes.Buffer
+			if compact {
+				out.Write(body)
+			} else if err := json.Indent(&out, body, "", "  "); err != nil {
+				out.Write(body) // --no-validate let a body through that is not JSON
+			}
+			out.WriteByte('\n')
+			_, err = cmd.OutOrStdout().Write(out.Bytes())
+			return err
+		},
+	}
+	p.register(cmd)
+	cmd.Flags().BoolVar(&compact, "compact", false, "print the JSON on one line, as it is sent")
+	return cmd
+}
+
+// examplePayload makes, overrides and checks one payload.
+func examplePayload(event string, opts mock.Options, sets []string, validate bool) ([]byte, error) {
+	body, err := mock.Payload(event, opts)
+	if err != nil {
+		return nil, usageError("%v (see 'ufhook events')", err)
+	}
+	body, err = mock.Override(body, sets)
+	if err != nil {
+		return nil, usageError("--set: %v", err)
+	}
+	if validate {
+		if err := openapi.Validate(event, body); err != nil {
+			return nil, usageError("the overrides break the spec: %v (fix --set, or add --no-validate to print it anyway)", err)
+		}
+	}
+	return body, nil
+}
