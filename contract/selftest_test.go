@@ -212,6 +212,7 @@ const (
 	untrusted                  // HTTPS with a certificate from another CA
 	oldTLS                     // HTTPS limited to TLS 1.1
 	perEventMux                // one URL per event, under /hooks/EVENT
+	httpAtHTTPS                // plain HTTP, though the target says https://
 )
 
 type faulty struct {
@@ -386,6 +387,13 @@ func faultyReceivers() []faulty {
 			meant:   "https/tls-version", got: "negotiated TLS 1.1",
 		},
 		{
+			name:    "plain HTTP at an https:// URL",
+			serving: httpAtHTTPS,
+			fails:   func(_ *testing.T, c Case) bool { return idIs("https/certificate", "https/tls-version")(c) },
+			skips:   func(c Case) bool { return c.Strict || sendsRequest(c) },
+			meant:   "https/certificate", got: "TLS handshake with https://127.0.0.1",
+		},
+		{
 			name: "a redirect",
 			defect: after(func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder) {
 				if rec.Code/100 == 2 {
@@ -533,11 +541,14 @@ func (f faulty) serve(t *testing.T, ca *localca.CA) Config {
 	switch f.serving {
 	case overTLS:
 		cfg.Target = serveTLS(t, h, ca).URL + "/webhook"
-	case overHTTP:
+	case overHTTP, httpAtHTTPS:
 		srv := quietServer(h)
 		srv.Start()
 		t.Cleanup(srv.Close)
 		cfg.Target = srv.URL + "/webhook"
+		if f.serving == httpAtHTTPS {
+			cfg.Target = "https" + strings.TrimPrefix(cfg.Target, "http")
+		}
 	case untrusted:
 		other, err := localca.New()
 		require.NoError(t, err)
