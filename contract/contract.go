@@ -1,6 +1,6 @@
 // Package contract is the conformance suite for Userfront webhook receivers.
-// It sends a receiver every event of the spec (fully populated, sparse, and
-// with unknown fields), wrong and near-miss tokens, wrong schemes, malformed
+// It sends a receiver every event of the spec (fully populated, sparse, with
+// nulls, and with unknown fields), wrong and near-miss tokens, wrong schemes, malformed
 // JSON, unknown events, repeats and a GET, and checks the answers against the
 // requirements of Userfront's webhooks: auth, HTTPS and every action/model
 // pair.
