@@ -243,24 +243,6 @@ type errorBody struct {
 	Problems []openapi.Problem `json:"problems,omitempty"`
 }
 
-// envelope is the part of the body the handler routes on. The whole body is
-// decoded into the event's generated type once the event is known.
-type envelope struct {
-	Action string   `json:"action"`
-	Model  string   `json:"model"`
-	Mode   gen.Mode `json:"mode"`
-	Record isObject `json:"record"`
-}
-
-// isObject records whether a JSON value is an object, without decoding it.
-type isObject bool
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (o *isObject) UnmarshalJSON(b []byte) error {
-	*o = len(b) > 0 && b[0] == '{'
-	return nil
-}
-
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, only string) {
 	d := Delivery{Time: time.Now()}
 	rej := h.handle(w, r, only, &d)
@@ -305,74 +287,22 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 	}
 	d.Body = body
 
-	// Route, and validate against the spec.
-	var head envelope
-	var v any // the generic form, for validation
+	// Route, validate against the spec, and decode into the generated type.
+	var ev decoded
 	if h.opts.SkipValidation {
-		if err := json.Unmarshal(body, &head); err != nil {
-			return decodeRejection(err)
-		}
+		ev, rej = h.decodeLax(body, d)
 	} else {
-		v, err = openapi.DecodeJSON(body)
-		if err != nil {
-			return malformed(err)
-		}
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return malformed(errors.New("the body is not a JSON object"))
-		}
-		head.Model, _ = obj["model"].(string)
-		head.Action, _ = obj["action"].(string)
-		mode, _ := obj["mode"].(string)
-		head.Mode = gen.Mode(mode)
-		_, head.Record = obj["record"].(map[string]any)
+		ev, rej = h.decodeValidated(body, d)
 	}
-	event := h.routes[routeKey{head.Model, head.Action}]
-	if event == "" {
-		return unknownEvent(head.Model, head.Action)
-	}
-	d.Event = event
-	if head.Mode == gen.ModeLive || head.Mode == gen.ModeTest {
-		d.Mode = head.Mode
-	}
-	if h.opts.SkipValidation {
-		if head.Mode != gen.ModeLive && head.Mode != gen.ModeTest {
-			return &rejection{status: http.StatusBadRequest,
-				err:     fmt.Errorf("%w: mode %q", ErrInvalidPayload, head.Mode),
-				message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", head.Mode)}
-		}
-		if !head.Record {
-			return &rejection{status: http.StatusBadRequest,
-				err:     fmt.Errorf("%w: record is not an object", ErrInvalidPayload),
-				message: "the payload's record is missing or not an object: send the user or tenant as record"}
-		}
-	} else if err := openapi.ValidateValue(event, v); err != nil {
-		rej := &rejection{status: http.StatusBadRequest,
-			err:     joined{ErrInvalidPayload, err},
-			message: event + " payload does not match the schema: fix the fields listed in problems"}
-		var verr *openapi.ValidationError
-		if errors.As(err, &verr) {
-			rej.problems = verr.Problems
-		}
+	if rej != nil {
 		return rej
-	} else if p := checkKeys(v, eventTypes[event], ""); p != nil {
+	}
+	d.Event, d.Mode, d.RecordID = ev.event, ev.mode, ev.recordID
+	if only != "" && ev.event != only {
 		return &rejection{status: http.StatusBadRequest,
-			err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
-			message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
-			problems: []openapi.Problem{*p}}
+			err:     fmt.Errorf("%w: got %s at the URL for %s", ErrWrongEvent, ev.event, only),
+			message: fmt.Sprintf("this URL receives %s webhooks, not %s: check the webhook URL settings", only, ev.event)}
 	}
-	if only != "" && event != only {
-		return &rejection{status: http.StatusBadRequest,
-			err:     fmt.Errorf("%w: got %s at the URL for %s", ErrWrongEvent, event, only),
-			message: fmt.Sprintf("this URL receives %s webhooks, not %s: check the webhook URL settings", only, event)}
-	}
-
-	// Decode into the generated type.
-	ev, err := h.decode(event, body)
-	if err != nil {
-		return decodeRejection(err)
-	}
-	d.Mode, d.RecordID = ev.mode, ev.recordID
 
 	// Mode against token.
 	if h.opts.TestToken != "" && !(liveOK && ev.mode == gen.ModeLive || testOK && ev.mode == gen.ModeTest) {
@@ -385,7 +315,128 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 			message: "live webhooks must be sent over HTTPS: this receiver serves plain HTTP and accepts test-mode webhooks only"}
 	}
 
-	return h.call(r.Context(), event, ev, d)
+	return h.call(r.Context(), ev, d)
+}
+
+// decodeValidated routes body by its model and action, validates it against
+// the event's schema, and decodes it into the event's generated type.
+func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection) {
+	v, err := openapi.DecodeJSON(body)
+	if err != nil {
+		return decoded{}, malformed(err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return decoded{}, malformed(errors.New("the body is not a JSON object"))
+	}
+	model, _ := obj["model"].(string)
+	action, _ := obj["action"].(string)
+	event := h.routes[routeKey{model, action}]
+	if event == "" {
+		return decoded{}, unknownEvent(model, action)
+	}
+	d.Event = event
+	if mode, _ := obj["mode"].(string); mode == string(gen.ModeLive) || mode == string(gen.ModeTest) {
+		d.Mode = gen.Mode(mode)
+	}
+	if err := openapi.ValidateValue(event, v); err != nil {
+		rej := &rejection{status: http.StatusBadRequest,
+			err:     joined{ErrInvalidPayload, err},
+			message: event + " payload does not match the schema: fix the fields listed in problems"}
+		var verr *openapi.ValidationError
+		if errors.As(err, &verr) {
+			rej.problems = verr.Problems
+		}
+		return decoded{}, rej
+	}
+	if p := checkKeys(v, eventTypes[event], ""); p != nil {
+		return decoded{}, &rejection{status: http.StatusBadRequest,
+			err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
+			message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
+			problems: []openapi.Problem{*p}}
+	}
+	ev, err := h.decode(event, body)
+	if err != nil {
+		return decoded{}, decodeRejection(err)
+	}
+	return ev, nil
+}
+
+// decodeLax routes and decodes body without the schema. The generated types
+// still refuse a wrong JSON type, and the mode and the record's id are
+// checked, but formats, patterns and required fields are not.
+func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
+	ev, ok := h.decodeFast(body)
+	if !ok {
+		var head struct {
+			Action string `json:"action"`
+			Model  string `json:"model"`
+		}
+		if err := json.Unmarshal(body, &head); err != nil {
+			return decoded{}, decodeRejection(err)
+		}
+		event := h.routes[routeKey{head.Model, head.Action}]
+		if event == "" {
+			return decoded{}, unknownEvent(head.Model, head.Action)
+		}
+		d.Event = event
+		var err error
+		if ev, err = h.decode(event, body); err != nil {
+			return decoded{}, decodeRejection(err)
+		}
+	}
+	d.Event = ev.event
+	if ev.mode != gen.ModeLive && ev.mode != gen.ModeTest {
+		return decoded{}, &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: mode %q", ErrInvalidPayload, ev.mode),
+			message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", ev.mode)}
+	}
+	d.Mode = ev.mode
+	if ev.recordID == "" || ev.recordID == "0" {
+		return decoded{}, &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: the record has no id", ErrInvalidPayload),
+			message: "the payload's record is missing or has no userId or tenantId: send the user or tenant as record"}
+	}
+	return ev, nil
+}
+
+// decodeFast decodes a body that starts the way Userfront writes it,
+// {"action":"…","model":"…", straight into the event's type, saving a
+// decoding pass. The decoded action and model must match the start (a later
+// duplicate key wins in encoding/json); ok is false when they do not, or the
+// body starts otherwise, and the caller decodes the slow way.
+func (h *Handler) decodeFast(body []byte) (ev decoded, ok bool) {
+	action, rest, found := cutString(body, `{"action":"`)
+	if !found {
+		return decoded{}, false
+	}
+	model, _, found := cutString(rest, `,"model":"`)
+	if !found {
+		return decoded{}, false
+	}
+	event := h.routes[routeKey{model, action}]
+	if event == "" {
+		return decoded{}, false
+	}
+	ev, err := h.decode(event, body)
+	if err != nil || ev.action != action || ev.model != model {
+		return decoded{}, false
+	}
+	return ev, true
+}
+
+// cutString expects b to start with prefix followed by a JSON string without
+// escapes, and returns that string and what follows its closing quote.
+func cutString(b []byte, prefix string) (string, []byte, bool) {
+	if !bytes.HasPrefix(b, []byte(prefix)) {
+		return "", nil, false
+	}
+	b = b[len(prefix):]
+	end := bytes.IndexByte(b, '"')
+	if end < 0 || bytes.IndexByte(b[:end], '\\') >= 0 {
+		return "", nil, false
+	}
+	return string(b[:end]), b[end+1:], true
 }
 
 // joined is an error that matches both sentinel and cause with errors.Is,
@@ -431,38 +482,40 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rej
 // decoded is a payload decoded into its generated type, with the callback
 // bound to it.
 type decoded struct {
-	mode     gen.Mode
-	recordID string
-	call     func(ctx context.Context) error // nil without a callback
+	event, action, model string
+	mode                 gen.Mode
+	recordID             string
+	call                 func(ctx context.Context) error // nil without a callback
 }
 
 // decode decodes body into the generated type of event.
-func (h *Handler) decode(event string, body []byte) (decoded, error) {
+func (h *Handler) decode(event string, body []byte) (ev decoded, err error) {
+	defer func() { ev.event = event }()
 	userID := func(u *gen.User) string { return strconv.Itoa(u.UserID) }
 	switch event {
 	case "user.created":
 		return decodeAs(body, h.cb.OnUserCreated, func(e *gen.UserCreatedEvent) decoded {
-			return decoded{mode: e.Mode, recordID: userID(&e.Record)}
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "user.updated":
 		return decodeAs(body, h.cb.OnUserUpdated, func(e *gen.UserUpdatedEvent) decoded {
-			return decoded{mode: e.Mode, recordID: userID(&e.Record)}
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "user.deleted":
 		return decodeAs(body, h.cb.OnUserDeleted, func(e *gen.UserDeletedEvent) decoded {
-			return decoded{mode: e.Mode, recordID: userID(&e.Record)}
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "tenant.created":
 		return decodeAs(body, h.cb.OnTenantCreated, func(e *gen.TenantCreatedEvent) decoded {
-			return decoded{mode: e.Mode, recordID: e.Record.TenantID}
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	case "tenant.updated":
 		return decodeAs(body, h.cb.OnTenantUpdated, func(e *gen.TenantUpdatedEvent) decoded {
-			return decoded{mode: e.Mode, recordID: e.Record.TenantID}
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	case "tenant.deleted":
 		return decodeAs(body, h.cb.OnTenantDeleted, func(e *gen.TenantDeletedEvent) decoded {
-			return decoded{mode: e.Mode, recordID: e.Record.TenantID}
+			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	}
 	return decoded{}, fmt.Errorf("%w: %s", ErrUnknownEvent, event)
@@ -482,7 +535,8 @@ func decodeAs[E any](body []byte, cb func(context.Context, E) error, parts func(
 }
 
 // call runs the event's callback, turning an error or a panic into a 500.
-func (h *Handler) call(ctx context.Context, event string, ev decoded, d *Delivery) (rej *rejection) {
+func (h *Handler) call(ctx context.Context, ev decoded, d *Delivery) (rej *rejection) {
+	event := ev.event
 	if ev.call == nil {
 		return nil
 	}

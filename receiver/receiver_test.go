@@ -279,6 +279,12 @@ func TestBodies(t *testing.T) {
 		{name: "invalid: required email missing", body: example(t, "user.deleted", func(m map[string]any) { delete(record(m), "email") }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record"},
 		{name: "invalid: locked a string", body: example(t, "user.updated", func(m map[string]any) { record(m)["locked"] = "yes" }), want: 400, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/locked"},
 		{name: "ambiguous action keys", body: []byte(strings.Replace(string(userCreated), `"action":"create"`, `"action":"create","ACTION":"delete"`, 1)), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload},
+		{name: "invalid: record empty", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = map[string]any{} }), want: 400, wantErr: receiver.ErrInvalidPayload},
+		{name: "invalid: record a string", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = "p9ny8bdj" }), want: 400, wantErr: receiver.ErrInvalidPayload},
+		// encoding/json and the validator both let the last of two equal keys
+		// win, so this is a tenant.created whose record has a tenantId and a
+		// name, and extra fields.
+		{name: "model repeated at the end", body: []byte(strings.TrimSuffix(string(userCreated), "}") + `,"model":"tenant"}`), want: 204, wantEvent: "tenant.created", wantRecordID: "demo1234"},
 		{name: "unknown fields", body: example(t, "user.created", func(m map[string]any) {
 			m["eventId"] = "evt_1"
 			record(m)["shoeSize"] = 44
