@@ -99,7 +99,9 @@ func New(ctx context.Context, cfg Config) (*Suite, error) {
 		// send the token to another place.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport: &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
+			// No proxy: the suite connects straight to the receiver, as
+			// Userfront does and as the probe above did.
+			Proxy:               nil,
 			TLSClientConfig:     s.tlsConfig(tls.VersionTLS12),
 			TLSHandshakeTimeout: cfg.Timeout,
 			MaxIdleConnsPerHost: 16,
