@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,6 +197,8 @@ type emitOutput struct {
 	bar    *progressbar.ProgressBar
 	seed   uint64
 	width  int
+	line   []byte // the line being built, reused
+	num    [20]byte
 	stderr io.Writer
 }
 
@@ -287,22 +290,48 @@ func (o *emitOutput) report(i int, r mock.Report) {
 		o.lineDone()
 		return
 	}
-	status := "ok  "
-	if !r.OK() {
-		status = "FAIL"
+	// This runs once per delivery, under Run's lock: build the line with
+	// appends into a reused buffer rather than fmt.
+	b := o.line[:0]
+	if r.OK() {
+		b = append(b, "ok   "...)
+	} else {
+		b = append(b, "FAIL "...)
 	}
-	fmt.Fprintf(o.w, "%s %-*s %3d %8s  %s", status, o.width, r.Event, r.Status, r.Latency.Round(10*time.Microsecond), countOf(len(r.Attempts), "attempt"))
+	b = append(b, r.Event...)
+	for n := len(r.Event); n <= o.width; n++ {
+		b = append(b, ' ')
+	}
+	b = appendRight(b, strconv.AppendInt(o.num[:0], int64(r.Status), 10), 3)
+	b = append(b, ' ')
+	b = appendRight(b, []byte(r.Latency.Round(10*time.Microsecond).String()), 8)
+	b = append(b, "  "...)
+	b = strconv.AppendInt(b, int64(len(r.Attempts)), 10)
+	if len(r.Attempts) == 1 {
+		b = append(b, " attempt"...)
+	} else {
+		b = append(b, " attempts"...)
+	}
 	if seed != nil {
-		fmt.Fprintf(o.w, "  seed %d", *seed)
+		b = strconv.AppendUint(append(b, "  seed "...), *seed, 10)
 	}
 	if r.Err != nil {
-		fmt.Fprintf(o.w, "  %v", r.Err)
+		b = append(append(b, "  "...), r.Err.Error()...)
 		if r.Excerpt != "" {
-			fmt.Fprintf(o.w, "; body: %s", oneLine(r.Excerpt, 200))
+			b = append(append(b, "; body: "...), oneLine(r.Excerpt, 200)...)
 		}
 	}
-	o.w.WriteByte('\n')
+	o.line = append(b, '\n')
+	_, _ = o.w.Write(o.line)
 	o.lineDone()
+}
+
+// appendRight appends s right-aligned in width columns.
+func appendRight(b, s []byte, width int) []byte {
+	for n := len(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return append(b, s...)
 }
 
 func (o *emitOutput) lineDone() {
