@@ -418,6 +418,19 @@ func TestFakerUserAndTenant(t *testing.T) {
 		assert.Equal(t, mode, *tn.Mode)
 	}
 	assert.Equal(t, NewFaker(9).User(""), NewFaker(9).User(gen.ModeTest), "the same seed gives the same user")
+
+	// A returned record shares nothing with the Faker's next one.
+	g := NewFaker(9)
+	first := g.User(gen.ModeTest)
+	want, err := json.Marshal(first)
+	require.NoError(t, err)
+	for range 50 {
+		g.User(gen.ModeLive)
+		g.Tenant(gen.ModeLive)
+	}
+	got, err := json.Marshal(first)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got))
 }
 
 // TestFakerUserMatchesPayload checks that User and the user payload of the

@@ -620,6 +620,7 @@ func nullableString(null bool, s string) nullable.Nullable[string] {
 
 func (u *userRec) toGen() gen.User {
 	uuid := openapi_types.UUID(u.uuid)
+	mfa := u.mfa // u is the Faker's, reused by the next record
 	tid := string(u.tenant[:])
 	name := ""
 	if !u.nameEmpty {
@@ -637,7 +638,7 @@ func (u *userRec) toGen() gen.User {
 		PhoneNumber:            nullableString(u.phoneLen == 0, string(u.phone[:u.phoneLen])),
 		Data:                   u.data.toMap(),
 		Locked:                 u.locked,
-		IsMfaRequired:          &u.mfa,
+		IsMfaRequired:          &mfa,
 		IsEmailConfirmed:       u.emailConfirmed,
 		IsPhoneNumberConfirmed: u.phoneConfirmed,
 		CreatedAt:              time.UnixMilli(u.createdAt).UTC(),
