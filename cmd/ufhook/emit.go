@@ -139,11 +139,12 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 		return asUsage(err)
 	}
 	out.summary(sum, batch)
+	total := sum.Sent + sum.Failed + sum.Skipped
 	switch {
+	case cmd.Context().Err() != nil:
+		return failure(fmt.Errorf("interrupted: %d of %d webhooks were delivered", sum.Sent, total))
 	case sum.Failed > 0:
-		return failure(fmt.Errorf("%d of %d webhooks were not delivered (see the lines above)", sum.Failed, sum.Sent+sum.Failed+sum.Skipped))
-	case sum.Skipped > 0:
-		return failure(fmt.Errorf("interrupted: %d of %d webhooks were not sent", sum.Skipped, sum.Sent+sum.Failed+sum.Skipped))
+		return failure(fmt.Errorf("%d of %d webhooks were not delivered (see the lines above)", sum.Failed, total))
 	}
 	return nil
 }
@@ -314,6 +315,9 @@ func (o *emitOutput) report(i int, r mock.Report) {
 	}
 	if seed != nil {
 		b = strconv.AppendUint(append(b, "  seed "...), *seed, 10)
+	}
+	if len(o.f.routes) > 0 {
+		b = append(append(b, "  "...), r.URL...)
 	}
 	if r.Err != nil {
 		b = append(append(b, "  "...), r.Err.Error()...)

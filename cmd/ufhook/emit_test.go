@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -168,9 +170,10 @@ func TestEmitRoutesSetAndBody(t *testing.T) {
 	a, b := httptest.NewServer(main), httptest.NewServer(other)
 	defer a.Close()
 	defer b.Close()
-	code, _, stderr := runCLI(t, "emit", "--all", "--target", a.URL, "--route", "user.created="+b.URL+"/signup", "--token", emitToken,
+	code, out, stderr := runCLI(t, "emit", "--all", "--target", a.URL, "--route", "user.created="+b.URL+"/signup", "--token", emitToken,
 		"--set", "record.data.plan=pro", "--set", "record.name=Override")
 	require.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `(?m)^ok   user.created .* `+b.URL+`/signup$`, out, "with routes, each line names its URL")
 	require.Equal(t, 1, other.count())
 	assert.Equal(t, "/signup", other.got[0].URL.Path)
 	assert.Equal(t, 5, main.count())
@@ -181,7 +184,7 @@ func TestEmitRoutesSetAndBody(t *testing.T) {
 	require.NoError(t, err)
 	file := filepath.Join(t.TempDir(), "body.json")
 	require.NoError(t, os.WriteFile(file, body, 0o600))
-	code, out, stderr := runCLI(t, "emit", "tenant.created", "--target", a.URL, "--token", emitToken, "--body", file, "--count", "3", "--set", "record.name=Acme")
+	code, out, stderr = runCLI(t, "emit", "tenant.created", "--target", a.URL, "--token", emitToken, "--body", file, "--count", "3", "--set", "record.name=Acme")
 	require.Equal(t, exitOK, code, stderr)
 	require.Equal(t, 8, main.count())
 	for _, got := range main.bodies[5:] {
@@ -243,4 +246,26 @@ func TestEmitUsageErrorsExit2(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 0, rec.count(), "no usage error sent anything")
+}
+
+func TestEmitInterruptedExits1WithASummary(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }() // as Ctrl+C does through main's signal context
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"emit", "--all", "--count", "50", "--target", srv.URL, "--token", emitToken}, &stdout, &stderr)
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stdout.String(), "FAIL user.created")
+	assert.Contains(t, stdout.String(), "delivery cancelled")
+	assert.Contains(t, stdout.String(), "0 sent, 1 failed, 49 not sent")
+	assert.Contains(t, stderr.String(), "interrupted")
 }
