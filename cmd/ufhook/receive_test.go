@@ -235,3 +235,21 @@ func TestReceiveWithEmitter(t *testing.T) {
 		assert.Regexp(t, regexp.QuoteMeta(event)+` +`+mode+` +\S+ +204$`, lines[i])
 	}
 }
+
+// TestReceiveWithEmitCommand is the issue's "done when": the emit line that
+// receive prints, pasted as it is with $UFHOOK_TOKEN set, delivers all six
+// events.
+func TestReceiveWithEmitCommand(t *testing.T) {
+	t.Setenv("UFHOOK_TOKEN", receiveToken)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	r := startReceive(t, "--ca-out", caFile)
+	line := regexp.MustCompile(`ufhook emit (.*)`).FindStringSubmatch(r.stderr.String())
+	require.NotNil(t, line, r.stderr.String())
+	args := strings.Fields(strings.ReplaceAll(line[1], `"$UFHOOK_TOKEN"`, receiveToken))
+	assert.Equal(t, []string{"--all", "--target", r.url, "--token", receiveToken, "--ca", caFile}, args)
+
+	code, stdout, stderr := runCLI(t, append([]string{"emit", "--retries", "0"}, args...)...)
+	assert.Equal(t, exitOK, code, stdout+stderr)
+	require.Equal(t, exitOK, r.stop())
+	assert.Equal(t, 6, strings.Count(r.stdout.String(), " 204\n"), r.stdout.String())
+}
