@@ -110,6 +110,9 @@ type Options struct {
 // event without doing anything (204). A callback's error answers 500, so that
 // the sender retries; so does a panic, which is recovered and logged.
 type Callbacks struct {
+	// OnUserCreated through OnTenantDeleted receive their event, validated
+	// (unless Options.SkipValidation) and decoded into its generated type.
+	// ctx is the request's context.
 	OnUserCreated   func(ctx context.Context, ev gen.UserCreatedEvent) error
 	OnUserUpdated   func(ctx context.Context, ev gen.UserUpdatedEvent) error
 	OnUserDeleted   func(ctx context.Context, ev gen.UserDeletedEvent) error
