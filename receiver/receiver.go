@@ -101,7 +101,8 @@ type Options struct {
 	// TestModeOnly rejects live-mode payloads with 403, for a receiver that
 	// serves plain HTTP: live webhooks need HTTPS.
 	TestModeOnly bool
-	// Logger receives one record per request; nil discards. The token is
+	// Logger receives one record per request; nil discards them, except a
+	// callback's panic, which then goes to slog.Default(). The token is
 	// never logged.
 	Logger *slog.Logger
 }
@@ -151,6 +152,7 @@ type Handler struct {
 	opts   Options
 	cb     Callbacks
 	log    *slog.Logger
+	panics *slog.Logger        // where a callback's panic is logged
 	routes map[routeKey]string // model, action -> event name
 }
 
@@ -179,15 +181,15 @@ func New(opts Options, cb Callbacks) (*Handler, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	log := opts.Logger
+	log, panics := opts.Logger, opts.Logger
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log, panics = slog.New(slog.DiscardHandler), slog.Default()
 	}
 	evs, err := openapi.Events()
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{opts: opts, cb: cb, log: log, routes: make(map[routeKey]string, len(evs))}
+	h := &Handler{opts: opts, cb: cb, log: log, panics: panics, routes: make(map[routeKey]string, len(evs))}
 	for _, ev := range evs {
 		if eventTypes[ev.Name] == nil {
 			return nil, fmt.Errorf("receiver: the spec's event %q has no typed callback in this package: update package receiver", ev.Name)
@@ -545,7 +547,7 @@ func (h *Handler) call(ctx context.Context, ev decoded, d *Delivery) (rej *rejec
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			h.log.Error("webhook callback panicked", "event", event, "record", d.RecordID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			h.panics.Error("webhook callback panicked", "event", event, "record", d.RecordID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			rej = &rejection{status: http.StatusInternalServerError,
 				err:     fmt.Errorf("%w: %v", ErrCallbackPanic, p),
 				message: "the " + event + " handler failed: retry later"}

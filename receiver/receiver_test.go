@@ -569,3 +569,22 @@ func TestCaseFoldedKeys(t *testing.T) {
 	}
 	assert.Equal(t, []int{1, 1}, got, "only the validated userId reaches the callback")
 }
+
+// TestPanicLoggedWithoutLogger checks that a callback's panic is never lost:
+// without Options.Logger it goes to slog.Default().
+func TestPanicLoggedWithoutLogger(t *testing.T) {
+	var buf syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	h, err := receiver.New(receiver.Options{Token: liveToken}, receiver.Callbacks{
+		OnTenantDeleted: func(context.Context, gen.TenantDeletedEvent) error { panic("boom") },
+	})
+	require.NoError(t, err)
+	status, _ := serveOnce(h, example(t, "tenant.deleted", nil))
+	assert.Equal(t, 500, status)
+	assert.Contains(t, buf.String(), "webhook callback panicked")
+	assert.Contains(t, buf.String(), "boom")
+	assert.NotContains(t, buf.String(), liveToken)
+}
