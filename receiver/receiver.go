@@ -579,7 +579,7 @@ func decodeRejection(err error) *rejection {
 	if errors.As(err, &pe) {
 		return &rejection{status: http.StatusBadRequest,
 			err:     fmt.Errorf("%w: %w", ErrInvalidPayload, err),
-			message: "payload has a date that is not RFC 3339: " + pe.Error()}
+			message: "payload has a date-time that the generated types cannot read (" + pe.Error() + "): write it as 2024-05-15T23:04:50.787Z"}
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
