@@ -454,8 +454,11 @@ func (e *Emitter) Send(ctx context.Context, event string, body []byte) Report {
 	for retry := 0; ; retry++ {
 		a := e.Try(ctx, event, body)
 		r.Attempts = append(r.Attempts, a)
-		if a.OK() || !a.Retryable() || retry >= e.cfg.Retry.Retries || ctx.Err() != nil {
+		if a.OK() || !a.Retryable() || retry >= e.cfg.Retry.Retries {
 			return r.finish(nil)
+		}
+		if err := ctx.Err(); err != nil {
+			return r.finish(err) // cancelled before the retry
 		}
 		timer := time.NewTimer(e.cfg.Retry.Delay(retry+1, a.RetryAfter))
 		select {

@@ -454,29 +454,44 @@ func TestCancellationStopsCleanly(t *testing.T) {
 		assert.Len(t, r.Attempts, 1)
 	})
 	t.Run("while waiting to retry", func(t *testing.T) {
-		rec := &recorder{answers: []int{503, 503, 503}}
-		srv := httptest.NewServer(rec)
+		// The receiver answers 503 and closes; once it sees the client hang
+		// up, the client has the answer and is about to wait a minute.
+		answered := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				panic(err)
+			}
+			defer conn.Close()
+			_, _ = io.WriteString(conn, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy")
+			_, _ = io.Copy(io.Discard, buf) // until the client closes
+			close(answered)
+		}))
 		defer srv.Close()
 		e := newEmitter(t, Config{Target: srv.URL, Retry: RetryPolicy{Retries: 5, Base: time.Minute, Max: time.Hour}})
 		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan Report)
+		go func() { <-answered; cancel() }()
 		body, _ := Payload("user.created", Options{})
-		go func() { done <- e.Send(ctx, "user.created", body) }()
-		require.Eventually(t, func() bool { return rec.count() == 1 }, 10*time.Second, time.Millisecond)
-		cancel()
-		r := <-done
+		r := e.Send(ctx, "user.created", body)
 		require.ErrorIs(t, r.Err, ErrCancelled)
 		assert.Contains(t, r.Err.Error(), "waiting to retry")
 		assert.Equal(t, 503, r.Status)
+		assert.Equal(t, "busy", r.Excerpt)
 		assert.Len(t, r.Attempts, 1)
 	})
 	t.Run("a run", func(t *testing.T) {
-		arrived := make(chan struct{}, 1)
+		arrived := make(chan struct{}, 4)
 		srv := httptest.NewServer(blocker(arrived))
 		defer srv.Close()
 		e := newEmitter(t, Config{Target: srv.URL, Timeout: time.Minute, Concurrency: 4})
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() { <-arrived; cancel() }()
+		go func() {
+			for range 4 { // all four workers are stuck in a delivery
+				<-arrived
+			}
+			cancel()
+		}()
 		var reports atomic.Int64
 		sum, err := e.Run(ctx, Batch{Events: openapi.Names(), Count: 100}, func(int, Report) { reports.Add(1) })
 		require.NoError(t, err)
