@@ -1,16 +1,21 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -167,4 +172,39 @@ func TestTenantsList(t *testing.T) {
 	assert.Equal(t, srv.RootTenant(), root["tenantId"])
 	assert.Contains(t, root, "testTenantId")
 	sk.next(t)
+}
+
+// TestConcurrentWorkersDeliverEachWebhookOnce queues 200 webhooks for four
+// workers and checks that each reaches the receiver exactly once.
+func TestConcurrentWorkersDeliverEachWebhookOnce(t *testing.T) {
+	const total = 200
+	var mu sync.Mutex
+	seen := map[string]int{}
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var env struct{ Record struct{ UserUUID string } }
+		_ = json.NewDecoder(r.Body).Decode(&env)
+		mu.Lock()
+		seen[env.Record.UserUUID]++
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+	srv := newServer(t, server.Config{Workers: 4, Emitter: mock.Config{Target: rcv.URL, Token: webhookToken}})
+	var ids []string
+	for i := range total {
+		id, err := createUser(srv.URL, fmt.Sprintf("user-%d", i))
+		require.NoError(t, err)
+		ids = append(ids, id)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	counts, err := srv.WaitIdle(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, total, counts["delivered"])
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Len(t, seen, total)
+	for _, id := range ids {
+		assert.Equal(t, 1, seen[id], "user %s delivered once", id)
+	}
 }

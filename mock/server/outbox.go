@@ -38,14 +38,20 @@ func (s *Server) deliver(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			s.logf("outbox: read pending deliveries: %v", err)
 		}
+	batch:
 		for _, row := range rows {
 			if inflight[row.ID] {
 				continue
 			}
-			for len(inflight) >= s.cfg.Workers {
+			if len(inflight) >= s.cfg.Workers {
+				// Wait for a worker, then read the due rows again: the
+				// rows read before may have been delivered meanwhile, and
+				// one must never be handed out twice.
 				select {
 				case id := <-finished:
 					delete(inflight, id)
+					dispatched = true
+					break batch
 				case <-ctx.Done():
 					return
 				}
