@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/contract"
-	"github.com/ufhook/ufhook/localca"
 	"github.com/ufhook/ufhook/receiver"
 )
 
@@ -32,16 +30,8 @@ func checkServer(t *testing.T, wrap func(http.Handler) http.Handler) (string, st
 	if wrap != nil {
 		handler = wrap(h)
 	}
-	ca, err := localca.New()
-	require.NoError(t, err)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, ca.WriteCert(caFile))
-	srv := httptest.NewUnstartedServer(handler)
-	srv.TLS, err = ca.ServerTLS()
-	require.NoError(t, err)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv.URL + "/webhook", caFile
+	url, caFile := httpsReceiver(t, handler)
+	return url + "/webhook", caFile
 }
 
 // anyBearer is a receiver defect: it accepts any Bearer token.
