@@ -49,7 +49,8 @@ func newDemoCmd() *cobra.Command {
      delete a user and a tenant);
   4. the conformance suite against the receiver.
 
-It prints the results and the dashboard URL, and keeps serving until Ctrl-C.
+It prints the results and a dashboard link that logs a browser in (with a
+login code, never the admin key), and keeps serving until Ctrl-C.
 With --once it exits after the suite: 0 if every webhook was delivered and
 every case passed, 1 otherwise.`,
 		Args: cobra.NoArgs,
@@ -182,7 +183,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 		}
 	}
 	fmt.Fprintln(out, rep.Summary())
-	fmt.Fprintf(out, "\ndashboard:  %s/#key=%s\n", base, adminKey)
+	fmt.Fprintf(out, "\ndashboard:  %s%s  (this link logs a browser in; keep it private)\n", base, srv.LoginPath())
 
 	var problem error
 	switch {

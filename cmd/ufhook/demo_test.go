@@ -20,8 +20,12 @@ func TestDemoOnce(t *testing.T) {
 	}
 	assert.Contains(t, out, "outbox: 6 delivered, 0 pending, 0 failed")
 	assert.Regexp(t, `(?m)^\d+ passed, 0 failed, \d+ skipped$`, out)
-	assert.Regexp(t, `(?m)^dashboard:  http://127\.0\.0\.1:\d+/#key=uf_live_admin_[0-9a-f]{32}$`, out)
-	assert.NotRegexp(t, `example[0-9a-f]{32}`, out, "the webhook token is never printed whole")
+	assert.Regexp(t, `(?m)^dashboard:  http://127\.0\.0\.1:\d+/ui/login\?code=[0-9a-f]{64}  `, out, "the dashboard link carries a login code")
+	for name, printed := range map[string]string{"stdout": out, "stderr": stderr} {
+		assert.NotRegexp(t, `uf_(live|test)_admin_[0-9a-f]{32}`, printed, "%s never holds the whole admin key", name)
+		assert.NotRegexp(t, `example[0-9a-f]{32}`, printed, "%s never holds the whole webhook token", name)
+		assert.NotContains(t, printed, "#key=", "%s has no key in a URL", name)
+	}
 }
 
 func TestDemoRejectsBadFlags(t *testing.T) {

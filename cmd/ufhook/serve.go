@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +29,7 @@ type serveConfig struct {
 	listen   string
 	db       string
 	adminKey string
+	keyFile  string
 	target   string
 	routes   []string
 	token    string
@@ -48,8 +51,16 @@ on every change, through a durable outbox in SQLite (--db) that survives a
 restart. The dashboard at / fires any event with one click and shows every
 delivery live.
 
-If --admin-key is not given, a random key is generated and printed once,
-inside the dashboard URL that logs you in.`,
+The admin key comes from --admin-key or UFHOOK_ADMIN_KEY, and is only ever
+shown masked. Without either, a random key is generated and written to a
+file readable only by you (mode 0600): --admin-key-file, by default the
+--db file's name plus .admin-key, or ufhook/serve-admin-key under your cache
+directory for --db :memory:. Call the API with
+  Authorization: Bearer $(cat FILE)
+
+The dashboard link printed at start logs a browser in with a login code
+made anew at each start, not the admin key; the dashboard's own login form
+also takes the admin key.`,
 		Example: `  ufhook serve --target http://127.0.0.1:3000/webhooks --token example3c5cc4491eb422d48c8f78c2f --mode test
   ufhook serve --db :memory: --target https://localhost:8443/hook --ca ca.pem --token "$UF_WEBHOOK_TOKEN" --mode live`,
 		Args: cobra.NoArgs,
@@ -58,7 +69,8 @@ inside the dashboard URL that logs you in.`,
 	f := cmd.Flags()
 	f.StringVar(&c.listen, "listen", "127.0.0.1:8787", "address of the API and the dashboard")
 	f.StringVar(&c.db, "db", "ufhook.db", "SQLite database file; :memory: keeps nothing")
-	f.StringVar(&c.adminKey, "admin-key", "", "API key that /v0 calls must carry as a Bearer token (default: generated)")
+	f.StringVar(&c.adminKey, "admin-key", "", "API key that /v0 calls must carry as a Bearer token (default: $UFHOOK_ADMIN_KEY, else generated)")
+	f.StringVar(&c.keyFile, "admin-key-file", "", "file the generated admin key is written to, mode 0600 (default: <db>.admin-key, or the cache directory for :memory:)")
 	f.StringVar(&c.target, "target", "", "webhook URL of every event")
 	f.StringArrayVar(&c.routes, "route", nil, "EVENT=URL: webhook URL of one event (repeatable; overrides --target)")
 	f.StringVar(&c.token, "token", "", "webhook token sent as Authorization: Bearer <token>")
@@ -113,6 +125,70 @@ func newAdminKey(mode gen.Mode) string {
 	return "uf_" + string(mode) + "_admin_" + hex.EncodeToString(b[:])
 }
 
+// adminKeyPath returns the absolute path of the admin key file: flag if
+// given, else next to the database, else under the user's cache directory
+// for an in-memory database.
+func adminKeyPath(flag, db string) (string, error) {
+	p := flag
+	switch {
+	case p != "":
+	case db != ":memory:":
+		p = db + ".admin-key"
+	default:
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return "", usageError("--db :memory: keeps the generated admin key in your cache directory, but %v: choose a file with --admin-key-file FILE", err)
+		}
+		p = filepath.Join(dir, "ufhook", "serve-admin-key")
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", usageError("--admin-key-file %s: %v", p, err)
+	}
+	return abs, nil
+}
+
+// writeKeyFile writes key to path with mode 0600, through a temporary file
+// in the same directory and a rename, so the file is never half-written.
+// A missing directory is created with mode 0700.
+func writeKeyFile(path, key string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.WriteString(key)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// shellQuote quotes p for a POSIX shell when it holds anything but safe
+// characters.
+func shellQuote(p string) string {
+	if p != "" && strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,") == "" {
+		return p
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}
+
 // serveLog serializes the log lines of concurrent deliveries.
 type serveLog struct {
 	mu sync.Mutex
@@ -130,9 +206,20 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 	if err != nil {
 		return err
 	}
-	key, generated := c.adminKey, c.adminKey == ""
+	key, source := c.adminKey, "as given with --admin-key"
+	if key == "" {
+		key, source = os.Getenv("UFHOOK_ADMIN_KEY"), "from UFHOOK_ADMIN_KEY"
+	}
+	generated := key == ""
 	if generated {
-		key = newAdminKey(em.Mode)
+		key, source = newAdminKey(em.Mode), "generated"
+	}
+	// A generated key always goes to a file; a given one only when asked.
+	keyFile := ""
+	if generated || c.keyFile != "" {
+		if keyFile, err = adminKeyPath(c.keyFile, c.db); err != nil {
+			return err
+		}
 	}
 	log := &serveLog{w: cmd.ErrOrStderr()}
 	srv, err := server.New(server.Config{DB: c.db, AdminKey: key, Emitter: em, Logf: log.logf})
@@ -147,17 +234,25 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 		srv.Close()
 		return usageError("--listen %s: %v (choose another address, e.g. --listen 127.0.0.1:0)", c.listen, err)
 	}
+	if keyFile != "" {
+		if err := writeKeyFile(keyFile, key); err != nil {
+			ln.Close()
+			srv.Close()
+			return usageError("--admin-key-file %s: %v (choose a writable file with --admin-key-file FILE)", keyFile, err)
+		}
+	}
 	base := "http://" + ln.Addr().String()
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "mock Userfront listening on %s (%s mode, database %s)\n", base, em.Mode, c.db)
-	if generated {
-		fmt.Fprintf(out, "dashboard:  %s/#key=%s\n", base, key)
-		fmt.Fprintf(out, "admin key:  %s  (generated and shown only now; pass --admin-key to choose one)\n", key)
+	fmt.Fprintf(out, "dashboard:  %s%s  (this link logs a browser in; keep it private)\n", base, srv.LoginPath())
+	auth := "<admin key>"
+	if keyFile != "" {
+		fmt.Fprintf(out, "admin key:  %s  (%s; written to %s, mode 0600)\n", bearer.Mask(key), source, keyFile)
+		auth = "$(cat " + shellQuote(keyFile) + ")"
 	} else {
-		fmt.Fprintf(out, "dashboard:  %s/  (log in with your admin key %s)\n", base, bearer.Mask(key))
-		fmt.Fprintf(out, "admin key:  %s (as given with --admin-key)\n", bearer.Mask(key))
+		fmt.Fprintf(out, "admin key:  %s  (%s)\n", bearer.Mask(key), source)
 	}
-	fmt.Fprintf(out, "API:        %s/v0/users and %s/v0/tenants with Authorization: Bearer <admin key>\n", base, base)
+	fmt.Fprintf(out, "API:        %s/v0/users and %s/v0/tenants with Authorization: Bearer %s\n", base, base, auth)
 	fmt.Fprintf(out, "webhooks:   %s with token %s\n", describeTargets(em), bearer.Mask(c.token))
 	if c.insecure {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning: --insecure: the webhook URLs' TLS certificates are not verified; trust a private CA with --ca FILE instead")

@@ -44,7 +44,7 @@ func artifactsDir(t *testing.T) string {
 }
 
 // TestDashboardInBrowser drives the dashboard in headless chromium: it logs
-// in through the printed URL, clicks "user.created", waits for the delivery
+// in through the printed login link, clicks "user.created", waits for the delivery
 // to turn green through the live stream, opens it, and saves screenshots at
 // desktop and phone width.
 func TestDashboardInBrowser(t *testing.T) {
@@ -75,7 +75,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	const delivered = `.delivery[data-event="user.created"][data-state="delivered"]`
 	require.NoError(t, chromedp.Do(bctx,
-		chromedp.Navigate(srv.URL+"/#key="+adminKey),
+		chromedp.Navigate(srv.URL+srv.LoginPath()),
 		chromedp.WaitVisible(`button[data-event="user.created"]`),
 		chromedp.WaitVisible(`#live.on`), // the event stream is connected
 		chromedp.Click(`button[data-event="user.created"]`),
@@ -89,7 +89,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	))
 	request, err := chromedp.Run(bctx, chromedp.Text(`#detail-request`))
 	require.NoError(t, err)
-	hash, err := chromedp.Run(bctx, chromedp.Evaluate[string](`location.hash`))
+	address, err := chromedp.Run(bctx, chromedp.Evaluate[string](`location.pathname + location.search + location.hash`))
 	require.NoError(t, err)
 	desktop, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
@@ -108,7 +108,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	assert.Contains(t, request, "POST "+sk.URL)
 	assert.Contains(t, request, "Authorization: Bearer exam…c2f")
 	assert.NotContains(t, request, webhookToken, "the token is masked")
-	assert.Empty(t, hash, "the key is removed from the address bar")
+	assert.Equal(t, "/", address, "the login code is gone from the address bar")
 	assert.True(t, phoneFits, "no horizontal scrolling at phone width")
 
 	dir := artifactsDir(t)

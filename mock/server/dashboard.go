@@ -34,7 +34,8 @@ func (s *Server) routeDashboard(mux *http.ServeMux) {
 	files := http.FileServerFS(sub)
 	mux.Handle("GET /{$}", noCache(files))
 	mux.Handle("GET /static/", noCache(http.StripPrefix("/static/", files)))
-	mux.HandleFunc("POST /ui/login", s.login)
+	mux.HandleFunc("POST /ui/login", s.loginKey)
+	mux.HandleFunc("GET /ui/login", s.loginLink)
 	ui := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 		return guard(func(r *http.Request) string {
 			if s.dashboardAuthorized(r) {
@@ -72,9 +73,9 @@ func (s *Server) dashboardAuthorized(r *http.Request) bool {
 	return ok
 }
 
-// login trades the admin key for the session cookie. The cookie is
-// HttpOnly and SameSite=Strict, so another site cannot use it.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+// loginKey trades the admin key, pasted into the dashboard's login form,
+// for the session cookie.
+func (s *Server) loginKey(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Key string `json:"key"`
 	}
@@ -83,14 +84,38 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !bearer.Equal(in.Key, s.cfg.AdminKey) {
-		writeError(w, &httpError{status: http.StatusUnauthorized, msg: "Unauthorized: that is not the admin key (ufhook serve printed it, or use the one you passed with --admin-key)"})
+		writeError(w, &httpError{status: http.StatusUnauthorized, msg: "Unauthorized: that is not the admin key (ufhook serve wrote it to its admin key file, or use the one you passed with --admin-key)"})
 		return
 	}
+	s.setSession(w, r)
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// loginLink trades the code of the login link (see LoginPath) for the
+// session cookie and redirects to the dashboard, which takes the code out
+// of the address bar. A wrong code gets 401 and no cookie.
+func (s *Server) loginLink(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if !bearer.Equal(r.URL.Query().Get("code"), s.login) {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintln(w, "Unauthorized: this login link is not valid. Each start of ufhook serve prints a new one: open the latest, or log in at / with the admin key.")
+		return
+	}
+	s.setSession(w, r)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// setSession sets the dashboard's session cookie. It is HttpOnly and
+// SameSite=Strict, so neither a script nor another site can use it.
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: s.session, Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
-	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 // info tells the dashboard the catalog and where webhooks go.

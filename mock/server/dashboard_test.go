@@ -95,6 +95,62 @@ func TestDashboardLogin(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status, "the REST API takes the admin key only, not the dashboard cookie")
 }
 
+// TestDashboardLoginLink opens the printed login link: the right code sets
+// the session cookie and redirects to the dashboard; any other code gets
+// 401 and no cookie.
+func TestDashboardLoginLink(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	link := srv.LoginPath()
+	code, ok := strings.CutPrefix(link, "/ui/login?code=")
+	require.True(t, ok, "LoginPath is /ui/login?code=...: %s", link)
+	require.GreaterOrEqual(t, len(code), 32, "the code has at least 128 bits, hex-encoded")
+	assert.NotContains(t, link, adminKey, "the link does not carry the admin key")
+	assert.NotContains(t, link, webhookToken, "the link does not carry the webhook token")
+	assert.NotEqual(t, link, newServer(t, serverConfig(sk)).LoginPath(), "each server makes its own code")
+
+	cases := []struct {
+		name       string
+		path       string
+		wantStatus int
+	}{
+		{"right code", link, http.StatusSeeOther},
+		{"wrong code", "/ui/login?code=" + strings.Repeat("0", len(code)), http.StatusUnauthorized},
+		{"code with one more character", link + "0", http.StatusUnauthorized},
+		{"code without its last character", link[:len(link)-1], http.StatusUnauthorized},
+		{"the admin key as code", "/ui/login?code=" + adminKey, http.StatusUnauthorized},
+		{"empty code", "/ui/login?code=", http.StatusUnauthorized},
+		{"no code", "/ui/login", http.StatusUnauthorized},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			jar, err := cookiejar.New(nil)
+			require.NoError(t, err)
+			browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			status, body, h := get(t, browser, srv.URL+tc.path)
+			require.Equal(t, tc.wantStatus, status, body)
+			assert.Equal(t, "no-store", h.Get("Cache-Control"))
+			infoStatus, _, _ := get(t, browser, srv.URL+"/ui/info")
+			if tc.wantStatus != http.StatusSeeOther {
+				assert.Empty(t, h.Values("Set-Cookie"), "no cookie for a wrong code")
+				assert.Contains(t, body, "not valid")
+				assert.Equal(t, http.StatusUnauthorized, infoStatus, "still logged out")
+				return
+			}
+			assert.Equal(t, "/", h.Get("Location"), "redirects to the dashboard, dropping the code from the address bar")
+			cookie := h.Get("Set-Cookie")
+			assert.Contains(t, cookie, "ufhook_session=")
+			assert.Contains(t, cookie, "HttpOnly")
+			assert.Contains(t, cookie, "SameSite=Strict")
+			assert.NotContains(t, cookie, code, "the cookie is not the code")
+			assert.NotContains(t, cookie, adminKey, "the cookie is not the key")
+			assert.Equal(t, http.StatusOK, infoStatus, "the cookie opens the dashboard")
+			apiStatus, _, _ := get(t, browser, srv.URL+"/v0/users")
+			assert.Equal(t, http.StatusUnauthorized, apiStatus, "the login link opens the dashboard, not the REST API")
+		})
+	}
+}
+
 // TestFireResendAndDetail fires a fake webhook from the dashboard, reads
 // its detail (the token masked), and resends it.
 func TestFireResendAndDetail(t *testing.T) {

@@ -13,6 +13,7 @@ package server
 import (
 	"context"
 	"crypto/hmac"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -73,6 +74,7 @@ type Server struct {
 	events  *broker
 	notify  chan struct{}
 	session string // dashboard cookie value
+	login   string // code of the dashboard login link, random per Server
 	rng     *rand.Rand
 	rngMu   sync.Mutex
 	pubMu   sync.Mutex // orders the dashboard's delivery updates
@@ -115,6 +117,11 @@ func New(cfg Config) (*Server, error) {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
+	var code [32]byte
+	if _, err := crand.Read(code[:]); err != nil {
+		em.Close()
+		return nil, fmt.Errorf("dashboard login code: %w", err)
+	}
 	mac := hmac.New(sha256.New, []byte(cfg.AdminKey))
 	mac.Write([]byte("ufhook dashboard session v1"))
 	ctx := context.Background()
@@ -131,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 		events:  newBroker(),
 		notify:  make(chan struct{}, 1),
 		session: hex.EncodeToString(mac.Sum(nil)),
+		login:   hex.EncodeToString(code[:]),
 		rng:     rand.New(rand.NewPCG(seed, seed>>1|1)),
 	}
 	if err := s.initRoot(ctx, seed); err != nil {
@@ -173,6 +181,15 @@ func (s *Server) initRoot(ctx context.Context, seed uint64) error {
 // RootTenant returns the id of the account's tenant, where users created
 // through POST /v0/users live.
 func (s *Server) RootTenant() string { return s.root }
+
+// LoginPath returns the path of the dashboard's login link,
+// "/ui/login?code=<code>". Opening it in a browser sets the dashboard's
+// session cookie and redirects to the dashboard, so nobody has to paste the
+// admin key. The code is 256 random bits, made anew by each New; it is
+// neither the admin key nor derived from it, and it opens only the
+// dashboard, not the REST API. It is a secret: print it only to the person
+// who runs the server.
+func (s *Server) LoginPath() string { return "/ui/login?code=" + s.login }
 
 // Handler returns the HTTP handler of the REST API (/v0/...), the
 // dashboard (/) and its JSON and event-stream endpoints (/ui/...).

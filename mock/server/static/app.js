@@ -43,11 +43,6 @@ async function login(key) {
 }
 
 async function start() {
-  const m = location.hash.match(/[#&]key=([^&]+)/);
-  if (m) {
-    history.replaceState(null, "", location.pathname + location.search);
-    try { await login(decodeURIComponent(m[1])); } catch (e) { showLogin(e.message); return; }
-  }
   let info;
   try { info = await api("GET", "/ui/info"); } catch (e) {
     if (e.status === 401) { showLogin(); return; }
