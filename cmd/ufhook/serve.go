@@ -52,8 +52,8 @@ restart. The dashboard at / fires any event with one click and shows every
 delivery live.
 
 The admin key comes from --admin-key or UFHOOK_ADMIN_KEY, and is only ever
-shown masked. Without either, a random key is generated and written to a
-file readable only by you (mode 0600): --admin-key-file, by default the
+shown masked. Without either, a random key is generated, or the one that an
+earlier start wrote is kept, in a file readable only by you (mode 0600): --admin-key-file, by default the
 --db file's name plus .admin-key, or ufhook/serve-admin-key under your cache
 directory for --db :memory:. Call the API with
   Authorization: Bearer $(cat FILE)
@@ -180,6 +180,20 @@ func writeKeyFile(path, key string) error {
 	return err
 }
 
+// readKeyFile returns the admin key that an earlier start wrote to path, if
+// the file holds one: a single word of at least 16 characters.
+func readKeyFile(path string) (string, bool) {
+	raw, err := os.ReadFile(path)
+	if err != nil || len(raw) > 1024 {
+		return "", false
+	}
+	key := strings.TrimSpace(string(raw))
+	if len(key) < 16 || strings.ContainsAny(key, " \t\r\n") {
+		return "", false
+	}
+	return key, true
+}
+
 // shellQuote quotes p for a POSIX shell when it holds anything but safe
 // characters.
 func shellQuote(p string) string {
@@ -211,14 +225,20 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 		key, source = os.Getenv("UFHOOK_ADMIN_KEY"), "from UFHOOK_ADMIN_KEY"
 	}
 	generated := key == ""
-	if generated {
-		key, source = newAdminKey(em.Mode), "generated"
-	}
 	// A generated key always goes to a file; a given one only when asked.
 	keyFile := ""
 	if generated || c.keyFile != "" {
 		if keyFile, err = adminKeyPath(c.keyFile, c.db); err != nil {
 			return err
+		}
+	}
+	if generated {
+		// The key of an earlier start is kept, so that the apps and scripts
+		// configured with it keep working after a restart.
+		if old, ok := readKeyFile(keyFile); ok {
+			key, source = old, "kept from an earlier start"
+		} else {
+			key, source = newAdminKey(em.Mode), "generated"
 		}
 	}
 	log := &serveLog{w: cmd.ErrOrStderr()}

@@ -203,6 +203,17 @@ func TestServeAdminKey(t *testing.T) {
 			wantSays: "generated; written to",
 		},
 		{
+			name: "kept from an earlier start, and made private again",
+			setup: func(t *testing.T, dir, _ string) []string {
+				p := filepath.Join(dir, "mock.db.admin-key")
+				require.NoError(t, os.WriteFile(p, []byte(given+"\n"), 0o644))
+				return []string{"--db", filepath.Join(dir, "mock.db")}
+			},
+			wantFile: func(dir, _ string) string { return filepath.Join(dir, "mock.db.admin-key") },
+			wantKey:  given,
+			wantSays: "uf_t…8e3  (kept from an earlier start; written to",
+		},
+		{
 			name: "given with --admin-key, no file",
 			setup: func(_ *testing.T, dir, _ string) []string {
 				return []string{"--db", filepath.Join(dir, "mock.db"), "--admin-key", given}
