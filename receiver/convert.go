@@ -19,164 +19,273 @@ import (
 //
 // It may change v's containers in place (numbers under interface{} become
 // float64, as encoding/json makes them), so v must not be used afterwards.
-func toTyped(dst reflect.Value, v any) bool {
-	t := dst.Type()
-	if v == nil {
-		return storeNull(dst)
+func toTyped(dst reflect.Value, v any) bool { return decoderFor(dst.Type())(dst, v) }
+
+// decoderFunc stores a parsed value into a settable value of one type, or
+// reports false (see toTyped).
+type decoderFunc func(dst reflect.Value, v any) bool
+
+var decoders sync.Map // reflect.Type -> decoderFunc
+
+// decoderFor returns t's decoder, built once.
+func decoderFor(t reflect.Type) decoderFunc {
+	if d, ok := decoders.Load(t); ok {
+		return d.(decoderFunc)
+	}
+	// A recursive type finds this indirection while its decoder is built.
+	var built decoderFunc
+	d, loaded := decoders.LoadOrStore(t, decoderFunc(func(dst reflect.Value, v any) bool { return built(dst, v) }))
+	if loaded {
+		return d.(decoderFunc)
+	}
+	built = buildDecoder(t)
+	decoders.Store(t, built)
+	return built
+}
+
+func buildDecoder(t reflect.Type) decoderFunc {
+	null := nullStorer(t)
+	withNull := func(d decoderFunc) decoderFunc {
+		return func(dst reflect.Value, v any) bool {
+			if v == nil {
+				return null(dst, nil)
+			}
+			return d(dst, v)
+		}
 	}
 	// Leaf decoders, checked in encoding/json's order: a pointer is filled
 	// through, then Unmarshaler, then TextUnmarshaler (strings only).
 	if t.Kind() == reflect.Pointer {
-		if dst.IsNil() {
-			dst.Set(reflect.New(t.Elem()))
-		}
-		return toTyped(dst.Elem(), v)
+		elem := decoderFor(t.Elem())
+		return withNull(func(dst reflect.Value, v any) bool {
+			if dst.IsNil() {
+				dst.Set(reflect.New(t.Elem()))
+			}
+			return elem(dst.Elem(), v)
+		})
 	}
-	if t.Name() != "" && dst.CanAddr() {
+	if t.Name() != "" {
 		pt := reflect.PointerTo(t)
 		if pt.Implements(unmarshalerType) {
 			if isNullable(t) {
-				return toNullable(dst, v)
+				return withNull(nullableDecoder(t))
 			}
-			raw, ok := rawJSON(v)
-			if !ok {
-				return false
-			}
-			return dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw) == nil
+			return withNull(func(dst reflect.Value, v any) bool {
+				raw, ok := rawJSON(v)
+				if !ok || !dst.CanAddr() {
+					return false
+				}
+				return dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw) == nil
+			})
 		}
 		if pt.Implements(textUnmarshalerType) {
-			s, ok := v.(string)
-			if !ok {
-				return false
-			}
-			return dst.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)) == nil
+			return withNull(func(dst reflect.Value, v any) bool {
+				s, ok := v.(string)
+				if !ok || !dst.CanAddr() {
+					return false
+				}
+				return dst.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)) == nil
+			})
 		}
 	}
 	switch t.Kind() {
 	case reflect.Interface:
 		if t.NumMethod() != 0 {
-			return false
+			return never
 		}
-		g, ok := generic(v)
-		if !ok {
-			return false
-		}
-		dst.Set(reflect.ValueOf(&g).Elem())
-		return true
-	case reflect.String:
-		s, ok := v.(string)
-		if !ok {
-			return false
-		}
-		dst.SetString(s)
-		return true
-	case reflect.Bool:
-		b, ok := v.(bool)
-		if !ok {
-			return false
-		}
-		dst.SetBool(b)
-		return true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, ok := v.(json.Number)
-		if !ok {
-			return false
-		}
-		i, err := strconv.ParseInt(string(n), 10, 64)
-		if err != nil || dst.OverflowInt(i) {
-			return false
-		}
-		dst.SetInt(i)
-		return true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, ok := v.(json.Number)
-		if !ok {
-			return false
-		}
-		u, err := strconv.ParseUint(string(n), 10, 64)
-		if err != nil || dst.OverflowUint(u) {
-			return false
-		}
-		dst.SetUint(u)
-		return true
-	case reflect.Float32, reflect.Float64:
-		n, ok := v.(json.Number)
-		if !ok {
-			return false
-		}
-		f, err := strconv.ParseFloat(string(n), t.Bits())
-		if err != nil || dst.OverflowFloat(f) {
-			return false
-		}
-		dst.SetFloat(f)
-		return true
-	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return false
-		}
-		fs := structOf(t)
-		if fs == nil {
-			return false
-		}
-		for key, val := range obj {
-			i, ok := fs.index[key]
+		return withNull(func(dst reflect.Value, v any) bool {
+			g, ok := generic(v)
 			if !ok {
-				if fs.set.foldMatch(key) != "" {
-					return false // encoding/json would pick a field by case folding
-				}
-				continue // unknown fields are ignored
-			}
-			if !toTyped(dst.Field(i), val) {
 				return false
 			}
-		}
-		return true
+			dst.Set(reflect.ValueOf(&g).Elem())
+			return true
+		})
+	case reflect.String:
+		return withNull(func(dst reflect.Value, v any) bool {
+			s, ok := v.(string)
+			if !ok {
+				return false
+			}
+			dst.SetString(s)
+			return true
+		})
+	case reflect.Bool:
+		return withNull(func(dst reflect.Value, v any) bool {
+			b, ok := v.(bool)
+			if !ok {
+				return false
+			}
+			dst.SetBool(b)
+			return true
+		})
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return withNull(func(dst reflect.Value, v any) bool {
+			n, ok := v.(json.Number)
+			if !ok {
+				return false
+			}
+			i, err := strconv.ParseInt(string(n), 10, 64)
+			if err != nil || dst.OverflowInt(i) {
+				return false
+			}
+			dst.SetInt(i)
+			return true
+		})
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return withNull(func(dst reflect.Value, v any) bool {
+			n, ok := v.(json.Number)
+			if !ok {
+				return false
+			}
+			u, err := strconv.ParseUint(string(n), 10, 64)
+			if err != nil || dst.OverflowUint(u) {
+				return false
+			}
+			dst.SetUint(u)
+			return true
+		})
+	case reflect.Float32, reflect.Float64:
+		return withNull(func(dst reflect.Value, v any) bool {
+			n, ok := v.(json.Number)
+			if !ok {
+				return false
+			}
+			f, err := strconv.ParseFloat(string(n), t.Bits())
+			if err != nil || dst.OverflowFloat(f) {
+				return false
+			}
+			dst.SetFloat(f)
+			return true
+		})
+	case reflect.Struct:
+		return withNull(structDecoder(t))
 	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok || t.Key().Kind() != reflect.String || reflect.PointerTo(t.Key()).Implements(textUnmarshalerType) {
-			return false
+		if t.Key().Kind() != reflect.String || reflect.PointerTo(t.Key()).Implements(textUnmarshalerType) {
+			return never
 		}
-		if dst.IsNil() {
-			dst.Set(reflect.MakeMapWithSize(t, len(obj)))
-		}
-		et := t.Elem()
-		for key, val := range obj {
-			ev := reflect.New(et).Elem()
-			if !toTyped(ev, val) {
+		elem := decoderFor(t.Elem())
+		plainKey := t.Key() == reflect.TypeFor[string]()
+		return withNull(func(dst reflect.Value, v any) bool {
+			obj, ok := v.(map[string]any)
+			if !ok {
 				return false
 			}
-			dst.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), ev)
-		}
-		return true
+			if dst.IsNil() {
+				dst.Set(reflect.MakeMapWithSize(t, len(obj)))
+			}
+			ev := reflect.New(t.Elem()).Elem()
+			for key, val := range obj {
+				ev.SetZero()
+				if !elem(ev, val) {
+					return false
+				}
+				k := reflect.ValueOf(key)
+				if !plainKey {
+					k = k.Convert(t.Key())
+				}
+				dst.SetMapIndex(k, ev)
+			}
+			return true
+		})
 	case reflect.Slice:
-		arr, ok := v.([]any)
-		if !ok {
-			return false
-		}
-		s := reflect.MakeSlice(t, len(arr), len(arr))
-		for i, val := range arr {
-			if !toTyped(s.Index(i), val) {
+		elem := decoderFor(t.Elem())
+		return withNull(func(dst reflect.Value, v any) bool {
+			arr, ok := v.([]any)
+			if !ok {
 				return false
 			}
-		}
-		dst.Set(s)
-		return true
+			s := reflect.MakeSlice(t, len(arr), len(arr))
+			for i, val := range arr {
+				if !elem(s.Index(i), val) {
+					return false
+				}
+			}
+			dst.Set(s)
+			return true
+		})
 	}
-	return false
+	return never
 }
 
-// storeNull does what encoding/json does with a JSON null.
-func storeNull(dst reflect.Value) bool {
-	t := dst.Type()
-	if t.Kind() != reflect.Pointer && t.Name() != "" && dst.CanAddr() && reflect.PointerTo(t).Implements(unmarshalerType) {
-		return dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON([]byte("null")) == nil
+func never(reflect.Value, any) bool { return false }
+
+// structDecoder decodes an object into a struct: each field from its exact
+// key, unknown keys ignored, and a key that matches a field only when case
+// is ignored left to encoding/json.
+func structDecoder(t reflect.Type) decoderFunc {
+	type field struct {
+		name   string
+		index  int
+		decode decoderFunc
+	}
+	set := fieldsOf(t)
+	var fields []field
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous {
+			return never
+		}
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		if strings.Contains(opts, "string") || name == "-" || !validTagName(name) {
+			return never
+		}
+		if name == "" {
+			name = f.Name
+		}
+		for _, g := range fields {
+			if g.name == name {
+				return never // encoding/json drops both; leave that to it
+			}
+		}
+		fields = append(fields, field{name, i, decoderFor(f.Type)})
+	}
+	return func(dst reflect.Value, v any) bool {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		found := 0
+		for _, f := range fields {
+			val, ok := obj[f.name]
+			if !ok {
+				continue
+			}
+			found++
+			if !f.decode(dst.Field(f.index), val) {
+				return false
+			}
+		}
+		if found == len(obj) {
+			return true // every key is a field's exact name
+		}
+		for key := range obj {
+			if _, ok := set.types[key]; !ok && set.foldMatch(key) != "" {
+				return false // encoding/json would pick a field by case folding
+			}
+		}
+		return true
+	}
+}
+
+// nullStorer returns what encoding/json does with a JSON null in a t.
+func nullStorer(t reflect.Type) decoderFunc {
+	if t.Kind() != reflect.Pointer && t.Name() != "" && reflect.PointerTo(t).Implements(unmarshalerType) {
+		return func(dst reflect.Value, _ any) bool {
+			return dst.CanAddr() && dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON([]byte("null")) == nil
+		}
 	}
 	switch t.Kind() {
 	case reflect.Interface, reflect.Pointer, reflect.Map, reflect.Slice:
-		dst.SetZero()
+		return func(dst reflect.Value, _ any) bool { dst.SetZero(); return true }
 	}
-	return true // other kinds keep their value
+	return func(reflect.Value, any) bool { return true } // other kinds keep their value
 }
 
 // isNullable reports whether t is a nullable.Nullable[T]: a map[bool]T with
@@ -185,18 +294,21 @@ func isNullable(t reflect.Type) bool {
 	return t.Kind() == reflect.Map && t.Key().Kind() == reflect.Bool && t.PkgPath() == "github.com/oapi-codegen/nullable"
 }
 
-// toNullable does what Nullable[T].UnmarshalJSON does with a value that is
-// not null: decode a fresh T, then Set it.
-func toNullable(dst reflect.Value, v any) bool {
-	t := dst.Type()
-	inner := reflect.New(t.Elem()).Elem()
-	if !toTyped(inner, v) {
-		return false
+// nullableDecoder does what Nullable[T].UnmarshalJSON does with a value
+// that is not null: decode a fresh T, then Set it.
+func nullableDecoder(t reflect.Type) decoderFunc {
+	elem := decoderFor(t.Elem())
+	yes := reflect.ValueOf(true)
+	return func(dst reflect.Value, v any) bool {
+		inner := reflect.New(t.Elem()).Elem()
+		if !elem(inner, v) {
+			return false
+		}
+		m := reflect.MakeMapWithSize(t, 1)
+		m.SetMapIndex(yes, inner)
+		dst.Set(m)
+		return true
 	}
-	m := reflect.MakeMapWithSize(t, 1)
-	m.SetMapIndex(reflect.ValueOf(true), inner)
-	dst.Set(m)
-	return true
 }
 
 // rawJSON rebuilds the JSON text of a scalar from a plain parse: strings had
@@ -247,52 +359,6 @@ func generic(v any) (any, bool) {
 }
 
 var textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-
-// structFields is how toTyped finds a struct's fields.
-type structFields struct {
-	index map[string]int // exact JSON name -> field index
-	set   *fieldSet
-}
-
-var structs sync.Map // reflect.Type -> *structFields, or nil when unsupported
-
-// structOf returns t's fields, or nil when t has a field that toTyped does
-// not handle the way encoding/json does (an embedded struct, a ",string"
-// option), so that the caller falls back.
-func structOf(t reflect.Type) *structFields {
-	if sf, ok := structs.Load(t); ok {
-		return sf.(*structFields)
-	}
-	sf := &structFields{index: map[string]int{}, set: fieldsOf(t)}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Anonymous {
-			sf = nil
-			break
-		}
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" && opts == "" {
-			continue
-		}
-		if strings.Contains(opts, "string") || name == "-" || !validTagName(name) {
-			sf = nil
-			break
-		}
-		if name == "" {
-			name = f.Name
-		}
-		if _, dup := sf.index[name]; dup {
-			sf = nil // encoding/json drops both; leave that to it
-			break
-		}
-		sf.index[name] = i
-	}
-	structs.Store(t, sf)
-	return sf
-}
 
 // validTagName is a conservative stand-in for encoding/json's isValidTag:
 // letters, digits and underscores only.

@@ -95,3 +95,43 @@ func FuzzFastPath(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { sameAsStdlib(t, body) })
 }
+
+// BenchmarkFastPath splits the receiver's decoding into its two steps, on
+// the body of BenchmarkReceiver: parseJSON, and parseJSON then toTyped into
+// the generated type.
+func BenchmarkFastPath(b *testing.B) {
+	ex, err := openapi.Lookup("user.created")
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, _ := json.Marshal(ex.Schema.Examples[0])
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		b.Fatal(err)
+	}
+	r := m["record"].(map[string]any)
+	r["lastActiveAt"] = "2024-05-16T00:49:42.077Z"
+	r["lastMessagedAt"] = nil
+	r["updatedAt"] = "2024-05-15T23:04:50.787+00:00"
+	r["tenant"] = map[string]any{"tenantId": "mock1234", "aliasId": nil, "name": "Next", "image": nil, "loginRedirectPath": "/dashboard", "logoutRedirectPath": nil}
+	r["authentication"] = map[string]any{"firstFactors": []any{}, "secondFactors": []any{}}
+	body, _ := json.Marshal(m)
+	b.Run("parseJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, ok := parseJSON(body); !ok {
+				b.Fatal("parseJSON gave up")
+			}
+		}
+	})
+	b.Run("parseJSON+toTyped", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			tree, _, _ := parseJSON(body)
+			var ev gen.UserCreatedEvent
+			if !toTyped(reflect.ValueOf(&ev).Elem(), tree) {
+				b.Fatal("toTyped gave up")
+			}
+		}
+	})
+}

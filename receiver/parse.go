@@ -17,7 +17,7 @@ import (
 // UTF-8 and no object repeated a key: then the value holds everything that
 // the body says, and toTyped may rebuild a leaf's JSON text from it.
 func parseJSON(body []byte) (v any, plain, ok bool) {
-	p := parser{b: body, plain: true}
+	p := parser{b: body, s: string(body), plain: true}
 	p.skipSpace()
 	v, ok = p.value(0)
 	if !ok {
@@ -36,6 +36,7 @@ const maxParseDepth = 512
 
 type parser struct {
 	b     []byte
+	s     string
 	i     int
 	plain bool
 }
@@ -178,11 +179,8 @@ func (p *parser) str() (string, bool) {
 		case c == '"':
 			p.i++
 			raw := p.b[start+1 : p.i-1]
-			if simple {
-				return string(raw), true
-			}
-			if utf8.Valid(raw) && !hasByte(raw, '\\') {
-				return string(raw), true
+			if simple || utf8.Valid(raw) && !hasByte(raw, '\\') {
+				return p.s[start+1 : p.i-1], true
 			}
 			// Escapes or invalid UTF-8: let encoding/json unquote it.
 			p.plain = false
@@ -248,7 +246,7 @@ func (p *parser) number() (any, bool) {
 			return nil, false
 		}
 	}
-	return json.Number(p.b[start:p.i]), true
+	return json.Number(p.s[start:p.i]), true
 }
 
 // digits reads one or more decimal digits.
