@@ -360,19 +360,22 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 		}
 		return decoded{}, rej
 	}
+	// The validated value, when it holds everything the body says, is
+	// turned into the generated type without a second parse. toTyped gives
+	// up on any key that matches a field only when case is ignored, so its
+	// success also means that checkKeys has nothing to report.
+	if plain {
+		if ev, err := h.decode(event, nil, v); err == nil {
+			return ev, nil
+		}
+	}
 	if p := checkKeys(v, eventTypes[event], ""); p != nil {
 		return decoded{}, &rejection{status: http.StatusBadRequest,
 			err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
 			message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
 			problems: []openapi.Problem{*p}}
 	}
-	// The validated value, when it holds everything the body says, is
-	// turned into the generated type without a second parse.
-	var tree any
-	if plain {
-		tree = v
-	}
-	ev, err := h.decode(event, body, tree)
+	ev, err := h.decode(event, body, nil)
 	if err != nil {
 		return decoded{}, decodeRejection(err)
 	}
