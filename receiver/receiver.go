@@ -326,15 +326,9 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 // decodeValidated routes body by its model and action, validates it against
 // the event's schema, and decodes it into the event's generated type.
 func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection) {
-	// parseJSON reads well-formed bodies several times faster than
-	// encoding/json; anything else goes to openapi.DecodeJSON, which gives
-	// the same value or the error.
-	v, plain, ok := parseJSON(body)
-	if !ok {
-		var err error
-		if v, err = openapi.DecodeJSON(body); err != nil {
-			return decoded{}, malformed(err)
-		}
+	v, err := openapi.DecodeJSON(body)
+	if err != nil {
+		return decoded{}, malformed(err)
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -360,22 +354,13 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 		}
 		return decoded{}, rej
 	}
-	// The validated value, when it holds everything the body says, is
-	// turned into the generated type without a second parse. toTyped gives
-	// up on any key that matches a field only when case is ignored, so its
-	// success also means that checkKeys has nothing to report.
-	if plain {
-		if ev, err := h.decode(event, nil, v); err == nil {
-			return ev, nil
-		}
-	}
 	if p := checkKeys(v, eventTypes[event], ""); p != nil {
 		return decoded{}, &rejection{status: http.StatusBadRequest,
 			err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
 			message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
 			problems: []openapi.Problem{*p}}
 	}
-	ev, err := h.decode(event, body, nil)
+	ev, err := h.decode(event, body)
 	if err != nil {
 		return decoded{}, decodeRejection(err)
 	}
@@ -401,7 +386,7 @@ func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
 		}
 		d.Event = event
 		var err error
-		if ev, err = h.decode(event, body, nil); err != nil {
+		if ev, err = h.decode(event, body); err != nil {
 			return decoded{}, decodeRejection(err)
 		}
 	}
@@ -420,29 +405,43 @@ func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
 	return ev, nil
 }
 
-// decodeFast decodes a well-formed body with parseJSON and turns the value
-// straight into the event's type, which is several times faster than
-// encoding/json on these types. ok is false whenever the outcome could
-// differ from encoding/json's (see parseJSON and toTyped), or the body names
-// no event; the caller then decodes the slow way, which gives the same value
-// or the exact error.
+// decodeFast decodes a body that starts the way Userfront writes it,
+// {"action":"…","model":"…", straight into the event's type, saving a
+// decoding pass. The decoded action and model must match the start (a later
+// duplicate key wins in encoding/json); ok is false when they do not, or the
+// body starts otherwise, and the caller decodes the slow way.
 func (h *Handler) decodeFast(body []byte) (ev decoded, ok bool) {
-	v, plain, ok := parseJSON(body)
-	if !ok || !plain {
+	action, rest, found := cutString(body, `{"action":"`)
+	if !found {
 		return decoded{}, false
 	}
-	obj, _ := v.(map[string]any)
-	model, _ := obj["model"].(string)
-	action, _ := obj["action"].(string)
+	model, _, found := cutString(rest, `,"model":"`)
+	if !found {
+		return decoded{}, false
+	}
 	event := h.routes[routeKey{model, action}]
 	if event == "" {
 		return decoded{}, false
 	}
-	ev, err := h.decode(event, nil, v)
-	if err != nil {
+	ev, err := h.decode(event, body)
+	if err != nil || ev.action != action || ev.model != model {
 		return decoded{}, false
 	}
 	return ev, true
+}
+
+// cutString expects b to start with prefix followed by a JSON string without
+// escapes, and returns that string and what follows its closing quote.
+func cutString(b []byte, prefix string) (string, []byte, bool) {
+	if !bytes.HasPrefix(b, []byte(prefix)) {
+		return "", nil, false
+	}
+	b = b[len(prefix):]
+	end := bytes.IndexByte(b, '"')
+	if end < 0 || bytes.IndexByte(b[:end], '\\') >= 0 {
+		return "", nil, false
+	}
+	return string(b[:end]), b[end+1:], true
 }
 
 // joined is an error that matches both sentinel and cause with errors.Is,
@@ -494,56 +493,44 @@ type decoded struct {
 	call                 func(ctx context.Context) error // nil without a callback
 }
 
-// decode decodes the generated type of event from tree, a value from
-// parseJSON with plain true, when it is not nil, and from body otherwise or
-// when toTyped gives up. With a nil body, giving up is an error.
-func (h *Handler) decode(event string, body []byte, tree any) (ev decoded, err error) {
+// decode decodes body into the generated type of event.
+func (h *Handler) decode(event string, body []byte) (ev decoded, err error) {
 	defer func() { ev.event = event }()
 	userID := func(u *gen.User) string { return strconv.Itoa(u.UserID) }
 	switch event {
 	case "user.created":
-		return decodeAs(body, tree, h.cb.OnUserCreated, func(e *gen.UserCreatedEvent) decoded {
+		return decodeAs(body, h.cb.OnUserCreated, func(e *gen.UserCreatedEvent) decoded {
 			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "user.updated":
-		return decodeAs(body, tree, h.cb.OnUserUpdated, func(e *gen.UserUpdatedEvent) decoded {
+		return decodeAs(body, h.cb.OnUserUpdated, func(e *gen.UserUpdatedEvent) decoded {
 			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "user.deleted":
-		return decodeAs(body, tree, h.cb.OnUserDeleted, func(e *gen.UserDeletedEvent) decoded {
+		return decodeAs(body, h.cb.OnUserDeleted, func(e *gen.UserDeletedEvent) decoded {
 			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
 		})
 	case "tenant.created":
-		return decodeAs(body, tree, h.cb.OnTenantCreated, func(e *gen.TenantCreatedEvent) decoded {
+		return decodeAs(body, h.cb.OnTenantCreated, func(e *gen.TenantCreatedEvent) decoded {
 			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	case "tenant.updated":
-		return decodeAs(body, tree, h.cb.OnTenantUpdated, func(e *gen.TenantUpdatedEvent) decoded {
+		return decodeAs(body, h.cb.OnTenantUpdated, func(e *gen.TenantUpdatedEvent) decoded {
 			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	case "tenant.deleted":
-		return decodeAs(body, tree, h.cb.OnTenantDeleted, func(e *gen.TenantDeletedEvent) decoded {
+		return decodeAs(body, h.cb.OnTenantDeleted, func(e *gen.TenantDeletedEvent) decoded {
 			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
 		})
 	}
 	return decoded{}, fmt.Errorf("%w: %s", ErrUnknownEvent, event)
 }
 
-// errFastPath means toTyped gave up and there was no body to fall back on.
-var errFastPath = errors.New("receiver: fast path gave up")
-
-// decodeAs decodes tree (if not nil) or body as an E and binds cb (if any) to
-// it.
-func decodeAs[E any](body []byte, tree any, cb func(context.Context, E) error, parts func(*E) decoded) (decoded, error) {
+// decodeAs decodes body as an E and binds cb (if any) to it.
+func decodeAs[E any](body []byte, cb func(context.Context, E) error, parts func(*E) decoded) (decoded, error) {
 	var ev E
-	if tree == nil || !toTyped(reflect.ValueOf(&ev).Elem(), tree) {
-		if body == nil {
-			return decoded{}, errFastPath
-		}
-		ev = *new(E)
-		if err := json.Unmarshal(body, &ev); err != nil {
-			return decoded{}, err
-		}
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return decoded{}, err
 	}
 	d := parts(&ev)
 	if cb != nil {
