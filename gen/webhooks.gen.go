@@ -502,6 +502,8 @@ type TenantUpdatedEventModel string
 // must tolerate them. Unknown properties are allowed: Userfront adds fields
 // over time, and a receiver that rejects unknown fields breaks when it does.
 // Which fields are always present is inferred from captured API responses.
+// Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
+// no leap second: what Userfront writes, and what common date parsers accept.
 //
 // Examples: {"authentication":{"firstFactors":[{"channel":"email","strategy":"link"}],"secondFactors":[]},"authorization":{},"createdAt":"2024-05-15T23:04:50.787Z","data":{},"email":"loremIpsum@userfront.com","image":"https://res.cloudinary.com/component/image/upload/avatars/avatar-plain-4.png","isConfirmed":true,"isEmailConfirmed":true,"isMfaRequired":false,"isPhoneNumberConfirmed":false,"locked":false,"mode":"live","name":"","phoneNumber":null,"preferredFirstFactor":{"channel":"email","strategy":"password"},"preferredSecondFactor":{"channel":"authenticator","strategy":"totp"},"tenantId":"mock1234","userId":1,"userUuid":"099660af-872d-435f-b9c1-148bb03896b7","username":"mock-user","uuid":"099660af-872d-435f-b9c1-148bb03896b7"}
 type User struct {
@@ -656,6 +658,8 @@ type UserCreatedEvent struct {
 	// must tolerate them. Unknown properties are allowed: Userfront adds fields
 	// over time, and a receiver that rejects unknown fields breaks when it does.
 	// Which fields are always present is inferred from captured API responses.
+	// Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
+	// no leap second: what Userfront writes, and what common date parsers accept.
 	//
 	//
 	// Examples: {"authentication":{"firstFactors":[{"channel":"email","strategy":"link"}],"secondFactors":[]},"authorization":{},"createdAt":"2024-05-15T23:04:50.787Z","data":{},"email":"loremIpsum@userfront.com","image":"https://res.cloudinary.com/component/image/upload/avatars/avatar-plain-4.png","isConfirmed":true,"isEmailConfirmed":true,"isMfaRequired":false,"isPhoneNumberConfirmed":false,"locked":false,"mode":"live","name":"","phoneNumber":null,"preferredFirstFactor":{"channel":"email","strategy":"password"},"preferredSecondFactor":{"channel":"authenticator","strategy":"totp"},"tenantId":"mock1234","userId":1,"userUuid":"099660af-872d-435f-b9c1-148bb03896b7","username":"mock-user","uuid":"099660af-872d-435f-b9c1-148bb03896b7"}
@@ -688,6 +692,8 @@ type UserDeletedEvent struct {
 	// must tolerate them. Unknown properties are allowed: Userfront adds fields
 	// over time, and a receiver that rejects unknown fields breaks when it does.
 	// Which fields are always present is inferred from captured API responses.
+	// Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
+	// no leap second: what Userfront writes, and what common date parsers accept.
 	//
 	//
 	// Examples: {"authentication":{"firstFactors":[{"channel":"email","strategy":"link"}],"secondFactors":[]},"authorization":{},"createdAt":"2024-05-15T23:04:50.787Z","data":{},"email":"loremIpsum@userfront.com","image":"https://res.cloudinary.com/component/image/upload/avatars/avatar-plain-4.png","isConfirmed":true,"isEmailConfirmed":true,"isMfaRequired":false,"isPhoneNumberConfirmed":false,"locked":false,"mode":"live","name":"","phoneNumber":null,"preferredFirstFactor":{"channel":"email","strategy":"password"},"preferredSecondFactor":{"channel":"authenticator","strategy":"totp"},"tenantId":"mock1234","userId":1,"userUuid":"099660af-872d-435f-b9c1-148bb03896b7","username":"mock-user","uuid":"099660af-872d-435f-b9c1-148bb03896b7"}
@@ -720,6 +726,8 @@ type UserUpdatedEvent struct {
 	// must tolerate them. Unknown properties are allowed: Userfront adds fields
 	// over time, and a receiver that rejects unknown fields breaks when it does.
 	// Which fields are always present is inferred from captured API responses.
+	// Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
+	// no leap second: what Userfront writes, and what common date parsers accept.
 	//
 	//
 	// Examples: {"authentication":{"firstFactors":[{"channel":"email","strategy":"link"}],"secondFactors":[]},"authorization":{},"createdAt":"2024-05-15T23:04:50.787Z","data":{},"email":"loremIpsum@userfront.com","image":"https://res.cloudinary.com/component/image/upload/avatars/avatar-plain-4.png","isConfirmed":true,"isEmailConfirmed":true,"isMfaRequired":false,"isPhoneNumberConfirmed":false,"locked":false,"mode":"live","name":"","phoneNumber":null,"preferredFirstFactor":{"channel":"email","strategy":"password"},"preferredSecondFactor":{"channel":"authenticator","strategy":"totp"},"tenantId":"mock1234","userId":1,"userUuid":"099660af-872d-435f-b9c1-148bb03896b7","username":"mock-user","uuid":"099660af-872d-435f-b9c1-148bb03896b7"}
@@ -1582,85 +1590,88 @@ func UserUpdatedWebhookHandler(si WebhookReceiverInterface, errHandler func(w ht
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx7c9s4kv8qKNxWJamhZElW/ND8s54kU+u9ZJKK7ZutC31FiGhJGJMAFwDtaF367ld48ClKlmJ7dqY2",
-	"+SfmC2gAv/51o7uhexyLNBMcuFZ4co9VvICU2D/Pcr0ArllMNBPc3KGgYskyd4kvF4BmJNZCKqQXRCO9",
-	"AJQrkCglS6TYnCPG0R3Tiz664jdc3HGUSZGB1AwUIhJCTpJE3AHthxwHGL6SNEtA4cmXezxjUumfXfP2",
-	"RrwgnEOCJxhSwhIcYKUl0TBf4glOGL/Bq+sAK4gFp9V31+Zm1asZRbPl9qj8A0TiGDINFBFlB2a/QkpD",
-	"hsTMjq7HeL8p9Y5SXgeYaUht53+RMMMT/F8H1TIc+DU4cKLgVYD1MgM8wURKsjTXrVHuMgaC3EduCC8/",
-	"/Hz2qo8+zjRwBGmml+2hPFrKVYAl/DNnEiiefGnOensE1+XHYvobxNq05ttdG9wZR6SBTA/CCSLIzz4i",
-	"nJoB+5nvozfuvkIKgDvkRXZ9ogBFKlWR/SKqtStk9GPRgEFr8SGKMqLUnZA0CkIemRU1bdyCZDMvzxtB",
-	"wTeohc6iwP59cfHRoP+WUZAKvZwJifx0hzyaCzFPIHqFSJYBkWa9an1rIfroJ6EXVgCRATdPGZ+rACnG",
-	"Y0BXCuRMCq5DTihVKAW9EFQhcQsSaZbCJg1EmxVwK5KLScDr6lV+1164XxcgwemSXTDEFKKQsFuQQAME",
-	"/Xkf2a4CpFKFhESN9WgB1Et1HeCU8ffA53qBJ8MSR26CrK6UUrcF+pu4a4kTLyC+KYUpBhkgs8wBai9y",
-	"gMz6BlZS3ljgtqzldD0kbktpirmsjaJLVT4ICp3zrRdm/ReASGw15Y4olIGcCZkCNeysQWmUCgpmEIwj",
-	"sxr22o6A56mRwryEA2yeme7rA2s9Wpv8zyLpkOwMSZEAojBj3MlBkAZOuH4Qp22UcpJazqEp4x1gdI+7",
-	"LJeR4IVC5oX2arnG9lwq21PX4lzagXVNQqm1fvDoJUF3Qt6ojMTwqo+sgWWQUDcFeiEUGONjFvTzu4tL",
-	"dPbp/IUyKp8yjm4Z3P1on93BdCHEDZIQC0kNrhmfgZRAkRZoCihLCOMgHTH5txWiUmQhj8ySOpnPafTQ",
-	"ekxqg7DM4+U1xBNywzyBJ2MJMTBLR8ZVkGCmR6Hct+4/m0ogNwrdLYAjphEVoDqYiSSMqHOKJzxPkgBT",
-	"ogme3K8CzFIyN5O/0DpTk4MDCaofJyKnjBO57McirQzYgX35IM8SQegBuSWaSHXAYsF7w8N+xucG1mLO",
-	"+GegTEKsPxGDA3xAiVpMBZHUvSBy3X7DfoYDnFq1LHTEI/UtpAL9WqwyDrABYheWg/JGCukUZP2OWWtz",
-	"x+DNLxWeYAqpGI4Ox7hE4ZQoFuMA5zkzLxwNXtOTk/iwdzg+gt74aEx7pyNKevSInpDD48FsTLsYvZzv",
-	"DlMs7N8kQfalAp1OqBcKsbbGmiUrteRLoUwBNvfx9apczbZHIwF6hrZQnCstUmRea5PBqkv9PCa6KKCS",
-	"MhZtV+6JMHQdYCM10XiCc8nwtpF3oG2zCS1lNw63QolVspkGiRIxnzM+R2veaR261w8Isobqx0gicr0m",
-	"itORrWKk3qptcz6t5VsFW3i+FK+L6VvK2GXBvHpuMiGqbsWq6VjfGHyDcu/qgVsj27FLqKhhO/ppgE6Q",
-	"oXMZEwUoAa3NSpqFpGzOtEIvzchknkDDmMykSO2Yb0mSex/5VXuKS1IytEJMy0aA//tCev8a9E6v709W",
-	"f8Ed0163Qt3yM1qwTUp0vDBAMx/1rDdTeBNvpciyQtTC0u1LSe7J1jm8YZz20f9U82CNpKXfAKV5opnd",
-	"GJspBa5BZpKpNTQ6tu4CoePvrRJcXZ2/bTe4E983KMr085CnU8IqeMjpOcv1Qkj2ry0BBKdD1icgLniw",
-	"EMYTYBwJXq2jedUgn8QaOTNApDS+iODJMuSRbSb6ERHjpE+Nn2Tfsi5JVAhsNmpGYr85y0CmTCkmuIr6",
-	"Id97g1QY7sJf3Mf7bLASetkQ2gzp1TcwVW08651+qh6iuSRcA0XTpVUftwQPy9AMCaxrbIt9NhCnISs7",
-	"auV3WXb2AuR40GxDHP+1Oy9meS8ZdmFAMweqmIUpJMIQidhlTb6J2lrK5GZpswq9kUA00He30LWHMKOY",
-	"Crps+l392H1UEN7emyq3W8QT7Bpac2XNVWIv7dbGjMjsNBq+4nff/Dl88w7nPC7INRZc6fqitZz15I4s",
-	"FYrc46jfZXX3cbk8CKp+SzR09+sed/db4Wdbz34n3VYhPwOFRH4UZaObdestJLC3blH30eN1yzW0j26t",
-	"KZPTMY+7jwlFn6SwQ2xALzvly5Mp/W039JRida+ie/wdPVxf5GlK5LIbOGohpPdUxMx7Ni+Ux1CADGlQ",
-	"6jYNRSTHeT+uW9UP+a/1uAxiOkDTXNcDKWmuNNIiAUk0IKa/JcvSous/GEl7ZP8CX1uQTkV8Y9n03xys",
-	"+B5c+LMGF74xYGCheN25X32ivXa7xxLqj3Ayd9+xXWV0f3czdx893iS6hiqTaNMKu5hELGHumoAct+1j",
-	"JwmRLNtIP2sCeB46i1NA5zxuctEdP03vlhmvVqHc7+9mcctRd1s+9/g/2+JemcncmkEx0x0UufrSpErQ",
-	"ueTKGsdfG1mRMt2REKXPYs1u4UxHAbLXH0ApMgfq7viJcEEDj3X7pGmPQ940yHoB6TemT0JeJm6fIH3y",
-	"64LFi3oiibgVziQo4Ho9pBeTTOfmyk2hygRX3YmYtQqRJ6vaCGzj9eDRKvA7G3pm0DsajMa9weve8PXl",
-	"6HAyGE9eD/rHJ8f/i+ubTtfnBCdCQnqeqTz9a15MuLG2+ClcHvd/zybVemPv+TD1RvAZk6nBvJY5mFvv",
-	"jDgd9z/MyOdSQWYkUfbup4Xg8Etu9pe1b/zjRMQ3tctOvsIBzqo2CjrMJLjF/rlaq0befnu+v9bARW3V",
-	"mi00EvfNlrTQWdNgViYuwGZ1zL2h+/PK7Y0Hp6dHRwMy650cj2hvfPh61puexsPecHwynQ4OT06Ppsf+",
-	"42JbLuKbnqXgcoO9UyMdfL2G8W2U16qZ6oAxJpQy54Z+anT0MJM2w6mroMM6+32GjVsE6AaWPsznJ9uF",
-	"3EIe3YdlRCLEE3QfulCH+ftL6KIcIb5eraKiRii6X0UdDFCGNSYd8dDOfFxNhzvcPl4Vkd0RhfzLATq/",
-	"+Ng7ORoMzYbp6vKNrSpDKUsS5qhjzW3aSA91p9lQec+wbJeN2ycRiT4DSUrLwkFpH9w0E+1eDPEktG2G",
-	"eBXtlLn05NXlhNlHxmJIUKqPzpvpfaPnZu+JlEjBlarlWVkT9NIKdvHhYi2euZEl63NWkMM3bYocVb5Q",
-	"6Orz+6fbE3UQ8D5bowZVG6kzCbGBXUHQzXG8LZ8bMM7IrcilcYijNr97j6GbyNsQMD1VIJgKkQCxOr5u",
-	"NbbV+TSAYSuaiu92769hjbZ15mo9jdOTK6gKDF05Vas/a6c2dNht6Lb1bM0a4vaTbaPc3Gvd7duFicz7",
-	"torqFnbLKlYMdHQ5GEzGp5PxqD84fpCBOvfMDZ90Z3Gtd0dQ6r7cKxm6r4DeG3kQLUwh924fvRfxjd3A",
-	"S5TzxF8o4NRt9otd5c4r+jTlAjPDnXbnj861LWSeAiK+RtaXXbZXujsbV/e8unpqYpijd/3h0diGDG1F",
-	"oZnb7rWpRQHC8Icvw97p9RcbCjgKhuNaNKBroTY5f4QvP86sRd+p1LdMvdmGjfXqmElbMO1rK0sAOAE2",
-	"2KwpzERRIurKrYsy621u5zPI3mCyNeFr61M6srt5cEXM+MGAUSte/HzlGd8UXgpwuQ3emYzM5mBu9H4/",
-	"8vxm963YSWyZXUbXYKjgn7nx30mCMsNbXcU8Q1cZytI8rdeFMq5hblOBta3Llt67CjZ22qM8XLBR3wpt",
-	"ksBz3B6eYxd03B5ra6S1ql3Z1a9yVayKpB66iCgUFXMaPdOctYJUPiblUVRb0qAeTS2nOSj9Yn/pnOCm",
-	"GfB7itJcdjh3G92h+sapvancFDHbr3bAGt3fq3LAb81rdQOPDCU1DiTsEk7q3rr6dP71au9ok9/mOVoi",
-	"tf0b/o1w6FMBf/Uz9TsGnspYUnsPUT54stBTs5Li74QDeivaGjDBPwxf23+D4egQP18wyoW6uusvnirG",
-	"ZNa1R+0Y9wox/ZFrOLxebshEKJCPyQdcuZTIk2QD9qvdsNz2e1VuPDm3udNhncy2V9C1kwbL9NV6BC/Y",
-	"RoeHveGwNxpcDgeT4XAyHPWHh8M6HWYJsW0qIFrhyWGANbMMkElhQVDQoyJpP4GKHYWcPz07Hj86LF/c",
-	"fDQ1XpAUvQd4wuB8gY9nCM3XkpsFbR43aPNoOoQRPYx749lr0htPj+LeCT2G3ulsQIbTUXxIx9CkTUXS",
-	"XgI11typiT907dKfhjX3S+/XwzDPntx/HGuqVDWx3D6r+bg047A3GF0OrOM3eN0fDI4604yNGip/8Xze",
-	"mCOkgnHc1U5pQPzDeHx8PBicDnZ2wnaY3t1dsbIeseKU8ahBKoez0fQkHkLvNR2T3hiOZr1TcjztjeIh",
-	"HcDp7IQcTxuk4vrI9/j6D12Z8SfgE/cjBLlkenlhGnZT6EniUtxAx3mPd7cgl+Xp1OIER9RIa07QT0Ak",
-	"SBTmg8FhXLysTYv2FkSBqz2yd7haGC5ivCqkeKHKLhRozfh87bi9/+swfh3H4/HpEKbj0YiOT+KT2fFJ",
-	"PJpFr/rosjwZTTitzkXbVAdlsxlI4DrkVgwVICXWijQUyFtQaCr0AqmFyBOKDHPaG3303rRYhL987YgN",
-	"QHHtju3/7fLy08UEEdd3OWuGAOa2OsPmQIk7zIsi4yhNDg6ikF99fo9mhCWqj96INCNFKZ2R1MyURZk9",
-	"+MBScDldiw0bT7eTX4HLtIpXZrUZnwmPUU1iXR1vwfnMSGb0USY1j23O9CKfWk/NveH/W09cVzUwLvxP",
-	"ytHeLYCDmQx/NkjI8qS4TfsU6eHCSAkZcu/m99E7Ei/KlphChNs5RZ8+XlyiO3uY+u8XH39xJo+5yiHg",
-	"t5CIzIDk3ulEYJc9cf8FPse7igJ33o9oJCQtj1LbSpsC2Ka9BRAKMuR7g7wf8pDbA1LlIe7msW80GgzK",
-	"4hwbs2schYtJkrRhbwd+cDs4sMWUkf0oqod9olcBSkAVP3hiC4bsGBtnxL1oTCEq4jz1JUQ2ZMf4PAGk",
-	"RC5jd1Jd5nph/nBL30fGKCiUEnkDNOQhLuKPIbZOBBcaKU384aS6Shdd2fmzAULDJBLKcHfIbUCZaYUu",
-	"3v43mrGvOpegAnvHBZ8TYbNNsUhTYfwXs8Ax9Gs1WEUvKuRcIAnaLGRgFUXk2v7cxpwT27BpCW7t4Kn6",
-	"0WY/OTWqb6bSgG2JRl+/IqJCrvI4BuULqBIWA1fWNjBq/JuZ2xZ9OL+sTLa5MAxblJi7pAT7Wi2EXZa2",
-	"4tjCrw5VccO3AVzNdAINnSuaxIGx6sqp5LA/6A+MCCIDTjJmzGp/2B9gmyVYqNKsk3lRCNLIARRikqnI",
-	"XXGe7b1gDOWPzGz9ygmv0MvyNxHUq1ojPu9i7Hg5hMk9bh6BsjtRoTqc3QubHLWlxJ2UUlMdpBdS5PMF",
-	"qjTIy2bUdF1JOdyVBxffVHw9XRa1hD4w68d7JRNfWmO8EQtw6yc13sXOXoPSPwm6LIjYu/EkyxLvjB38",
-	"ppwP48z9bmmpRqDYsn1HyYlnRmd2zDCLWHGVJJGN3bJ1MXzxoJFj9I9/dNRw+p8o6qMzrzFG/3OFYpGb",
-	"xXe/XOQUaJYnxQ/GLG3qbTwYdu9iGmzrSdimouwZSJd0NrzgbKJ5cCcFn/cbfo3FddOjcT8nVanlWYGc",
-	"WrESLrWigKgNnzSPD+2NS/9dJy5DHr199/7d5bs6NA/uC5d7Fbnzs02QliXprlTAkG4/5J1w9bG2neDq",
-	"331WuDZifzvDtQj/fYergystV2oLXL1jtT+NumzvJrh+urrcH6tmcplt3fWnFxBy19EGnvXhjp2A6999",
-	"VuA2wi87A7dwbr8D1wE3L1eqC7h1f3ZH2BaVSaXtv/NlS9NlkQMPzN8XFx/RS+K93JB7kYPaStnfeEgk",
-	"ELqsatJeIeuct10I54RvdCDsONqwzqus7gOgrr35TJBeyzDv7TjYIf5nwrld4VwDs6uoKKG8n8NQQHl3",
-	"d8HC8ODeReK66dcXrGxzFPIqJbcDMJ/XSVhLD+7tInwHZpd70ALmfq5BybFbHANU+gUtUAYht6egEiXc",
-	"Hne9nrQqIzVz341h50CEvO5BoA0ORF5lS3YA9PM6D2uZm71dh++A7nIbCkCvVv8fAAD//w==",
+	"7Fx7c9s4kv8qXbytil2hZEmWX5o/bj1JpjZ7ySQV25etCX0liGxJGJMAFwDtaH367ld48ClKlmJ7LlMb",
+	"/2PxBTSAX/+60d3kvRfyJOUMmZLe6N6T4RwTYn6eZ2qOTNGQKMqZPhOhDAVN7aF3OUeYklBxIUHNiQI1",
+	"R8gkCkjIAiSdMaAM7qiad+GK3TB+xyAVPEWhKEogAgNG4pjfYdQNmOd7+JUkaYzSG32596ZUSPWLbd6c",
+	"COeEMYy9kYcJobHne1IJonC28EZeTNmNt7z2PYkhZ1H53LU+WfaqR1FvuTkqdwFIGGKqMAIizcDMUyAV",
+	"psCnZnQdyrp1qbeU8tr3qMLEdP4XgVNv5P3HQbkMB24NDqwo3tL31CJFb+QRIchCHzdGuc0YCNiH7BD2",
+	"3v9yvt+FD1OFDDBJ1aI5lEdLufQ9gf/MqMDIG32pz3pzBNfFw3zyO4ZKt+baXRncOQNSQ6YD4QgIuNkH",
+	"wiI9YDfzXXhlz0uQiMwib2zWZ+zDWCZybJ4YV9rlYvxT3oBGa/4gjFMi5R0X0dgP2FivqG7jFgWdOnle",
+	"8Qhdg4qrdOyb3xcXHzT6b2mEQsLelAtw0x2w8YzzWYzjfSBpikTo9ar0rTjvws9czY0APEWmr1I2kz5I",
+	"ykKEK4liKjhTASNRJCFBNeeRBH6LAhRNcJ0GwnoF3IjkfBK8VfUqnmsu3Oc5CrS6ZBYMqIQIY3qLAiMf",
+	"sDvrgunKB5lI4AJq69EAqJPq2vcSyt4hm6m5N+oXOLITZHSlkLop0N/4XUOccI7hTSFMPkgf9DL70Fxk",
+	"H/T6+kZSVlvgpqzFdD0kbkNp8rmsjKJNVd7zCFvnW831+s8RSGg05Y5ISFFMuUgw0uysUCpIeIR6EJSB",
+	"Xg1zbEbAskRLoW/yfE9f091XB9a4tDL5n3jcItk5CB4jRDilzMpBQCEjTD2I0yZKGUkM50QJZS1gtJfb",
+	"LJeW4IUEfUNztWxjOy6V6altcS7NwNomodBaN3jYI3DHxY1MSYj7XTAGlmIc2SlQcy5RGx+9oJ/eXFzC",
+	"+ce3L6RW+YQyuKV495O5doeTOec3IDDkItK4pmyKQmAEisMEIY0JZSgsMbm7JUSCpwEb6yW1Mr+Nxg+t",
+	"x6gyCMM8Tl5NPAHTzOM7MhYYIjV0pF0FgXp6JGSudffYRCC5kXA3RwZUQcRRtjATiSmRbyNvxLI49r2I",
+	"KOKN7pe+RxMy05M/VyqVo4MDgbIbxjyLKCNi0Q15UhqwA3PzQZbGnEQH5JYoIuQBDTnr9A+7KZtpWPMZ",
+	"ZZ8wogJD9ZFoHHgHEZHzCScisjfwTDXvMI95vpcYtcx1xCH1NSYcPuer7PmeBmIblv3iRILJBEX1jF5r",
+	"fUbjzS2VN/IiTHh/cDj0ChROiKSh53tZRvUNx72j6PQ0POwcDo+xMzweRp2zQUQ60XF0Sg5PetNh1Mbo",
+	"xXy3mGJufpMYzE05Oq1QLyTQpsbqJSu05EuuTL6nz3vXy2I1mx6NQOxo2oIwk4onoG9rksGyTf0cJtoo",
+	"oJQy5E1X7okwdO17WmqivJGXCeptGnkL2tab0EJ27XBLiI2STRUKiPlsRtkMVrzTKnSvHxBkBdWPkYRn",
+	"akUUqyMbxUicVdvkfBrLt/Q38HwhXhvTN5SxzYI59VxnQmTVipXTsbox+Abl3tYDN0a2ZZdQUsNm9Ec+",
+	"nIKmcxESiRCjUnol9UJGdEaVhD09MpHFWDMmU8ETM+ZbEmfOR95vTnFBSppWiG5ZC/A/X0jnX73O2fX9",
+	"6fIvXsu0V61Qu/w0ytkmISqca6DphzrGm8m9ideCp2kuam7pdqUke2XjHN5QFnXhv8t5MEbS0K8PSRYr",
+	"ajbGekqRKRSpoHIFjZat20Bo+XujBFdXb183G9yK72sUpft5yNMpYOU/5PScZ2rOBf3XhgCC1SHjExAb",
+	"PJhz7QlQBpyV66hv1cgnoQJrBogQ2hfhLF4EbGyaGf8ERDvpE+0nmbuMSzLOBdYbNS2x25ylKBIqJeVM",
+	"jrsB23mDlBvu3F/cxfussRLs1YTWQ9r/BqaqjGe104/lRZgJwhRGMFkY9bFL8LAM9ZDAqsY22GcNcWqy",
+	"MqOWbpdlZs8Hy4N6G2L5r9l5Pss7ybANA+o5kPksTDDmmkj4NmvyTdTWUCY7S+tV6JVAojB6c4ttewg9",
+	"igmPFnW/qxvah3LC23lTZXeL3sizDa24svooNodma6NHpHcaNV/xh2/+HL55i3Me5uQaciZVddEaznp8",
+	"RxYSxvbyuNtmdXdxuRwIyn4LNLT3ay+391viZ1PPbifdVCE3A7lEbhRFo+t16zXGuLNuRfahx+uWbWgX",
+	"3VpRJqtjDncf4gg+Cm6GWINeesYWp5Po9+3QU4jVvor28g/0MHWRJQkRi3bgyDkXzlPhU+fZvJAOQz5o",
+	"0ogiu2nIIznW+7Hdym7APlfjMkCVD5NMVQMpSSYVKB6jIAqBqm/JsjTo+jsjaYfsX/FrA9IJD28Mm/4/",
+	"Byt+BBf+rMGFbwwYGChet+5Xn2iv3eyxgPojnMztd2xXabS7u5nZhx5vEm1DpUk0aYVtTKIncGabwMxr",
+	"2sdWEiJpupZ+VgRwPHQeJghvWVjnojt2ltwtUlauQrHf387iFqNut3z28r+3xb3Sk7kxg6Kn289z9YVJ",
+	"FagywaQxjp9rWZEi3RETqc5DRW/xXI19MMfvUUoyw8iecRNhgwYO6+ZK3R4HrG6Q1RyTb0yfBKxI3D5B",
+	"+uTznIbzaiKJ2BVOBUpkajWkF5JUZfrITqFMOZOmpUuaoFQkSW07n355BYeHh2emxgMIgyxNUXQMsV0a",
+	"uX+DPS6AwMv5fJRoV2gqUe3rSwFjHGIkqStLGMGdHlg5HXeCKpQuRaUvhTxJOAM9/ZASYeyBLXBo82tW",
+	"aleerJ7EN41Xw1pL3+25onOtV4PeYNjpHXX6R5eDw1FvODrqdU9OT37zqtth2+fIi7nA5G0qs+SvWT52",
+	"7Qd4T+GM2f8dk+7rDJ1PRuUrzqZUJFoblchQn3qjxWk5/35KPhWqOyWxNGc/zjnDXzO986084y7HPLyp",
+	"HLYyqed7adlGTtSpQAvDX8q1qlUUbK5EqDRwUVm1egu1koJ6S4qrtG7KS+Pre3p19Lm+/Xlld+29s7Pj",
+	"4x6Zdk5PBlFneHg07UzOwn6nPzydTHqHp2fHkxP3cB4w4OFNxxiHYuu/VSMtlmQF45vIuFHN1QJjj0QR",
+	"tQ7yx1pHD3N8PdC79Fv8BrcDMhEVH25w4QKQbrJtMDBg4/ugiJUE3gjuAxuE0b+/BDb+EnjXy+U4r14a",
+	"3y/HLQxQBFxGLZHa1kxhRYdbHFJWlrfdEQnuZh/eXnzonB73+nord3X5ynJhQuOYWupYcejW0kPVndcs",
+	"19H879W9PuPyDZcd+2NQ/rjMf4yqP46uzdFeEHTNj5f7/7n32/9+edm5Xrl9vzUNs0s2Fj4hiQvzylAq",
+	"F+HVa2pvDLxRYNoMvOV4q/St48k2T9Rc0mZToJRdeFuvcdCUojfgIHmCtl4vS4vCqD0j2MX7i5Wg7lpC",
+	"ri5PzkPftDO0rPxCwtWnd0+3MWzh+l32hzWroKVOBYYa4bktqI/jdXFd435Kbnkm9K5g3DQlzm1qtxlN",
+	"COieShBMOI+RGDpZNVCbip1qwDBlXflz2/dXM3ybOrMFr9rzyySWVZa2pqzRnzGJazpst6mbejYWFJh5",
+	"ZNMo1/da9X23IT19vyklu8XtUqsl2R1f9nqj4dloOOj2Tr4nsmuNUdT2AFvPjPGmCST2yZ2Sz9/xXDh3",
+	"7kEdoBLsvV14x8MbE5sRkLHYHUhkkY3j5AGDrXH6NJUgU20RTFAH3ipToz5BvWsx5c+uoraJ3/ZEa9V1",
+	"beuprpkM3nT7x0MTDTbFonpu22FQWfEgePml3zlz63Xs94fLzQu1znsmbPFhalyiraq4i6yqaVjb5JaZ",
+	"NLXwrmy2AIAVYI0lnuCU59W/tpI+r6Df5Lc/g+w1fl4RvrI+xU5gOxc4Twc8GAtspAKer/LmmyKHvldE",
+	"OLbmPb27mmm9380k/Bn833zXt2EhabSCeIn/zPRei8SQaopsKwnr2/pimmRJtbqYMoUzk1CubDM39N5W",
+	"9rPVfvLhsp/qtnWdBI5Od3C921Bq98Mb4/VlBdS2jqmthZYkcVoCRMI4n9PxM81ZI9TpIpsORZUl9asx",
+	"+WKa/WJj4Q7tLqJucdymrLDMLd7xWn+yusltBgDWxV13q0Ax9v2Pqj9xYZRK9ckjw36111q2Cf21hxlc",
+	"Ucj1cufIoNsnWwYklQ2w9zth2I04/tXN1B8YJCzifs1NWHHhycKE9XqcvxOG8Jo3NWDkvewfmb9ef3Do",
+	"PV/g0IYl26t4nioeqNe1E5kx7hQO/J4rgZxerslnSRSPySpd2cTak+SUdqsAMtz2R9X/PDm32XcMW5lt",
+	"pwB5Kw0WSdDVaKu/iQ4PO/1+Z9C77PdG/f6oP+j2D/tVOkxjYtqUSJT0Roe+p6hhgFRwA4KcHiVJujGW",
+	"7MjF7OnZ8eTRKZT85KOp8YIk8A7xCRMpOT6eIY1SSZHntHlSo83jSR8H0WHYGU6PSGc4OQ47p9EJds6m",
+	"PdKfDMLDaIh12pQk6cRYYc2tmviuK+D+NKy5W5FINeLz7CUij2NNmcg6lptv/D4uJdzv9AaXPeP49Y66",
+	"vd5xa0q4VonnDp7PG7OElDOOPdoqZeu9HA5PTnq9s97WTtgW07u9K1ZUtZacMhzUSOVwOpichn3sHEVD",
+	"0hni8bRzRk4mnUHYj3p4Nj0lJ5Maqdg+sh2e/q7re/4EfGI/ZZEJqhYXumE7hY4kLvkNtrw19OYWxaJ4",
+	"xzl/D2hcS0GP4GckAgUEWa93GOY3K92iOYVj31awmTNMzjUXUVbWn7yQRRcSlaJstvLRBvfrMDwKw+Hw",
+	"rI+T4WAQDU/D0+nJaTiYjve7cFm8X09YVL5db3JFEZ1OUSBTATNiSB8kXyn1kShuUcKEqznIOc/iCDRz",
+	"mhNdeKdbzCNtrgLJBKCYsh9/+Nvl5ceLERDbdzFrmgBmpsbH1u7YV8JhrB2l0cHBOGBXn97BlNBYduEV",
+	"T1KSF2RqSfVMGZSZ12dogjb/brBhQvdm8ktw6Va9pV5tyqbcYVSRUJUvSXnZVEum9VHEFY9tRtU8mxhP",
+	"zd7h/q0WGZSlQzbTQIrR3s2RoZ4M94aZKUlyL//QSio/N1JcBMy5+V14Q8J50RKVQJiZU/j44eIS7swr",
+	"+X+/+PCrNXnU1p8hu8WYpxok91YnfLPssf3nuyT5cuzbt0aJAi6i4oV8U6+VA1u3N0cSoQjYziDvBixg",
+	"5jW74lMA9Y8HwKDXK0q8TMyu9kJlSOK4CXsz8IPb3oEpyR2bh8bVsM9434cYZf7ZHFN2ZsZY+9KAE41K",
+	"iHiYJa4QzYTsKJvFCJJnIrTfOxCZmusfdum7oI2ChISIG4wCFnh5/DHwjBPBuAKpiHvFrarSeVdm/kyA",
+	"UDOJwCKyHjATu6ZKwsXr/4Ip/aoygdI3Z2ycO+YmseXK0VKhFzjEbqV0Le9FmiI3gUovpG8UhWfKfLRl",
+	"xohpWLeEt2bwkfzJpI9ZpFVfT6UG2wIGX78CkQGTWRiidN9DiGmITBrbQCPt30zttuj928vSZOsDzbD5",
+	"iwo2/0G/lguh6jV3VnFM+WCLqtjhmwCuoirGms7lTXq+turSqmS/2+v2tAg8RUZSqs1qt9/t2aD+XBZm",
+	"nczyop1auiEXk0x4Zks8Te85Y0j34tXGp6zwEvaKL2vI/UojLsWj7XgxhNG9V3+RzuxEuWxxdi9MytcU",
+	"pLdSSkV1QM0Fz2ZzKDXIyabVdFVJGd4Vr7++Kvl6ssgrUl1g1o33SsSuDEp7Iwbgxk+q3etZe41S/cyj",
+	"RU7Ezo0naRo7Z+zgd2l9GGvut8uA1QLFhu1banYcM1qzo4eZx4rLJImo7ZaNi+FKULUcg3/8o6US2H3o",
+	"qgvnTmO0/mcSQp7pxbffv7IKNM3i/LNDC5PlG/b67buYGts6EjZZL/Mmrc1va16wNlFfuBOczbo1v8bg",
+	"uu7R2I+SlWp5niOnUljmFVqRQ9SET+ovoe2MS/dcKy4DNn795t2byzdVaB7c5y73cmzfwq6DtHixwRZA",
+	"aNLtBqwVri7WthVc3b3PCtda7G9ruObhvx9wtXCNipXaAFfnWO1OozaxvA6uH68ud8eqnlxqWrf9qTkG",
+	"zHa0hmdduGMr4Lp7nxW4tfDL1sDNndsfwLXAzYqVagNu1Z/dErZ5EVRh++9chdRkkefAff374uID7BHn",
+	"5QbMiexXVsp8KSQWSKJFWdS3D8Y5b7oQ1glf60CYcTRhnZVZ3QdAXbnzmSC9kmHe2XEwQ/z3hHOzGr0C",
+	"ZltRUUB5N4chh/L27oKB4cG9jcS1068rWNnkKGRlSm4LYD6vk7CSHtzZRfgBzDb3oAHM3VyDgmM3OAZQ",
+	"+AUNUPoBM+/SxZLbPe5q6WpZsarnvh3D1oEIWNWDgDUORFZmS7YA9PM6DyuZm51dhx+AbnMbckAvl/8X",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -148,6 +148,8 @@ func TestInvalidPayloadsAreRejectedNamingTheField(t *testing.T) {
 		{"userId as string", func(m map[string]any) { rec(m)["userId"] = "1" }, "/record/userId", "type"},
 		{"bad tenantId", func(m map[string]any) { rec(m)["tenantId"] = "Mock-1234" }, "/record/tenantId", "pattern"},
 		{"bad createdAt", func(m map[string]any) { rec(m)["createdAt"] = "yesterday" }, "/record/createdAt", "format"},
+		{"createdAt with lower-case t and z", func(m map[string]any) { rec(m)["createdAt"] = "2024-05-15t23:04:50.787z" }, "/record/createdAt", "pattern"},
+		{"createdAt with a leap second", func(m map[string]any) { rec(m)["createdAt"] = "2016-12-31T23:59:60.000Z" }, "/record/createdAt", "pattern"},
 		{"bad email", func(m map[string]any) { rec(m)["email"] = "not-an-email" }, "/record/email", "format"},
 		{"phone not E.164", func(m map[string]any) { rec(m)["phoneNumber"] = "555-0123" }, "/record/phoneNumber", "pattern"},
 		{"bad uuid", func(m map[string]any) { rec(m)["userUuid"] = "1234" }, "/record/userUuid", "format"},
