@@ -117,14 +117,10 @@ func (s *Server) attempt(ctx context.Context, row outboxRow) {
 	default:
 		state = stateFailed
 	}
-	excerpt := a.Excerpt
-	if len(excerpt) > 2048 {
-		excerpt = excerpt[:2048]
-	}
 	err := s.db.tx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`INSERT INTO attempts (outbox_id, n, url, started_at, status, latency_us, error, excerpt, retry_after_ms)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			row.ID, n, url, started.UnixMilli(), a.Status, a.Latency.Microseconds(), errText, excerpt, a.RetryAfter.Milliseconds()); err != nil {
+			row.ID, n, url, started.UnixMilli(), a.Status, a.Latency.Microseconds(), errText, a.Excerpt, a.RetryAfter.Milliseconds()); err != nil {
 			return err
 		}
 		var done any
