@@ -421,8 +421,10 @@ func payloadFor(seed uint64, mode gen.Mode, id, event string, sh shape) ([]byte,
 	h.Write([]byte(id))
 	opts := mock.Options{Seed: seed ^ h.Sum64(), Mode: mode}
 	switch sh {
-	case fullShape, nullShape:
+	case fullShape:
 		opts.Shape = mock.Full
+	case nullShape:
+		opts.Shape = mock.Nulls
 	case sparseShape:
 		opts.Shape = mock.Sparse
 	case unknownShape:
@@ -430,11 +432,7 @@ func payloadFor(seed uint64, mode gen.Mode, id, event string, sh shape) ([]byte,
 	default:
 		return nil, fmt.Errorf("case %s sends no payload", id)
 	}
-	body, err := mock.Payload(event, opts)
-	if err != nil || sh != nullShape {
-		return body, err
-	}
-	return nullEverywhere(event, body)
+	return mock.Payload(event, opts)
 }
 
 // authHeader returns the right Authorization header.

@@ -36,9 +36,13 @@ const (
 	// at the envelope, in the record and in nested objects, as Userfront may
 	// add them any day.
 	WithUnknownFields
+	// Nulls is Full with every property that the schema lets be null set to
+	// null, at any depth: what a receiver that dereferences an optional
+	// pointer chokes on.
+	Nulls
 )
 
-var shapeNames = []string{"realistic", "full", "sparse", "unknown-fields"}
+var shapeNames = []string{"realistic", "full", "sparse", "unknown-fields", "nulls"}
 
 // String returns the shape's name as the CLI spells it, e.g. "unknown-fields".
 func (s Shape) String() string {
@@ -48,8 +52,8 @@ func (s Shape) String() string {
 	return shapeNames[s]
 }
 
-// ParseShape returns the shape named name ("realistic", "full", "sparse" or
-// "unknown-fields"). Any other name gives an error wrapping ErrUnknownShape.
+// ParseShape returns the shape named name ("realistic", "full", "sparse",
+// "unknown-fields" or "nulls"). Any other name gives an error wrapping ErrUnknownShape.
 func ParseShape(name string) (Shape, error) {
 	for i, n := range shapeNames {
 		if n == name {
@@ -139,6 +143,11 @@ func (f *Faker) Payload(event string, mode gen.Mode, shape Shape) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
+	if shape == Nulls {
+		rec := g.model.fresh(f, mode, Full)
+		f.buf = f.appendEnvelope(f.buf[:0], g.event, mode, Full, rec)
+		return nullEverywhere(g.event, f.buf)
+	}
 	rec := g.model.fresh(f, mode, shape)
 	f.buf = f.appendEnvelope(f.buf[:0], g.event, mode, shape, rec)
 	return append([]byte(nil), f.buf...), nil
@@ -167,7 +176,7 @@ func (f *Faker) Tenant(mode gen.Mode) gen.Tenant {
 
 func checkOptions(mode gen.Mode, shape Shape) (gen.Mode, error) {
 	if shape < 0 || int(shape) >= len(shapeNames) {
-		return "", fmt.Errorf("%w %d: use Realistic, Full, Sparse or WithUnknownFields", ErrUnknownShape, int(shape))
+		return "", fmt.Errorf("%w %d: use Realistic, Full, Sparse, WithUnknownFields or Nulls", ErrUnknownShape, int(shape))
 	}
 	return ParseMode(string(mode))
 }

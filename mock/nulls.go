@@ -1,4 +1,4 @@
-package contract
+package mock
 
 import (
 	"bytes"
@@ -11,14 +11,9 @@ import (
 )
 
 // nullEverywhere sets to null every property of the record, at any depth,
-// that the event's schema lets be null. mock.Sparse leaves optional
-// properties out; this shape keeps them, as null, which is what a receiver
-// that dereferences an optional pointer chokes on.
-func nullEverywhere(event string, body []byte) ([]byte, error) {
-	ev, err := openapi.Lookup(event)
-	if err != nil {
-		return nil, err
-	}
+// that the event's schema lets be null (the Nulls shape). Sparse leaves
+// optional properties out; this shape keeps them, as null.
+func nullEverywhere(ev openapi.Event, body []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var env map[string]any
@@ -27,7 +22,7 @@ func nullEverywhere(event string, body []byte) ([]byte, error) {
 	}
 	rec := ev.Schema.Properties["record"]
 	if rec == nil || rec.Value == nil {
-		return nil, fmt.Errorf("the schema of %s has no record", event)
+		return nil, fmt.Errorf("the schema of %s has no record", ev.Name)
 	}
 	nullify(env["record"], rec.Value)
 	return json.Marshal(env)
@@ -44,7 +39,7 @@ func nullify(v any, s *openapi3.Schema) {
 		if !present || ps == nil || ps.Value == nil {
 			continue
 		}
-		if nullable(ps.Value) {
+		if admitsNull(ps.Value) {
 			obj[name] = nil
 			continue
 		}
@@ -52,9 +47,9 @@ func nullify(v any, s *openapi3.Schema) {
 	}
 }
 
-// nullable reports whether s admits null: type [X, 'null'], or anyOf with a
+// admitsNull reports whether s admits null: type [X, 'null'], or anyOf with a
 // null branch.
-func nullable(s *openapi3.Schema) bool {
+func admitsNull(s *openapi3.Schema) bool {
 	if s.Type != nil && s.Type.Includes("null") {
 		return true
 	}
