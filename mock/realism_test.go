@@ -1,0 +1,260 @@
+package mock_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/mock"
+)
+
+// The realism of fake payloads, written down from what the hand-written
+// generator guaranteed before the spec drove generation, so that the
+// generator compiled from the spec keeps it: the shares of the variants
+// that receivers trip over, and the rules that keep one record coherent.
+// Shares are measured over realismSeeds payloads and must fall within the
+// band; the bands are wide enough for any seed-independent generator with
+// the same weights, and narrow enough to catch a variant that vanished or
+// took over.
+
+const realismSeeds = 4000
+
+// share is an expected share of payloads, in percent, with a band.
+type share struct {
+	what     string
+	min, max float64
+}
+
+var (
+	timestampRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+	tenantIDRE  = regexp.MustCompile(`^[a-z0-9]{8}$`)
+	e164RE      = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	avatarRE    = regexp.MustCompile(`^https://res\.cloudinary\.com/component/image/upload/avatars/(avatar-plain|icon)-\d+\.png$`)
+)
+
+func record(t *testing.T, event string, seed uint64) map[string]any {
+	t.Helper()
+	body, err := mock.Payload(event, mock.Options{Seed: seed})
+	require.NoError(t, err)
+	var env map[string]any
+	require.NoError(t, json.Unmarshal(body, &env), "%s", body)
+	rec, ok := env["record"].(map[string]any)
+	require.True(t, ok, "%s", body)
+	require.Equal(t, env["mode"], rec["mode"], "record.mode is the envelope's mode")
+	return rec
+}
+
+func checkShares(t *testing.T, seen map[string]int, want []share) {
+	t.Helper()
+	for _, s := range want {
+		got := 100 * float64(seen[s.what]) / realismSeeds
+		assert.True(t, got >= s.min && got <= s.max, "%s: %.1f%% of realistic payloads, want %.0f%% to %.0f%%", s.what, got, s.min, s.max)
+	}
+}
+
+func TestRealisticUsersKeepTheirShares(t *testing.T) {
+	seen := map[string]int{}
+	for seed := range uint64(realismSeeds) {
+		u := record(t, "user.created", seed)
+		count := func(what string, cond bool) {
+			if cond {
+				seen[what]++
+			}
+		}
+		auth := u["authentication"].(map[string]any)
+		first := auth["firstFactors"].([]any)
+		second := auth["secondFactors"].([]any)
+		strategy := first[0].(map[string]any)["strategy"].(string)
+		sso := !slices.Contains([]string{"password", "link", "verificationCode"}, strategy)
+		roles := u["authorization"].(map[string]any)
+		count("null phoneNumber", u["phoneNumber"] == nil)
+		count("empty name", u["name"] == "")
+		count("null username", u["username"] == nil)
+		count("null email", u["email"] == nil)
+		count("empty data", len(u["data"].(map[string]any)) == 0)
+		count("locked", u["locked"] == true)
+		count("unconfirmed email", u["isEmailConfirmed"] == false)
+		count("confirmed phone", u["isPhoneNumberConfirmed"] == true)
+		count("no roles", len(roles) == 0)
+		count("second factor", len(second) > 0)
+		count("two first factors", len(first) > 1)
+		count("sms sign-up", first[0].(map[string]any)["channel"] == "sms")
+		count("sso sign-up", sso)
+		count("null preferredFirstFactor", u["preferredFirstFactor"] == nil)
+		count("null image", u["image"] == nil)
+		count("mfa required", u["isMfaRequired"] == true)
+		for _, r := range roles {
+			_, verbose := r.(map[string]any)["permissions"]
+			count("verbose authorization", verbose)
+		}
+	}
+	checkShares(t, seen, []share{
+		{"null phoneNumber", 45, 62},
+		{"empty name", 8, 16},
+		{"null username", 11, 22},
+		{"null email", 3, 10},
+		{"empty data", 28, 42},
+		{"locked", 4, 10},
+		{"unconfirmed email", 19, 33},
+		{"confirmed phone", 22, 36},
+		{"no roles", 34, 48},
+		{"second factor", 19, 32},
+		{"two first factors", 15, 27},
+		{"sms sign-up", 7, 14},
+		{"sso sign-up", 15, 25},
+		{"null preferredFirstFactor", 6, 15},
+		{"null image", 2.5, 8},
+		{"mfa required", 10, 21},
+		{"verbose authorization", 3, 10},
+	})
+}
+
+func TestRealisticUsersAreCoherent(t *testing.T) {
+	for seed := range uint64(realismSeeds) {
+		u := record(t, "user.created", seed)
+		name, _ := u["name"].(string)
+		email, _ := u["email"].(string)
+		username, _ := u["username"].(string)
+		auth := u["authentication"].(map[string]any)
+		first := auth["firstFactors"].([]any)
+		second := auth["secondFactors"].([]any)
+		strategy := first[0].(map[string]any)["strategy"].(string)
+
+		assert.Regexp(t, timestampRE, u["createdAt"])
+		assert.Regexp(t, tenantIDRE, u["tenantId"])
+		assert.Equal(t, u["userUuid"], u["uuid"], "uuid is userUuid")
+		for _, k := range []string{"lastActiveAt", "lastMessagedAt", "tenant", "updatedAt"} {
+			assert.NotContains(t, u, k, "webhooks drop %s", k)
+		}
+		if p, ok := u["phoneNumber"].(string); ok {
+			assert.Regexp(t, e164RE, p)
+		}
+		if img, ok := u["image"].(string); ok {
+			assert.Regexp(t, avatarRE, img)
+		}
+		if !slices.Contains([]string{"password", "link", "verificationCode"}, strategy) {
+			assert.Equal(t, true, u["isEmailConfirmed"], "an SSO sign-up is confirmed: %v", u)
+		}
+		if u["email"] == nil {
+			assert.NotNil(t, u["phoneNumber"], "a user without email signed up by SMS")
+			assert.Equal(t, false, u["isEmailConfirmed"], "a null email is not confirmed")
+			assert.Nil(t, u["username"], "a user without email has no username")
+		}
+		if first[0].(map[string]any)["channel"] == "sms" {
+			assert.NotNil(t, u["phoneNumber"], "an SMS sign-up has a phone number")
+			assert.Equal(t, true, u["isPhoneNumberConfirmed"], "an SMS sign-up confirmed its number")
+		}
+		if u["phoneNumber"] == nil {
+			assert.Equal(t, false, u["isPhoneNumberConfirmed"], "no number, nothing confirmed")
+		}
+		assert.Equal(t, u["isEmailConfirmed"] == true || u["isPhoneNumberConfirmed"] == true, u["isConfirmed"], "isConfirmed is either confirmation")
+		if p := u["preferredFirstFactor"]; p != nil {
+			assert.Contains(t, first, p, "the preferred first factor is one of the first factors")
+		}
+		if p := u["preferredSecondFactor"]; p != nil {
+			assert.Contains(t, second, p, "the preferred second factor is one of the second factors")
+		}
+		if u["isMfaRequired"] == true {
+			assert.NotEmpty(t, second, "MFA needs a second factor")
+		}
+		if name != "" {
+			parts := strings.Fields(strings.ToLower(name))
+			require.Len(t, parts, 2, name)
+			if email != "" {
+				local := email[:strings.IndexByte(email, '@')]
+				assert.True(t, strings.Contains(local, parts[0]) || strings.Contains(local, parts[1]), "email %s matches name %s", email, name)
+			}
+			if username != "" {
+				assert.True(t, strings.Contains(username, parts[0]) || strings.Contains(username, parts[1]), "username %s matches name %s", username, name)
+			}
+		}
+		roles := u["authorization"].(map[string]any)
+		assert.LessOrEqual(t, len(roles), 1)
+		for tenant, r := range roles {
+			assert.Equal(t, u["tenantId"], tenant, "authorization is keyed by the user's tenant")
+			assert.NotEmpty(t, r.(map[string]any)["roles"])
+			if id, ok := r.(map[string]any)["tenantId"]; ok {
+				assert.Equal(t, tenant, id)
+			}
+		}
+	}
+}
+
+func TestRealisticTenantsKeepTheirShares(t *testing.T) {
+	seen := map[string]int{}
+	for seed := range uint64(realismSeeds) {
+		tn := record(t, "tenant.created", seed)
+		count := func(what string, cond bool) {
+			if cond {
+				seen[what]++
+			}
+		}
+		_, full := tn["uuid"]
+		count("plain form", !full)
+		count("null image", tn["image"] == nil)
+		count("empty data", len(tn["data"].(map[string]any)) == 0)
+		count("null loginRedirectPath", tn["loginRedirectPath"] == nil)
+		count("alias", tn["aliasId"] != nil && full)
+		if r, ok := tn["roles"].([]any); ok {
+			count("extra role", len(r) > 3)
+		}
+
+		assert.Regexp(t, tenantIDRE, tn["tenantId"])
+		assert.NotEmpty(t, tn["name"])
+		assert.NotContains(t, tn, "testTenantId", "webhooks drop testTenantId")
+		for _, k := range []string{"uuid", "aliasId", "type", "roles"} {
+			_, has := tn[k]
+			assert.Equal(t, full, has, "the plain form lacks uuid, aliasId, type and roles together (%s)", k)
+		}
+		if img, ok := tn["image"].(string); ok {
+			assert.Regexp(t, avatarRE, img)
+		}
+		if alias, ok := tn["aliasId"].(string); ok {
+			slug := strings.ToLower(strings.ReplaceAll(tn["name"].(string), " ", "-"))
+			assert.Equal(t, slug, alias, "the alias is the name's slug")
+		}
+	}
+	checkShares(t, seen, []share{
+		{"plain form", 25, 36},
+		{"null image", 11, 20},
+		{"empty data", 44, 57},
+		{"null loginRedirectPath", 6, 14},
+		{"alias", 10, 19},
+		{"extra role", 16, 26},
+	})
+}
+
+func TestLifecycleKeepsTheRecordAndChangesIt(t *testing.T) {
+	for _, model := range []string{"user", "tenant"} {
+		unchanged := 0
+		for seed := range uint64(200) {
+			hooks, err := mock.Lifecycle(model, mock.Options{Seed: seed})
+			require.NoError(t, err)
+			require.Len(t, hooks, 3)
+			recs := make([]map[string]any, 3)
+			for i, h := range hooks {
+				var env map[string]any
+				require.NoError(t, json.Unmarshal(h.Body, &env))
+				recs[i] = env["record"].(map[string]any)
+			}
+			id := "userId"
+			if model == "tenant" {
+				id = "tenantId"
+			}
+			assert.Equal(t, recs[0][id], recs[1][id], "an update keeps the id")
+			if assert.ObjectsAreEqual(recs[0], recs[1]) {
+				unchanged++
+			}
+			assert.Equal(t, recs[1], recs[2], "a delete carries the last state")
+		}
+		// The hand-written generator's tenant update left the record as it
+		// was now and then (a new icon equal to the old one); the compiled
+		// generator must not.
+		assert.LessOrEqual(t, unchanged, 2, "%s: %d of 200 updates changed nothing", model, unchanged)
+	}
+}
