@@ -1,40 +1,41 @@
 // Package mock is ufhook's mock emitter. Its first half makes realistic, seeded
-// fake Userfront webhook payloads (Payload, Faker, Lifecycle, Override), one
-// generator per model of the event catalog in openapi. Its second half
+// fake webhook payloads (Payload, Faker, Lifecycle, Override) from plans
+// compiled once from each webhook's request-body schema: the schema says what
+// is valid, and vendor extensions beside it (x-faker and friends) say what
+// looks real. Its second half
 // (Emitter) delivers them to any endpoint the way Userfront does: a POST with
 // the bearer token, TLS verified, redirects refused, every attempt bounded in
 // time and retried with backoff on network errors, 429 and 5xx.
 package mock
 
 import (
+	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/ufhook/ufhook/gen"
-	"github.com/ufhook/ufhook/openapi"
 )
 
 // Shape selects how a fake record is filled.
 type Shape int
 
 const (
-	// Realistic is the default: records vary as real ones do, with a null
-	// phoneNumber, an empty name, a null username, empty data, locked or
-	// unconfirmed users now and then, and without the fields that webhooks
-	// drop (lastActiveAt, lastMessagedAt, tenant, updatedAt, testTenantId).
+	// Realistic is the default: values vary as the spec's x-faker hints
+	// say real ones do (a null phoneNumber, an empty name, a locked user
+	// now and then), and the x-rest-only properties that webhooks drop are
+	// left out.
 	Realistic Shape = iota
-	// Full fills every property the schema defines, non-null, at every
-	// level, including the fields that webhooks drop.
+	// Full sets every property the schema defines, non-null and non-empty,
+	// at every level, including the x-rest-only ones.
 	Full
-	// Sparse gives only the required properties, null or "" wherever the
-	// schema allows, and empty data.
+	// Sparse gives only the required properties, null or empty wherever
+	// the schema allows.
 	Sparse
 	// WithUnknownFields is Realistic plus properties that no schema defines,
-	// at the envelope, in the record and in nested objects, as Userfront may
-	// add them any day.
+	// at the envelope (always), and in the record and nested objects (now
+	// and then), wherever the schema allows additional properties, as a
+	// provider may add them any day.
 	WithUnknownFields
 	// Nulls is Full with every property that the schema lets be null set to
 	// null, at any depth: what a receiver that dereferences an optional
@@ -102,54 +103,53 @@ var fakers = sync.Pool{New: func() any { return NewFaker(0) }}
 
 // Faker is a seeded stream of fake records and payloads. Successive calls
 // give different records; two Fakers made with the same seed give the same
-// sequence. Users of one Faker share a tenant and get sequential userIds, as
-// in a real tenant. A Faker is not safe for concurrent use.
+// sequence. Records of one Faker share a home tenant and a sequence
+// (x-faker: home.id, sequence), as the users of one real tenant do. A Faker
+// is not safe for concurrent use.
 type Faker struct {
-	pcg  rand.PCG
-	r    *rand.Rand
-	buf  []byte
-	home tenantName
-	// homeID is the tenant that this stream's users belong to.
-	homeID     [8]byte
-	nextUserID int
-	user       userRec
-	tenant     tenantRec
+	s   *state
+	buf []byte
 }
 
 // NewFaker returns a stream seeded with seed.
 func NewFaker(seed uint64) *Faker {
-	f := &Faker{buf: make([]byte, 0, 2048)}
-	f.r = rand.New(&f.pcg)
+	f := &Faker{s: newState(), buf: make([]byte, 0, 2048)}
 	f.Reset(seed)
 	return f
 }
 
 // Reset restarts the stream as if it were new with seed, keeping its buffers.
-func (f *Faker) Reset(seed uint64) {
-	f.pcg.Seed(seed, 0x9e3779b97f4a7c15)
-	f.homeID = f.tenantID()
-	f.home = f.tenantName()
-	f.nextUserID = 1 + f.r.IntN(5000)
-}
+func (f *Faker) Reset(seed uint64) { f.s.reseed(seed) }
 
 // Payload returns the next payload of event in this stream. It errors like
 // the package-level Payload.
 func (f *Faker) Payload(event string, mode gen.Mode, shape Shape) ([]byte, error) {
-	g, err := generatorFor(event)
+	mode, err := checkOptions(mode, shape)
 	if err != nil {
 		return nil, err
 	}
-	mode, err = checkOptions(mode, shape)
+	p, err := planFor(event, shape)
 	if err != nil {
 		return nil, err
 	}
-	if shape == Nulls {
-		rec := g.model.fresh(f, mode, Full)
-		f.buf = f.appendEnvelope(f.buf[:0], g.event, mode, Full, rec)
-		return nullEverywhere(g.event, f.buf)
+	f.buf = p.run(f.s, mode, f.buf[:0])
+	return append([]byte(nil), f.buf...), nil
+}
+
+// Record returns the next realistic record of model ("user", "tenant") in
+// its REST form, as JSON: the record of the model's events with the
+// x-rest-only properties that webhooks drop. It errors, wrapping
+// ErrUnknownModel, for a model that no event of the catalog carries.
+func (f *Faker) Record(model string, mode gen.Mode) ([]byte, error) {
+	mode, err := checkOptions(mode, Realistic)
+	if err != nil {
+		return nil, err
 	}
-	rec := g.model.fresh(f, mode, shape)
-	f.buf = f.appendEnvelope(f.buf[:0], g.event, mode, shape, rec)
+	p, err := recordPlanFor(model)
+	if err != nil {
+		return nil, err
+	}
+	f.buf = p.run(f.s, mode, f.buf[:0])
 	return append([]byte(nil), f.buf...), nil
 }
 
@@ -157,21 +157,30 @@ func (f *Faker) Payload(event string, mode gen.Mode, shape Shape) ([]byte, error
 // with the fields that the REST API returns (updatedAt included). A mode of
 // "" means test.
 func (f *Faker) User(mode gen.Mode) gen.User {
-	if mode == "" {
-		mode = gen.ModeTest
-	}
-	f.newUser(mode, Realistic)
-	return f.user.toGen()
+	var u gen.User
+	mustRecord(f, "user", mode, &u)
+	return u
 }
 
 // Tenant returns the next realistic tenant of the stream as the generated
 // type. A mode of "" means test.
 func (f *Faker) Tenant(mode gen.Mode) gen.Tenant {
-	if mode == "" {
-		mode = gen.ModeTest
+	var t gen.Tenant
+	mustRecord(f, "tenant", mode, &t)
+	return t
+}
+
+// mustRecord decodes the next record of model into out. The embedded spec's
+// user and tenant records always decode into their gen types (the tests
+// check it), so a failure is a broken build.
+func mustRecord(f *Faker, model string, mode gen.Mode, out any) {
+	body, err := f.Record(model, mode)
+	if err == nil {
+		err = json.Unmarshal(body, out)
 	}
-	f.newTenant(mode, Realistic)
-	return f.tenant.toGen()
+	if err != nil {
+		panic(fmt.Sprintf("mock: the embedded spec's %s record does not decode into its gen type: %v", model, err))
+	}
 }
 
 func checkOptions(mode gen.Mode, shape Shape) (gen.Mode, error) {
@@ -179,112 +188,4 @@ func checkOptions(mode gen.Mode, shape Shape) (gen.Mode, error) {
 		return "", fmt.Errorf("%w %d: use Realistic, Full, Sparse, WithUnknownFields or Nulls", ErrUnknownShape, int(shape))
 	}
 	return ParseMode(string(mode))
-}
-
-// record is a generated user or tenant, held inside the Faker so that making
-// one allocates nothing.
-type record interface {
-	appendJSON(f *Faker, b []byte) []byte
-	// update changes some fields as a PUT would, and moves updatedAt on.
-	update(f *Faker)
-}
-
-// modelGen makes records of one model.
-type modelGen struct {
-	fresh func(f *Faker, mode gen.Mode, shape Shape) record
-}
-
-// models maps each model of the catalog to its generator. A model that the
-// catalog names and this map lacks makes Payload fail for its events, and
-// TestEveryCatalogEventHasAGenerator names it.
-var models = map[string]modelGen{
-	"user": {fresh: func(f *Faker, mode gen.Mode, shape Shape) record {
-		f.newUser(mode, shape)
-		return &f.user
-	}},
-	"tenant": {fresh: func(f *Faker, mode gen.Mode, shape Shape) record {
-		f.newTenant(mode, shape)
-		return &f.tenant
-	}},
-}
-
-// generator makes the payloads of one catalog event.
-type generator struct {
-	event openapi.Event
-	model modelGen
-	err   error
-}
-
-// generators holds one generator per event of the catalog, built from
-// openapi.Events() on first use.
-var generators = sync.OnceValues(func() (map[string]generator, error) {
-	evs, err := openapi.Events()
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]generator, len(evs))
-	for _, ev := range evs {
-		m, ok := models[ev.Model]
-		g := generator{event: ev, model: m}
-		if !ok {
-			known := make([]string, 0, len(models))
-			for k := range models {
-				known = append(known, k)
-			}
-			sort.Strings(known)
-			g.err = fmt.Errorf("%w %q of event %s: mock has generators for %s only; add one to mock.models", ErrUnknownModel, ev.Model, ev.Name, strings.Join(known, ", "))
-		}
-		out[ev.Name] = g
-	}
-	return out, nil
-})
-
-func generatorFor(event string) (generator, error) {
-	gens, err := generators()
-	if err != nil {
-		return generator{}, err
-	}
-	g, ok := gens[event]
-	if !ok {
-		_, err := openapi.Lookup(event)
-		if err == nil {
-			err = fmt.Errorf("%w %q", openapi.ErrUnknownEvent, event)
-		}
-		return generator{}, err
-	}
-	return g, g.err
-}
-
-// appendEnvelope writes {"action","model","mode","record"} in that order.
-func (f *Faker) appendEnvelope(b []byte, ev openapi.Event, mode gen.Mode, shape Shape, rec record) []byte {
-	b = append(b, '{')
-	b = appendStringField(b, "action", ev.Action)
-	b = appendStringField(b, "model", ev.Model)
-	b = appendStringField(b, "mode", string(mode))
-	b = appendKey(b, "record")
-	b = rec.appendJSON(f, b)
-	if shape == WithUnknownFields {
-		b = f.appendUnknown(b)
-	}
-	return append(b, '}')
-}
-
-// appendUnknown adds one property that no schema defines, with a value of a
-// random JSON type.
-func (f *Faker) appendUnknown(b []byte) []byte {
-	b = appendKey(b, futureKeys[f.r.IntN(len(futureKeys))])
-	switch f.r.IntN(6) {
-	case 0:
-		return appendString(b, "2099-01-01")
-	case 1:
-		return appendPad(b, f.r.IntN(1000), 1)
-	case 2:
-		return append(b, "true"...)
-	case 3:
-		return append(b, "null"...)
-	case 4:
-		return append(b, `["a",1,{"nested":true}]`...)
-	default:
-		return append(b, `{"nested":{"deeper":[1,2,3]},"flag":false}`...)
-	}
 }

@@ -121,6 +121,9 @@ func (c *catalog) names() []string {
 
 func load() (*catalog, error) {
 	loader := openapi3.NewLoader()
+	// Origins give each property's place in the document, the order in
+	// which generated payloads write them.
+	loader.IncludeOrigin = true
 	doc, err := loader.LoadFromData(spec)
 	if err != nil {
 		return nil, fmt.Errorf("load webhooks.yaml: %w", err)

@@ -1,14 +1,13 @@
 package mock
 
 import (
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
 
-// The appenders below write JSON straight into a reused buffer, so that a
-// payload costs one allocation (the returned copy) instead of the dozens that
-// encoding/json spends on the gen types.
+// The appenders below write the JSON values of a plan straight into a reused
+// buffer, so that a payload costs one allocation (the returned copy) instead
+// of the dozens that encoding/json spends on a tree of values.
 
 const hexDigits = "0123456789abcdef"
 
@@ -52,33 +51,6 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// appendKey appends "key": preceded by a comma unless b ends an opening
-// brace. Keys are compile-time constants that need no escaping.
-func appendKey(b []byte, key string) []byte {
-	if n := len(b); n > 0 && b[n-1] != '{' {
-		b = append(b, ',')
-	}
-	b = append(b, '"')
-	b = append(b, key...)
-	return append(b, '"', ':')
-}
-
-func appendStringField(b []byte, key, v string) []byte {
-	return appendString(appendKey(b, key), v)
-}
-
-func appendBoolField(b []byte, key string, v bool) []byte {
-	return strconv.AppendBool(appendKey(b, key), v)
-}
-
-func appendIntField(b []byte, key string, v int) []byte {
-	return strconv.AppendInt(appendKey(b, key), int64(v), 10)
-}
-
-func appendNullField(b []byte, key string) []byte {
-	return append(appendKey(b, key), "null"...)
 }
 
 // appendPad appends v in decimal, left-padded with zeros to width digits.

@@ -1,0 +1,1215 @@
+package mock
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// compiler turns a schema into a plan for one shape. Compiling never looks
+// at the names of the properties: what a value looks like comes from its
+// schema and the x-faker extensions beside it (hints.go).
+type compiler struct {
+	shape Shape
+	// rest keeps the x-rest-only properties, for the REST form of a record.
+	rest bool
+	// targets maps the path of a value that something refers to (x-same-as,
+	// timestamp.after, or) to its slot.
+	targets map[string]int
+	// refs logs the target paths referred to, in compile order, so that an
+	// object can order its properties after the siblings they refer to.
+	refs []string
+	// stack holds the schemas being compiled, to bound recursion.
+	stack []*openapi3.Schema
+	// minimal is set below a recursion bound: only what the schema
+	// requires is written.
+	minimal bool
+}
+
+// maxRecursion bounds how often one schema may nest in itself.
+const maxRecursion = 2
+
+// compilePlan compiles the schema of a payload for shape. It returns the
+// plan and the number of slots it uses.
+func compilePlan(root *openapi3.SchemaRef, name string, shape Shape, rest bool) (writer, int, error) {
+	c := &compiler{shape: shape, rest: rest, targets: map[string]int{}}
+	// The first pass finds what is referred to, the second wraps those
+	// values so that they are kept when written.
+	if _, err := c.compile(viewOf(root, nil, name), ""); err != nil {
+		return nil, 0, err
+	}
+	c.refs = c.refs[:0]
+	n, err := c.compile(viewOf(root, nil, name), "")
+	if err != nil {
+		return nil, 0, err
+	}
+	return n, len(c.targets), nil
+}
+
+func (c *compiler) realistic() bool {
+	return !c.minimal && (c.shape == Realistic || c.shape == WithUnknownFields)
+}
+
+func (c *compiler) full() bool { return !c.minimal && (c.shape == Full || c.shape == Nulls) }
+
+func (c *compiler) sparse() bool { return c.minimal || c.shape == Sparse }
+
+func (c *compiler) compile(v view, path string) (writer, error) {
+	n, err := c.value(v, path)
+	if err != nil {
+		return nil, err
+	}
+	if i, ok := c.targets[path]; ok {
+		n = &record{slot: i, inner: n}
+	}
+	return n, nil
+}
+
+// target resolves a reference made at path (the referring value's own
+// path) and returns its slot. A reference starting with "/" is a JSON
+// pointer from the payload's root; any other names a sibling, then a path
+// into it.
+func (c *compiler) target(path, ref string, v view) (int, error) {
+	if ref == "" {
+		return 0, v.errorf("an empty reference")
+	}
+	abs := ref
+	if !strings.HasPrefix(ref, "/") {
+		parent := path[:max(0, strings.LastIndexByte(path, '/'))]
+		abs = parent + "/" + ref
+	}
+	if abs == path || strings.HasPrefix(path, abs+"/") {
+		return 0, v.errorf("%q refers to the value itself or to one that holds it", ref)
+	}
+	i, ok := c.targets[abs]
+	if !ok {
+		i = len(c.targets)
+		c.targets[abs] = i
+	}
+	c.refs = append(c.refs, abs)
+	return i, nil
+}
+
+func (c *compiler) value(v view, path string) (writer, error) {
+	if n := countOf(c.stack, v.s); n >= maxRecursion && !c.minimal {
+		c.minimal = true
+		defer func() { c.minimal = false }()
+	} else if n > maxRecursion+8 {
+		return nil, v.errorf("the schema nests in itself without end: no finite value is valid")
+	}
+	c.stack = append(c.stack, v.s)
+	defer func() { c.stack = c.stack[:len(c.stack)-1] }()
+
+	if len(v.s.AllOf) > 0 {
+		merged, err := mergeAllOf(v)
+		if err != nil {
+			return nil, err
+		}
+		v.s = merged
+	}
+	nullable, nonNull := nullableParts(v)
+	if nullable {
+		switch {
+		case c.sparse() || c.shape == Nulls:
+			return raw("null"), nil
+		case c.full():
+			return c.nonNull(nonNull, path, false)
+		}
+		hinted := hasHints(v)
+		def := 10.0
+		if hinted {
+			def = 0
+		}
+		p, err := v.percent(extNull, def)
+		if err != nil {
+			return nil, err
+		}
+		inner, err := c.nonNull(nonNull, path, true)
+		if err != nil {
+			return nil, err
+		}
+		if p == 0 {
+			return inner, nil
+		}
+		return &maybe{percent: p, alt: []byte("null"), inner: inner}, nil
+	}
+	return c.nonNull(v, path, false)
+}
+
+// nonNull compiles a value that is not null; nullable says whether the
+// schema would allow null, which a same-as value whose source is absent
+// then becomes.
+func (c *compiler) nonNull(v view, path string, nullable bool) (writer, error) {
+	if ref, ok, err := v.str(extSameAs); err != nil {
+		return nil, err
+	} else if ok {
+		slot, err := c.target(path, ref, v)
+		if err != nil {
+			return nil, err
+		}
+		var over map[string]any
+		if v.over != nil {
+			over = maps(v.over)
+			delete(over, extSameAs)
+		}
+		fallback, err := c.valueOf(viewWithout(v, over), path)
+		if err != nil {
+			return nil, err
+		}
+		n := &sameAs{slot: slot, fallback: fallback}
+		if c.realistic() && nullable {
+			n.missing = []byte("null")
+		}
+		return n, nil
+	}
+	return c.valueOf(v, path)
+}
+
+func (c *compiler) valueOf(v view, path string) (writer, error) {
+	if empty, ok := c.sparseEmpty(v); ok {
+		return raw(empty), nil
+	}
+	if x, ok := v.get(extPick); ok {
+		return c.pick(v, x, path)
+	}
+	if x, ok := v.constant(); ok {
+		return rawJSON(x, v)
+	}
+	if name, ok, err := v.str(extFaker); err != nil {
+		return nil, err
+	} else if ok {
+		n, err := c.faker(v, name, path)
+		if err != nil {
+			return nil, err
+		}
+		return c.maybeEmpty(v, n, `""`)
+	}
+	if tpl, ok, err := v.str(extTemplate); err != nil {
+		return nil, err
+	} else if ok {
+		n, err := c.template(v, tpl, path)
+		if err != nil {
+			return nil, err
+		}
+		return c.maybeEmpty(v, n, `""`)
+	}
+	if enum := nonNullValues(v.enum()); len(enum) > 0 {
+		return c.pickValues(v, enum)
+	}
+	if alts := branches(v); len(alts) > 0 {
+		return c.choice(v, alts, path)
+	}
+	types := v.types()
+	typ := ""
+	if len(types) > 0 {
+		typ = types[0]
+	} else if len(v.s.Properties) > 0 || v.s.AdditionalProperties.Schema != nil {
+		typ = "object"
+	} else if v.s.Items != nil {
+		typ = "array"
+	}
+	switch typ {
+	case "string":
+		return c.str(v)
+	case "integer":
+		return c.integer(v)
+	case "number":
+		return c.decimal(v)
+	case "boolean":
+		p, err := v.percent(extTrue, 50)
+		if err != nil {
+			return nil, err
+		}
+		return boolean(p), nil
+	case "object":
+		return c.object(v, path)
+	case "array":
+		return c.array(v, path)
+	case "null":
+		return raw("null"), nil
+	}
+	// No type: any value is valid. Take an example, or a word.
+	if ex := v.examples(); len(ex) > 0 {
+		return c.pickValues(v, ex)
+	}
+	return fn(func(s *state, b []byte) []byte { return appendString(b, s.fk.Word()) }), nil
+}
+
+// sparseEmpty returns the empty value that the Sparse shape writes where the
+// schema allows one: "" for a string without a length, pattern, format,
+// enum or const; {} for an object that requires nothing; [] for an array
+// that needs no items.
+func (c *compiler) sparseEmpty(v view) (string, bool) {
+	if !c.sparse() {
+		return "", false
+	}
+	if _, ok := v.constant(); ok || len(v.enum()) > 0 {
+		return "", false
+	}
+	s := v.s
+	switch t := v.types(); {
+	case len(t) == 0:
+		return "", false
+	case t[0] == "string":
+		return `""`, s.MinLength == 0 && s.Pattern == "" && s.Format == ""
+	case t[0] == "object":
+		return "{}", len(s.Required) == 0 && s.MinProps == 0
+	case t[0] == "array":
+		return "[]", s.MinItems == 0
+	}
+	return "", false
+}
+
+func (c *compiler) maybeEmpty(v view, n writer, empty string) (writer, error) {
+	if c.sparse() {
+		return n, nil
+	}
+	if !c.realistic() {
+		return n, nil
+	}
+	p, err := v.percent(extEmpty, 0)
+	if err != nil || p == 0 {
+		return n, err
+	}
+	return &maybe{percent: p, alt: []byte(empty), inner: n}, nil
+}
+
+func (c *compiler) pick(v view, x any, path string) (writer, error) {
+	list, ok := x.([]any)
+	if !ok || len(list) == 0 {
+		return nil, v.errorf("%s must be a non-empty list of values", extPick)
+	}
+	if c.full() {
+		var kept []any
+		for _, e := range list {
+			if !isEmptyValue(e) {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) > 0 {
+			list = kept
+		}
+	}
+	if c.sparse() {
+		for _, e := range list {
+			if isEmptyValue(e) {
+				return rawJSON(e, v)
+			}
+		}
+	}
+	n, err := c.pickValues(v, list)
+	if err != nil {
+		return nil, err
+	}
+	if keys := c.unknownKeys(v); keys != nil {
+		n = &withUnknown{inner: n, keys: keys}
+	}
+	return c.maybeEmpty(v, n, emptyOf(v))
+}
+
+// unknownKeys returns, in the WithUnknownFields shape, the futureKeys that
+// an object of v may take: none where the schema allows no additional
+// property, or constrains them with a schema.
+func (c *compiler) unknownKeys(v view) [][]byte {
+	s := v.s
+	open := s.AdditionalProperties.Schema == nil &&
+		!(s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has) &&
+		!(s.UnevaluatedProperties.Has != nil && !*s.UnevaluatedProperties.Has)
+	if c.shape != WithUnknownFields || c.minimal || !open {
+		return nil
+	}
+	if t := v.types(); len(t) > 0 && t[0] != "object" || len(t) == 0 && len(s.Properties) == 0 {
+		return nil
+	}
+	var keys [][]byte
+	for _, k := range futureKeys {
+		if _, defined := s.Properties[k]; !defined {
+			keys = append(keys, append(appendString(nil, k), ':'))
+		}
+	}
+	return keys
+}
+
+func (c *compiler) pickValues(v view, list []any) (writer, error) {
+	out := make(pick, 0, len(list))
+	for _, e := range list {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, v.errorf("a value that is not JSON: %v", err)
+		}
+		out = append(out, b)
+	}
+	if len(out) == 1 {
+		return raw(out[0]), nil
+	}
+	return out, nil
+}
+
+func (c *compiler) faker(v view, spec, path string) (writer, error) {
+	name, args, _ := strings.Cut(spec, ":")
+	switch name {
+	case "timestamp.after":
+		slot, err := c.target(path, args, v)
+		if err != nil {
+			return nil, err
+		}
+		return &after{slot: slot, span: 200 * day}, nil
+	case "or":
+		var n anyTrue
+		for _, a := range strings.Split(args, ",") {
+			slot, err := c.target(path, strings.TrimSpace(a), v)
+			if err != nil {
+				return nil, err
+			}
+			n = append(n, slot)
+		}
+		return n, nil
+	}
+	if g, ok := builtins[spec]; ok {
+		return fn(g), nil
+	}
+	if g := lookupFaker(spec); g != nil {
+		return fn(g), nil
+	}
+	return nil, v.errorf("%s %q is no generator: use one of ufhook's (%s) or a gofakeit function name", extFaker, spec, builtinNames())
+}
+
+// template compiles "text {number:1,12} {person.first}".
+func (c *compiler) template(v view, tpl, path string) (writer, error) {
+	var out template
+	for tpl != "" {
+		i := strings.IndexByte(tpl, '{')
+		if i < 0 {
+			out = append(out, tplPart{lit: jsonInner(tpl)})
+			break
+		}
+		if i > 0 {
+			out = append(out, tplPart{lit: jsonInner(tpl[:i])})
+		}
+		j := strings.IndexByte(tpl[i:], '}')
+		if j < 0 {
+			return nil, v.errorf("%s %q has a { without }", extTemplate, tpl)
+		}
+		ph := tpl[i+1 : i+j]
+		tpl = tpl[i+j+1:]
+		if lo, hi, ok := strings.Cut(strings.TrimPrefix(ph, "number:"), ","); ok && strings.HasPrefix(ph, "number:") {
+			a, err1 := strconv.Atoi(lo)
+			b, err2 := strconv.Atoi(hi)
+			if err1 != nil || err2 != nil || b < a {
+				return nil, v.errorf("%s: {%s} wants {number:MIN,MAX}", extTemplate, ph)
+			}
+			out = append(out, tplPart{min: a, max: b})
+			continue
+		}
+		n, err := c.faker(v, ph, path)
+		if err != nil {
+			return nil, err
+		}
+		g, ok := n.(fn)
+		if !ok {
+			return nil, v.errorf("%s: {%s} is not a plain generator", extTemplate, ph)
+		}
+		out = append(out, tplPart{gen: genFunc(g)})
+	}
+	return out, nil
+}
+
+func jsonInner(s string) []byte {
+	b := appendString(nil, s)
+	return b[1 : len(b)-1]
+}
+
+func (c *compiler) choice(v view, alts []*openapi3.SchemaRef, path string) (writer, error) {
+	ch := &choice{}
+	for i, a := range alts {
+		n, err := c.compile(viewOf(a, nil, fmt.Sprintf("%s(%d)", v.path, i)), path)
+		if err != nil {
+			return nil, err
+		}
+		ch.alts = append(ch.alts, n)
+		ch.weights = append(ch.weights, 1)
+	}
+	ch.total = len(ch.alts)
+	if len(ch.alts) == 1 {
+		return ch.alts[0], nil
+	}
+	return ch, nil
+}
+
+func (c *compiler) str(v view) (writer, error) {
+	s := v.s
+	minLen, maxLen := int(s.MinLength), math.MaxInt
+	if s.MaxLength != nil {
+		maxLen = int(*s.MaxLength)
+	}
+	if c.sparse() && minLen == 0 && s.Pattern == "" && s.Format == "" {
+		return raw(`""`), nil
+	}
+	var g genFunc
+	switch s.Format {
+	case "date-time":
+		g = builtins["timestamp"]
+	case "date":
+		g = func(st *state, b []byte) []byte {
+			b = appendTime(b, epochStart+st.r.Int64N(epochSpan))
+			return append(b[:len(b)-15], '"')
+		}
+	case "email":
+		g = builtins["person.email"]
+	case "uuid":
+		g = builtins["uuid"]
+	case "uri", "url", "iri":
+		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.URL()) }
+	case "hostname", "idn-hostname":
+		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.DomainName()) }
+	case "ipv4":
+		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.IPv4Address()) }
+	case "ipv6":
+		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.IPv6Address()) }
+	}
+	switch {
+	case g != nil:
+	case s.Pattern != "":
+		pattern := s.Pattern
+		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.Regex(pattern)) }
+	default:
+		if ex := stringValues(v.examples()); len(ex) > 0 && minLen == 0 && maxLen == math.MaxInt {
+			n, err := c.pickValues(v, ex)
+			if err != nil {
+				return nil, err
+			}
+			return c.maybeEmpty(v, n, `""`)
+		}
+		g = func(st *state, b []byte) []byte {
+			w := st.fk.Word()
+			for len([]rune(w)) < minLen {
+				w += st.fk.Word()
+			}
+			if r := []rune(w); len(r) > maxLen {
+				w = string(r[:maxLen])
+			}
+			return appendString(b, w)
+		}
+	}
+	if minLen > 0 || s.Pattern != "" || s.Format != "" {
+		return fn(g), nil
+	}
+	return c.maybeEmpty(v, fn(g), `""`)
+}
+
+func (c *compiler) integer(v view) (writer, error) {
+	lo, hi := bounds(v.s, 1, 10000)
+	n := &integer{min: int64(math.Ceil(lo)), max: int64(math.Floor(hi)), step: 1}
+	if v.s.MultipleOf != nil && *v.s.MultipleOf >= 1 && *v.s.MultipleOf == math.Trunc(*v.s.MultipleOf) {
+		n.step = int64(*v.s.MultipleOf)
+		n.min = (n.min + n.step - 1) / n.step * n.step
+	}
+	if n.max < n.min {
+		return nil, v.errorf("no integer fits its bounds")
+	}
+	if c.sparse() {
+		return raw(strconv.AppendInt(nil, n.min, 10)), nil
+	}
+	return n, nil
+}
+
+func (c *compiler) decimal(v view) (writer, error) {
+	lo, hi := bounds(v.s, 0, 1000)
+	if hi < lo {
+		return nil, v.errorf("no number fits its bounds")
+	}
+	return &decimal{min: lo, max: hi}, nil
+}
+
+// bounds returns the inclusive range that minimum, maximum and the
+// exclusive bounds allow, defaulting to [lo, hi] within them.
+func bounds(s *openapi3.Schema, lo, hi float64) (float64, float64) {
+	minSet, maxSet := false, false
+	if s.Min != nil {
+		lo, minSet = *s.Min, true
+		if s.ExclusiveMin.Bool != nil && *s.ExclusiveMin.Bool {
+			lo++
+		}
+	}
+	if s.ExclusiveMin.Value != nil {
+		lo, minSet = math.Max(lo, *s.ExclusiveMin.Value+1), true
+	}
+	if s.Max != nil {
+		hi, maxSet = *s.Max, true
+		if s.ExclusiveMax.Bool != nil && *s.ExclusiveMax.Bool {
+			hi--
+		}
+	}
+	if s.ExclusiveMax.Value != nil {
+		hi, maxSet = math.Min(hi, *s.ExclusiveMax.Value-1), true
+	}
+	switch {
+	case minSet && !maxSet:
+		hi = math.Max(hi, lo+10000)
+	case maxSet && !minSet:
+		lo = math.Min(lo, hi-10000)
+	}
+	return lo, hi
+}
+
+func (c *compiler) array(v view, path string) (writer, error) {
+	s := v.s
+	maxItems := math.MaxInt
+	if s.MaxItems != nil {
+		maxItems = int(*s.MaxItems)
+	}
+	n := &array{n: counts{min: int(s.MinItems), max: min(maxItems, max(int(s.MinItems), 3))}}
+	values, weights, err := v.weights(extItems)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range values {
+		if k >= int(s.MinItems) && k <= maxItems {
+			n.n.values = append(n.n.values, k)
+			n.n.weights = append(n.n.weights, weights[i])
+			n.n.total += weights[i]
+		}
+	}
+	if len(values) > 0 && len(n.n.values) == 0 {
+		return nil, v.errorf("%s allows no count within minItems and maxItems", extItems)
+	}
+	switch {
+	case c.sparse():
+		n.n = counts{min: int(s.MinItems), max: int(s.MinItems)}
+	case c.full():
+		lo := max(1, int(s.MinItems))
+		if maxItems == 0 {
+			lo = 0
+		}
+		keep := counts{}
+		for i, k := range n.n.values {
+			if k >= lo {
+				keep.values = append(keep.values, k)
+				keep.weights = append(keep.weights, n.n.weights[i])
+				keep.total += n.n.weights[i]
+			}
+		}
+		if len(keep.values) == 0 {
+			keep = counts{min: lo, max: max(lo, min(n.n.max, maxItems))}
+		}
+		n.n = keep
+	}
+	items := v.items()
+	if x, ok := items.get(extPick); ok {
+		if list, isList := x.([]any); isList && len(list) <= 64 && !items.has(extSameAs) {
+			vals, err := c.pickValues(items, list)
+			if err != nil {
+				return nil, err
+			}
+			if p, isPick := vals.(pick); isPick {
+				n.distinct = p
+			} else {
+				n.distinct = [][]byte{vals.(raw)}
+			}
+			n.unknownKeys = c.unknownKeys(items)
+		}
+	}
+	item, err := c.compile(items, path+"/[]")
+	if err != nil {
+		return nil, err
+	}
+	n.item = item
+	var out writer = n
+	if slot, ok := c.targets[path+"/0"]; ok {
+		out = &firstItem{array: n, slot: slot}
+	}
+	if c.realistic() && n.n.min == 0 || c.realistic() && len(n.n.values) > 0 && n.n.values[0] == 0 {
+		return c.maybeEmpty(v, out, "[]")
+	}
+	return out, nil
+}
+
+// firstItem is an array whose first item something refers to.
+type firstItem struct {
+	*array
+	slot int
+}
+
+func (n *firstItem) gen(s *state, b []byte) []byte {
+	start := len(b)
+	b = n.array.gen(s, b)
+	// The first item is what stands between "[" and the first "," at depth
+	// one; the plan wrote it, so it is compact JSON.
+	item := firstElement(b[start:])
+	if item == nil {
+		return b
+	}
+	sl := &s.slots[n.slot]
+	sl.start = len(s.slotBuf)
+	s.slotBuf = append(s.slotBuf, item...)
+	sl.end, sl.set = len(s.slotBuf), true
+	return b
+}
+
+// firstElement returns the first element of a compact JSON array, or nil
+// when it is empty.
+func firstElement(arr []byte) []byte {
+	if len(arr) < 3 || arr[1] == ']' {
+		return nil
+	}
+	depth, inStr := 0, false
+	for i := 1; i < len(arr); i++ {
+		ch := arr[i]
+		switch {
+		case inStr:
+			if ch == '\\' {
+				i++
+			} else if ch == '"' {
+				inStr = false
+			}
+		case ch == '"':
+			inStr = true
+		case ch == '{' || ch == '[':
+			depth++
+		case ch == '}' || ch == ']':
+			if depth == 0 {
+				return arr[1:i]
+			}
+			depth--
+		case ch == ',' && depth == 0:
+			return arr[1:i]
+		}
+	}
+	return nil
+}
+
+func (c *compiler) object(v view, path string) (writer, error) {
+	if c.realistic() {
+		if x, ok := v.get(extVariants); ok {
+			return c.variants(v, x, path)
+		}
+	}
+	return c.plainObject(v, path)
+}
+
+func (c *compiler) variants(v view, x any, path string) (writer, error) {
+	groups, ok := x.(map[string]any)
+	if !ok || len(groups) == 0 {
+		return nil, v.errorf("%s must map group names to lists of variants", extVariants)
+	}
+	names := make([]string, 0, len(groups))
+	for k := range groups {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	type variant struct {
+		weight int
+		over   map[string]any
+	}
+	var all [][]variant
+	n := &variants{}
+	combos := 1
+	for _, g := range names {
+		list, ok := groups[g].([]any)
+		if !ok || len(list) == 0 {
+			return nil, v.errorf("%s group %q must be a list of variants", extVariants, g)
+		}
+		var vs []variant
+		grp := variantGroup{}
+		for i, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, v.errorf("%s group %q variant %d must be an object with weight and properties", extVariants, g, i)
+			}
+			w, ok := number(m["weight"])
+			if !ok || w < 0 {
+				return nil, v.errorf("%s group %q variant %d needs a weight of 0 or more", extVariants, g, i)
+			}
+			over := map[string]any{}
+			for k, val := range m {
+				if k != "weight" && k != "name" && k != "description" {
+					over[k] = val
+				}
+			}
+			vs = append(vs, variant{int(w), over})
+			grp.weights = append(grp.weights, int(w))
+			grp.total += int(w)
+		}
+		all = append(all, vs)
+		n.groups = append(n.groups, grp)
+		combos *= len(vs)
+		if combos > 512 {
+			return nil, v.errorf("%s makes more than 512 combinations: use fewer groups or variants", extVariants)
+		}
+	}
+	idx := make([]int, len(all))
+	for range combos {
+		over := map[string]any{}
+		for gi, vi := range idx {
+			over = mergeOverlay(over, all[gi][vi].over)
+		}
+		obj, err := c.plainObject(v.withOverlay(over), path)
+		if err != nil {
+			return nil, err
+		}
+		n.combos = append(n.combos, obj)
+		for gi := len(idx) - 1; gi >= 0; gi-- {
+			idx[gi]++
+			if idx[gi] < len(all[gi]) {
+				break
+			}
+			idx[gi] = 0
+		}
+	}
+	return n, nil
+}
+
+func (c *compiler) plainObject(v view, path string) (writer, error) {
+	s := v.s
+	required := map[string]bool{}
+	for _, r := range s.Required {
+		required[r] = true
+	}
+	obj := &object{}
+	type built struct {
+		name     string
+		restOnly bool
+		deps     []string
+	}
+	var meta []built
+	for _, name := range propertyOrder(s) {
+		ref := s.Properties[name]
+		pv := v.sub(name, ref)
+		restOnly := pv.flag(extRestOnly)
+		omit := 0.0
+		switch {
+		case required[name]:
+		case c.sparse():
+			continue
+		case c.full():
+		case restOnly && !c.rest:
+			continue
+		default:
+			p, err := pv.percent(extOmit, 0)
+			if err != nil {
+				return nil, err
+			}
+			omit = p
+		}
+		if omit >= 100 {
+			continue
+		}
+		before := len(c.refs)
+		pn, err := c.compile(pv, path+"/"+name)
+		if err != nil {
+			return nil, err
+		}
+		var deps []string
+		for _, t := range c.refs[before:] {
+			if sib, ok := strings.CutPrefix(t, path+"/"); ok {
+				sib, _, _ = strings.Cut(sib, "/")
+				if sib != name {
+					deps = append(deps, sib)
+				}
+			}
+		}
+		obj.props = append(obj.props, property{key: append(appendString(nil, name), ':'), writer: pn, omit: omit})
+		meta = append(meta, built{name: name, restOnly: restOnly, deps: deps})
+	}
+	// Generation order: dependencies first, then document order; x-rest-only
+	// properties last, so that a record's REST form and its webhook form draw
+	// the same values for the properties they share.
+	index := map[string]int{}
+	for i, m := range meta {
+		index[m.name] = i
+	}
+	order := make([]int, 0, len(meta))
+	done := make([]bool, len(meta))
+	var visit func(i int, seen []bool) error
+	visit = func(i int, seen []bool) error {
+		if done[i] {
+			return nil
+		}
+		if seen[i] {
+			return v.errorf("properties refer to each other in a circle (%s)", meta[i].name)
+		}
+		seen[i] = true
+		for _, d := range meta[i].deps {
+			if j, ok := index[d]; ok {
+				if err := visit(j, seen); err != nil {
+					return err
+				}
+			}
+		}
+		done[i] = true
+		order = append(order, i)
+		return nil
+	}
+	for _, restPass := range []bool{false, true} {
+		for i, m := range meta {
+			if m.restOnly == restPass {
+				if err := visit(i, make([]bool, len(meta))); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for i, o := range order {
+		if o != i {
+			obj.order = order
+			break
+		}
+	}
+
+	if ap := s.AdditionalProperties.Schema; ap != nil && !c.sparse() {
+		e, err := c.entries(v, ap, path)
+		if err != nil {
+			return nil, err
+		}
+		obj.extra = e
+	}
+	if obj.unknownKeys = c.unknownKeys(v); obj.unknownKeys != nil {
+		obj.unknown = 50
+		if path == "" {
+			obj.unknown = 100
+		}
+	}
+	var out writer = obj
+	if len(s.Properties) == 0 && s.AdditionalProperties.Schema == nil {
+		// A free-form object: an example or a pick says what it holds.
+		if c.sparse() {
+			return raw("{}"), nil
+		}
+		if ex := v.examples(); len(ex) > 0 {
+			var kept []any
+			for _, e := range ex {
+				if !c.full() || !isEmptyValue(e) {
+					kept = append(kept, e)
+				}
+			}
+			if len(kept) > 0 {
+				n, err := c.pickValues(v, kept)
+				if err != nil {
+					return nil, err
+				}
+				out = n
+			}
+		}
+	}
+	if len(s.Required) == 0 && s.MinProps == 0 {
+		return c.maybeEmpty(v, out, "{}")
+	}
+	return out, nil
+}
+
+// entries compiles the generated keys of a map.
+func (c *compiler) entries(v view, ap *openapi3.SchemaRef, path string) (*entries, error) {
+	e := &entries{n: counts{min: 1, max: 2}}
+	if c.full() {
+		e.n = counts{min: 1, max: 1}
+	}
+	values, weights, err := v.weights(extItems)
+	if err != nil {
+		return nil, err
+	}
+	if len(values) > 0 && !c.full() {
+		e.n = counts{values: values, weights: weights}
+		for _, w := range weights {
+			e.n.total += w
+		}
+	}
+	if name, ok, err := v.str(extKey); err != nil {
+		return nil, err
+	} else if ok {
+		n, err := c.faker(v, name, path+"/*")
+		if err != nil {
+			return nil, err
+		}
+		g, isFn := n.(fn)
+		if !isFn {
+			return nil, v.errorf("%s %q is not a plain generator", extKey, name)
+		}
+		e.key = genFunc(g)
+	} else {
+		e.key = func(s *state, b []byte) []byte { return appendString(b, s.fk.Word()) }
+	}
+	val, err := c.compile(viewOf(ap, overlayAt(v.over, "additionalProperties"), v.path+".*"), path+"/*")
+	if err != nil {
+		return nil, err
+	}
+	e.value = val
+	return e, nil
+}
+
+// propertyOrder returns the properties in the order the document writes
+// them (kin-openapi keeps them in a map; the loader records where each
+// came from), then by name.
+func propertyOrder(s *openapi3.Schema) []string {
+	names := make([]string, 0, len(s.Properties))
+	for n := range s.Properties {
+		names = append(names, n)
+	}
+	line := func(n string) (string, int, int) {
+		if o := s.Properties[n].Origin; o != nil && o.Key != nil {
+			return o.Key.File, o.Key.Line, o.Key.Column
+		}
+		return "", math.MaxInt, 0
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		fa, la, ca := line(a)
+		fb, lb, cb := line(b)
+		switch {
+		case fa != fb:
+			return strings.Compare(fa, fb)
+		case la != lb:
+			return la - lb
+		case ca != cb:
+			return ca - cb
+		}
+		return strings.Compare(a, b)
+	})
+	return names
+}
+
+// nullableParts reports whether v admits null, and returns the view of its
+// non-null part: the schema less "null" in its types, or the one non-null
+// branch of anyOf/oneOf.
+func nullableParts(v view) (bool, view) {
+	if c, ok := v.constant(); ok {
+		return c == nil, v
+	}
+	types := v.types()
+	if slices.Contains(types, "null") {
+		s := *v.s
+		t := openapi3.Types(slices.DeleteFunc(slices.Clone(types), func(t string) bool { return t == "null" }))
+		s.Type = &t
+		s.Nullable = false
+		v.s = &s
+		return true, v
+	}
+	for _, alts := range []openapi3.SchemaRefs{v.s.AnyOf, v.s.OneOf} {
+		var rest []*openapi3.SchemaRef
+		null := false
+		for _, a := range alts {
+			if a != nil && a.Value != nil && a.Value.Type != nil && a.Value.Type.Is("null") {
+				null = true
+				continue
+			}
+			rest = append(rest, a)
+		}
+		if null && len(rest) == 1 {
+			inner := viewOf(rest[0], v.over, v.path)
+			// The hints beside the anyOf apply to the branch.
+			inner.refExt = mergeExt(rest[0].Extensions, mergeExt(v.s.Extensions, v.refExt))
+			return true, inner
+		}
+		if null {
+			s := *v.s
+			if len(v.s.AnyOf) > 0 && &alts[0] == &v.s.AnyOf[0] {
+				s.AnyOf = rest
+			} else {
+				s.OneOf = rest
+			}
+			v.s = &s
+			return true, v
+		}
+	}
+	return false, v
+}
+
+func mergeExt(base, top map[string]any) map[string]any {
+	if len(top) == 0 {
+		return base
+	}
+	out := make(map[string]any, len(base)+len(top))
+	for k, x := range base {
+		out[k] = x
+	}
+	for k, x := range top {
+		out[k] = x
+	}
+	return out
+}
+
+// branches returns the alternatives of oneOf or anyOf.
+func branches(v view) []*openapi3.SchemaRef {
+	if len(v.s.OneOf) > 0 {
+		return v.s.OneOf
+	}
+	return v.s.AnyOf
+}
+
+// mergeAllOf folds allOf into one schema: properties and required are
+// united, and the first branch to set a keyword sets it.
+func mergeAllOf(v view) (*openapi3.Schema, error) {
+	out := *v.s
+	out.AllOf = nil
+	out.Properties = openapi3.Schemas{}
+	for k, p := range v.s.Properties {
+		out.Properties[k] = p
+	}
+	out.Extensions = mergeExt(nil, v.s.Extensions)
+	for _, b := range v.s.AllOf {
+		if b == nil || b.Value == nil {
+			continue
+		}
+		bs := b.Value
+		if len(bs.AllOf) > 0 {
+			m, err := mergeAllOf(viewOf(b, nil, v.path))
+			if err != nil {
+				return nil, err
+			}
+			bs = m
+		}
+		for k, p := range bs.Properties {
+			if _, ok := out.Properties[k]; !ok {
+				out.Properties[k] = p
+			}
+		}
+		for _, r := range bs.Required {
+			if !slices.Contains(out.Required, r) {
+				out.Required = append(out.Required, r)
+			}
+		}
+		if out.Type == nil {
+			out.Type = bs.Type
+		}
+		if out.Format == "" {
+			out.Format = bs.Format
+		}
+		if out.Pattern == "" {
+			out.Pattern = bs.Pattern
+		}
+		if out.Const == nil {
+			out.Const = bs.Const
+		}
+		if len(out.Enum) == 0 {
+			out.Enum = bs.Enum
+		}
+		if out.Items == nil {
+			out.Items = bs.Items
+		}
+		if out.Min == nil {
+			out.Min = bs.Min
+		}
+		if out.Max == nil {
+			out.Max = bs.Max
+		}
+		out.MinLength = max(out.MinLength, bs.MinLength)
+		if out.MaxLength == nil {
+			out.MaxLength = bs.MaxLength
+		}
+		out.MinItems = max(out.MinItems, bs.MinItems)
+		if out.MaxItems == nil {
+			out.MaxItems = bs.MaxItems
+		}
+		if out.AdditionalProperties.Has == nil && out.AdditionalProperties.Schema == nil {
+			out.AdditionalProperties = bs.AdditionalProperties
+		}
+		for k, x := range bs.Extensions {
+			if _, ok := out.Extensions[k]; !ok {
+				out.Extensions[k] = x
+			}
+		}
+		out.Examples = append(out.Examples, bs.Examples...)
+	}
+	return &out, nil
+}
+
+func hasHints(v view) bool {
+	for _, m := range []map[string]any{v.over, v.refExt, v.s.Extensions} {
+		for k := range m {
+			if strings.HasPrefix(k, "x-faker") || k == extSameAs {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func rawJSON(x any, v view) (writer, error) {
+	b, err := json.Marshal(x)
+	if err != nil {
+		return nil, v.errorf("a value that is not JSON: %v", err)
+	}
+	return raw(b), nil
+}
+
+func nonNullValues(list []any) []any {
+	var out []any
+	for _, e := range list {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func stringValues(list []any) []any {
+	var out []any
+	for _, e := range list {
+		if _, ok := e.(string); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func isEmptyValue(x any) bool {
+	switch e := x.(type) {
+	case nil:
+		return true
+	case string:
+		return e == ""
+	case map[string]any:
+		return len(e) == 0
+	case []any:
+		return len(e) == 0
+	}
+	return false
+}
+
+func emptyOf(v view) string {
+	switch t := v.types(); {
+	case slices.Contains(t, "object"):
+		return "{}"
+	case slices.Contains(t, "array"):
+		return "[]"
+	}
+	return `""`
+}
+
+func countOf(stack []*openapi3.Schema, s *openapi3.Schema) int {
+	n := 0
+	for _, x := range stack {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}
+
+func maps(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		out[k] = x
+	}
+	return out
+}
+
+// viewWithout returns v with over as its overlay and without x-same-as
+// from the schema or the $ref, for the fallback of a same-as value.
+func viewWithout(v view, over map[string]any) view {
+	v.over = over
+	if _, ok := v.refExt[extSameAs]; ok {
+		v.refExt = maps(v.refExt)
+		delete(v.refExt, extSameAs)
+	}
+	if _, ok := v.s.Extensions[extSameAs]; ok {
+		s := *v.s
+		s.Extensions = maps(s.Extensions)
+		delete(s.Extensions, extSameAs)
+		v.s = &s
+	}
+	return v
+}

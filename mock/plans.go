@@ -1,0 +1,129 @@
+package mock
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+// payloadPlan is a compiled schema with the number of slots it uses.
+type payloadPlan struct {
+	root  writer
+	slots int
+}
+
+func (p *payloadPlan) run(s *state, mode gen.Mode, b []byte) []byte {
+	s.begin(mode, p.slots)
+	return p.root.gen(s, b)
+}
+
+// planKey names one compiled plan: an event's payload in a shape, or (with
+// record set) the REST form of a model's record.
+type planKey struct {
+	event  string
+	shape  Shape
+	record bool
+}
+
+var (
+	plansMu sync.Mutex
+	plans   = map[planKey]*payloadPlan{}
+)
+
+// planFor returns the compiled plan of event's payloads in shape, compiling
+// it on first use. It errors, wrapping openapi.ErrUnknownEvent, for an event
+// that the catalog lacks, and with ErrBadHint for a schema whose x-faker
+// extensions are wrong.
+func planFor(event string, shape Shape) (*payloadPlan, error) {
+	key := planKey{event: event, shape: shape}
+	plansMu.Lock()
+	p := plans[key]
+	plansMu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	ev, err := openapi.Lookup(event)
+	if err != nil {
+		return nil, err
+	}
+	root, slots, err := compilePlan(openapi3.NewSchemaRef("", ev.Schema), ev.SchemaName, shape, false)
+	if err != nil {
+		return nil, fmt.Errorf("event %s: %w", event, err)
+	}
+	return store(key, &payloadPlan{root: root, slots: slots}), nil
+}
+
+// recordPlanFor returns the plan of model's record in its REST form.
+func recordPlanFor(model string) (*payloadPlan, error) {
+	ev, prop, err := recordOf(model)
+	if err != nil {
+		return nil, err
+	}
+	key := planKey{event: ev.Name, record: true}
+	plansMu.Lock()
+	p := plans[key]
+	plansMu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	root, slots, err := compilePlan(ev.Schema.Properties[prop], ev.SchemaName+"."+prop, Realistic, true)
+	if err != nil {
+		return nil, fmt.Errorf("the %s record of event %s: %w", model, ev.Name, err)
+	}
+	return store(key, &payloadPlan{root: root, slots: slots}), nil
+}
+
+func store(key planKey, p *payloadPlan) *payloadPlan {
+	plansMu.Lock()
+	defer plansMu.Unlock()
+	if prev := plans[key]; prev != nil {
+		return prev
+	}
+	plans[key] = p
+	return p
+}
+
+// recordOf finds the first event of model in the catalog and the envelope
+// property that carries its record: the one whose schema lists what an
+// update changes (x-faker-update).
+func recordOf(model string) (openapi.Event, string, error) {
+	evs, err := openapi.Events()
+	if err != nil {
+		return openapi.Event{}, "", err
+	}
+	var models []string
+	for _, ev := range evs {
+		if !slices.Contains(models, ev.Model) {
+			models = append(models, ev.Model)
+		}
+		if ev.Model != model {
+			continue
+		}
+		if prop := recordProperty(ev); prop != "" {
+			return ev, prop, nil
+		}
+		return openapi.Event{}, "", fmt.Errorf("%w %q: the payload of %s has no record property whose schema has %s", ErrUnknownModel, model, ev.Name, extUpdate)
+	}
+	return openapi.Event{}, "", fmt.Errorf("%w %q: the catalog's models are %s (see 'ufhook events')", ErrUnknownModel, model, strings.Join(models, ", "))
+}
+
+// recordProperty returns the name of the envelope property whose schema
+// says what an update changes, or "".
+func recordProperty(ev openapi.Event) string {
+	for _, name := range propertyOrder(ev.Schema) {
+		p := ev.Schema.Properties[name]
+		if p == nil || p.Value == nil {
+			continue
+		}
+		if viewOf(p, nil, name).has(extUpdate) {
+			return name
+		}
+	}
+	return ""
+}
