@@ -13,6 +13,7 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/contract"
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock"
 )
 
 func init() { commands = append(commands, newCheckCmd) }
@@ -21,7 +22,7 @@ func init() { commands = append(commands, newCheckCmd) }
 type checkOptions struct {
 	cfg    contract.Config
 	mode   string
-	routes contract.Routes
+	routes mock.Routes
 	junit  string
 	asJSON bool
 }
