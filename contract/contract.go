@@ -48,20 +48,17 @@ var strictLatency = StrictLatency
 
 // Setup errors returned by New and Run. They mean the suite could not start;
 // a receiver's failures are never errors but Results with Outcome Fail.
-// Match them with errors.Is.
+// Match them with errors.Is. The suite sends as package mock does, so a
+// setting that mock checks too errors with mock's sentinel: mock.ErrBadTarget
+// for a missing or unusable target URL, mock.ErrBadRoute for a bad route,
+// mock.ErrBadCA for an unreadable CA file, mock.ErrMissingToken for no
+// token, mock.ErrUnknownMode for a mode other than live and test, and
+// mock.ErrBadConfig for a negative timeout. The sentinels below are the
+// suite's own ideas.
 var (
-	// ErrTarget means the target or a route URL is missing or unusable.
-	ErrTarget = errors.New("bad target URL")
-	// ErrToken means the token is missing or shorter than MinTokenLength.
-	ErrToken = errors.New("bad webhook token")
-	// ErrMode means the mode is neither live nor test.
-	ErrMode = errors.New("bad mode")
-	// ErrRoute means a route names an event that is not in the catalog.
-	ErrRoute = errors.New("bad route")
-	// ErrCA means the CA file cannot be read or holds no certificate.
-	ErrCA = errors.New("bad CA file")
-	// ErrTimeout means the timeout is negative.
-	ErrTimeout = errors.New("bad timeout")
+	// ErrShortToken means the token is shorter than MinTokenLength, too
+	// short for the near-miss cases to test.
+	ErrShortToken = errors.New("webhook token too short")
 	// ErrUnreachable means no TCP connection could be opened to the target
 	// or a route: nothing is listening there.
 	ErrUnreachable = errors.New("receiver unreachable")
@@ -212,12 +209,11 @@ func (r Report) Failed() bool {
 	return f > 0
 }
 
-// Run checks the receiver of cfg with every case, Concurrency at a time, and returns
-// the results in the order of Cases. It errors when the suite cannot start,
-// with ErrTarget, ErrToken, ErrMode, ErrRoute, ErrCA, ErrTimeout or
-// ErrUnreachable, and when ctx ends before the run does (wrapping ctx.Err(),
-// with the incomplete Report); a receiver's failures are never errors but
-// Results in the Report.
+// Run checks the receiver of cfg with every case, Concurrency at a time, and
+// returns the results in the order of Cases. It errors when the suite cannot
+// start, as New does, and when ctx ends before the run does (wrapping
+// ctx.Err(), with the incomplete Report); a receiver's failures are never
+// errors but Results in the Report.
 func Run(ctx context.Context, cfg Config) (Report, error) {
 	start := time.Now()
 	s, err := New(ctx, cfg)

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -24,7 +23,6 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
-	"github.com/ufhook/ufhook/openapi"
 )
 
 // maxBody bounds how much of a response body the suite reads.
@@ -68,19 +66,23 @@ func (o *origin) usable() bool {
 
 // New checks cfg, loads the CA file, and connects once to the target and to
 // every route: a TCP connection, and for https a TLS handshake whose findings
-// the https cases report. It errors with ErrTarget, ErrToken, ErrMode,
-// ErrRoute, ErrCA, ErrTimeout, or ErrUnreachable when nothing listens at a
-// URL. A failed TLS handshake is not an error: the https cases fail, and the
-// cases that need the connection are skipped.
+// the https cases report. It errors with mock.ErrBadTarget, mock.ErrBadRoute,
+// mock.ErrMissingToken, ErrShortToken, mock.ErrUnknownMode, mock.ErrBadCA,
+// mock.ErrBadConfig (a negative timeout), or ErrUnreachable when nothing
+// listens at a URL. An http:// target in live mode is not an error: the case
+// https/live-https fails and the others run. A failed TLS handshake is not an
+// error either: the https cases fail, and the cases that need the connection
+// are skipped.
 func New(ctx context.Context, cfg Config) (*Suite, error) {
 	cfg, err := normalize(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Suite{cfg: cfg, origins: map[string]*origin{}}
-	if s.roots, err = roots(cfg); err != nil {
+	tlsConf, err := mock.TLSConfig(cfg.CAFile, cfg.RootCAs, cfg.Insecure)
+	if err != nil {
 		return nil, err
 	}
+	s := &Suite{cfg: cfg, origins: map[string]*origin{}, roots: tlsConf.RootCAs}
 	for _, raw := range s.urls() {
 		u, _ := url.Parse(raw) // checked by normalize
 		key := originKey(u)
@@ -102,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*Suite, error) {
 			// No proxy: the suite connects straight to the receiver, as
 			// Userfront does and as the probe above did.
 			Proxy:               nil,
-			TLSClientConfig:     s.tlsConfig(tls.VersionTLS12),
+			TLSClientConfig:     tlsConf,
 			TLSHandshakeTimeout: cfg.Timeout,
 			MaxIdleConnsPerHost: 16,
 			IdleConnTimeout:     30 * time.Second,
@@ -129,51 +131,46 @@ func (s *Suite) Check(ctx context.Context, c Case) Result {
 	switch {
 	case c.Strict && !s.cfg.Strict:
 		r = skipped("SHOULD-level case: run with -strict (ufhook check --strict) to include it")
-	case c.run == nil:
+	case c.check == nil:
 		r = skipped("not a case of this suite: take cases from contract.Cases()")
 	default:
-		r = c.run(ctx, s)
+		r = c.check(ctx, s, c)
 	}
 	r.Case = c
 	r.Duration = time.Since(start)
 	return r
 }
 
-// normalize fills in the defaults of cfg and checks every field.
+// normalize fills in the defaults of cfg and checks every field. It checks
+// URLs with mock.ParseTarget, which leaves plain HTTP to the suite: in live
+// mode, https/live-https reports an http:// URL.
 func normalize(cfg Config) (Config, error) {
 	if cfg.Target == "" {
-		return cfg, fmt.Errorf("%w: no target: give the receiver's webhook URL, e.g. -target=https://127.0.0.1:8443/webhook", ErrTarget)
+		return cfg, fmt.Errorf("%w: no target: give the receiver's webhook URL, e.g. -target=https://127.0.0.1:8443/webhook", mock.ErrBadTarget)
 	}
-	if err := checkURL(cfg.Target); err != nil {
-		return cfg, fmt.Errorf("%w: %w", ErrTarget, err)
+	if _, err := mock.ParseTarget(cfg.Target); err != nil {
+		return cfg, err
 	}
 	if cfg.Token == "" {
-		return cfg, fmt.Errorf("%w: no token: give the webhook token the receiver expects (-token, or UFHOOK_TOKEN for ufhook check)", ErrToken)
+		return cfg, fmt.Errorf("%w: no token: give the webhook token the receiver expects (-token, or UFHOOK_TOKEN for ufhook check)", mock.ErrMissingToken)
 	}
 	if n := utf8.RuneCountInString(cfg.Token); n < MinTokenLength {
-		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer token (Userfront's webhook tokens have 32)", ErrToken, n, MinTokenLength)
+		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer token (Userfront's webhook tokens have 32)", ErrShortToken, n, MinTokenLength)
 	}
 	switch cfg.Mode {
 	case "":
 		cfg.Mode = gen.ModeLive
 	case gen.ModeLive, gen.ModeTest:
 	default:
-		return cfg, fmt.Errorf("%w %q: use live or test", ErrMode, cfg.Mode)
+		return cfg, fmt.Errorf("%w %q: use live or test", mock.ErrUnknownMode, cfg.Mode)
 	}
-	routes := make(map[string]string, len(cfg.Routes))
-	for event, u := range cfg.Routes {
-		if _, err := openapi.Lookup(event); err != nil {
-			return cfg, fmt.Errorf("%w %s=%s: %w", ErrRoute, event, u, err)
-		}
-		if err := checkURL(u); err != nil {
-			return cfg, fmt.Errorf("%w %s=%s: %w", ErrRoute, event, u, err)
-		}
-		routes[event] = u
+	if err := mock.Routes(cfg.Routes).Check(); err != nil {
+		return cfg, err
 	}
-	cfg.Routes = routes
+	cfg.Routes = maps.Clone(cfg.Routes)
 	switch {
 	case cfg.Timeout < 0:
-		return cfg, fmt.Errorf("%w %v: give a positive duration such as 10s", ErrTimeout, cfg.Timeout)
+		return cfg, fmt.Errorf("%w: timeout %v is negative: give a positive duration such as 10s", mock.ErrBadConfig, cfg.Timeout)
 	case cfg.Timeout == 0:
 		cfg.Timeout = DefaultTimeout
 	}
@@ -183,52 +180,6 @@ func normalize(cfg Config) (Config, error) {
 		cfg.Seed = binary.LittleEndian.Uint64(b[:]) | 1
 	}
 	return cfg, nil
-}
-
-// checkURL accepts an absolute http or https URL with a host.
-func checkURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL (%v): give an absolute URL such as https://127.0.0.1:8443/webhook", raw, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q is not an http:// or https:// URL: give an absolute URL such as https://127.0.0.1:8443/webhook", raw)
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("%q has no host: give an absolute URL such as https://127.0.0.1:8443/webhook", raw)
-	}
-	if u.User != nil {
-		return fmt.Errorf("%q carries credentials: Userfront sends the token in the Authorization header only; remove user:password@ from the URL", raw)
-	}
-	return nil
-}
-
-// roots returns the pool to verify certificates with: RootCAs or the system
-// roots, plus the CA file. nil means the system roots.
-func roots(cfg Config) (*x509.CertPool, error) {
-	pool := cfg.RootCAs
-	if cfg.CAFile == "" {
-		return pool, nil
-	}
-	pem, err := os.ReadFile(cfg.CAFile)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w: give a readable PEM file of CA certificates", ErrCA, err)
-	}
-	if pool == nil {
-		if pool, err = x509.SystemCertPool(); err != nil {
-			pool = x509.NewCertPool()
-		}
-	} else {
-		pool = pool.Clone()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%w: %s holds no PEM certificate: give the CA certificate that signed the receiver's certificate", ErrCA, cfg.CAFile)
-	}
-	return pool, nil
-}
-
-func (s *Suite) tlsConfig(minVersion uint16) *tls.Config {
-	return &tls.Config{RootCAs: s.roots, MinVersion: minVersion, InsecureSkipVerify: s.cfg.Insecure}
 }
 
 // urls returns the target and the route URLs.
@@ -398,41 +349,22 @@ func snippet(body []byte) string {
 	return s
 }
 
-// payload returns the body that case id sends for event: a fake payload of
-// the given shape, in the suite's mode, with a seed of its own so that no
+// payload returns the body that c starts from: a fake payload of c.Event in
+// the case's shape and the suite's mode, with a seed of its own so that no
 // two cases send the same body.
-func (s *Suite) payload(id, event string, sh shape) ([]byte, error) {
-	return payloadFor(s.cfg.Seed, s.cfg.Mode, id, event, sh)
+func (s *Suite) payload(c Case) ([]byte, error) {
+	if c.payload == nil {
+		return nil, fmt.Errorf("case %s sends no payload", c.ID)
+	}
+	return payloadFor(s.cfg.Seed, s.cfg.Mode, c.ID, c.Event, *c.payload)
 }
 
-// shape is how a case fills its payload.
-type shape int
-
-const (
-	noPayload    shape = iota
-	fullShape          // mock.Full: every property set, none null
-	sparseShape        // mock.Sparse: required properties only, null or "" where allowed
-	nullShape          // fullShape, then null wherever the schema allows
-	unknownShape       // mock.WithUnknownFields: realistic plus undefined properties
-)
-
-func payloadFor(seed uint64, mode gen.Mode, id, event string, sh shape) ([]byte, error) {
+// payloadFor returns the payload of event in shape sh that case id sends in
+// a run with the given seed and mode.
+func payloadFor(seed uint64, mode gen.Mode, id, event string, sh mock.Shape) ([]byte, error) {
 	h := fnv.New64a()
 	h.Write([]byte(id))
-	opts := mock.Options{Seed: seed ^ h.Sum64(), Mode: mode}
-	switch sh {
-	case fullShape:
-		opts.Shape = mock.Full
-	case nullShape:
-		opts.Shape = mock.Nulls
-	case sparseShape:
-		opts.Shape = mock.Sparse
-	case unknownShape:
-		opts.Shape = mock.WithUnknownFields
-	default:
-		return nil, fmt.Errorf("case %s sends no payload", id)
-	}
-	return mock.Payload(event, opts)
+	return mock.Payload(event, mock.Options{Seed: seed ^ h.Sum64(), Mode: mode, Shape: sh})
 }
 
 // authHeader returns the right Authorization header.

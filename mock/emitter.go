@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -127,10 +126,11 @@ type sender func(ctx context.Context, targetURL, contentType string, body io.Rea
 
 // NewEmitter checks cfg before anything is sent and returns an emitter. It
 // errors with ErrMissingToken for an empty token, ErrBadTarget for a missing
-// or malformed URL, ErrPlainHTTPLive for an http:// URL in live mode,
-// ErrBadCA for an unreadable or empty CA file, ErrUnknownMode,
-// openapi.ErrUnknownEvent for a route to an unknown event, and ErrBadConfig
-// for a negative timeout, retry count or concurrency.
+// or malformed URL (see CheckTarget), ErrPlainHTTPLive for an http:// URL in
+// live mode, ErrBadCA for an unreadable or empty CA file (see TLSConfig),
+// ErrUnknownMode, ErrBadRoute wrapping openapi.ErrUnknownEvent for a route to
+// an unknown event, and ErrBadConfig for a negative timeout, retry count or
+// concurrency.
 func NewEmitter(cfg Config) (*Emitter, error) {
 	if cfg.Token == "" {
 		return nil, fmt.Errorf("%w: every webhook carries Authorization: Bearer <token>; give the token of the receiver", ErrMissingToken)
@@ -161,10 +161,8 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 	if err != nil {
 		return nil, err
 	}
-	for ev := range cfg.Routes {
-		if _, err := openapi.Lookup(ev); err != nil {
-			return nil, fmt.Errorf("route %s: %w", ev, err)
-		}
+	if err := Routes(cfg.Routes).Check(); err != nil {
+		return nil, err
 	}
 	if cfg.Target == "" && len(cfg.Routes) < len(evs) {
 		return nil, fmt.Errorf("%w: no target URL; give one URL for every event, e.g. https://localhost:8443/webhook", ErrBadTarget)
@@ -181,19 +179,15 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 		if u == "" {
 			continue
 		}
-		if err := checkURL(u, mode); err != nil {
+		if err := CheckTarget(u, mode); err != nil {
 			return nil, err
 		}
 		e.urls[ev.Name] = u
 		e.senders[ev.Name] = senderFor(init, ev.OperationID)
 	}
-	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: cfg.RootCAs, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // only when the user asks, with a warning
-	if cfg.CAFile != "" {
-		pool, err := caPool(cfg.CAFile, cfg.RootCAs)
-		if err != nil {
-			return nil, err
-		}
-		tlsConf.RootCAs = pool
+	tlsConf, err := TLSConfig(cfg.CAFile, cfg.RootCAs, cfg.Insecure)
+	if err != nil {
+		return nil, err
 	}
 	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
 	e.transport = &http.Transport{
@@ -244,42 +238,6 @@ func (e *Emitter) setHeaders(_ context.Context, req *http.Request) error {
 	req.Header["Authorization"] = e.auth
 	req.Header["User-Agent"] = e.ua
 	return nil
-}
-
-func checkURL(raw string, mode gen.Mode) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%w %q: %v", ErrBadTarget, raw, err)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		return fmt.Errorf("%w %q: want an absolute http:// or https:// URL, e.g. https://localhost:8443/webhook", ErrBadTarget, raw)
-	}
-	if u.User != nil {
-		return fmt.Errorf("%w %q: credentials in the URL would leak; the token goes in the Authorization header", ErrBadTarget, u.Redacted())
-	}
-	if u.Scheme == "http" && mode == gen.ModeLive {
-		return fmt.Errorf("target %s uses plain HTTP: %w, as Userfront refuses to send live webhooks over HTTP (test mode allows HTTP: use --mode test for a local receiver)", raw, ErrPlainHTTPLive)
-	}
-	return nil
-}
-
-func caPool(path string, base *x509.CertPool) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v (give the PEM file of the CA that signed the receiver's certificate)", ErrBadCA, err)
-	}
-	pool := base
-	if pool == nil {
-		if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-	} else {
-		pool = pool.Clone()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%w: %s holds no PEM certificate (want a file that starts with -----BEGIN CERTIFICATE-----)", ErrBadCA, path)
-	}
-	return pool, nil
 }
 
 // URL returns where event is delivered: its route, or else the target. It

@@ -26,16 +26,22 @@ var (
 	// Userfront refuses to send live webhooks over plain HTTP; test mode
 	// allows it.
 	ErrPlainHTTPLive = errors.New("live webhooks must use HTTPS")
-	// ErrBadTarget means a target or route URL is missing or unusable.
+	// ErrBadTarget means a target or route URL is missing or unusable: not
+	// an absolute http:// or https:// URL with a host (ParseTarget).
 	ErrBadTarget = errors.New("bad target URL")
+	// ErrBadRoute means a route is not EVENT=URL, repeats an event, names an
+	// event that is not in the catalog (wrapping openapi.ErrUnknownEvent) or
+	// has a bad URL (wrapping ErrBadTarget).
+	ErrBadRoute = errors.New("bad route")
 	// ErrMissingToken means no webhook token was given.
 	ErrMissingToken = errors.New("missing webhook token")
 	// ErrBadCA means a CA file could not be read or holds no PEM
-	// certificate.
+	// certificate (TLSConfig).
 	ErrBadCA = errors.New("bad CA file")
-	// ErrBadConfig means a numeric setting is out of range (a negative
-	// timeout, retry count or concurrency).
-	ErrBadConfig = errors.New("bad emitter configuration")
+	// ErrBadConfig means a setting of a sender (the emitter or the
+	// conformance suite) is out of range: a negative timeout, retry count,
+	// count or concurrency, or no events to send.
+	ErrBadConfig = errors.New("bad setting")
 	// ErrTimeout means an attempt got no complete answer within the
 	// per-attempt timeout.
 	ErrTimeout = errors.New("no answer in time")

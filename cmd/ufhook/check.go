@@ -13,6 +13,7 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/contract"
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock"
 )
 
 func init() { commands = append(commands, newCheckCmd) }
@@ -21,7 +22,7 @@ func init() { commands = append(commands, newCheckCmd) }
 type checkOptions struct {
 	cfg    contract.Config
 	mode   string
-	routes contract.Routes
+	routes mock.Routes
 	junit  string
 	asJSON bool
 }
@@ -55,7 +56,7 @@ never printed whole.`,
 	f.StringVar(&o.mode, "mode", "live", "mode of the payloads and the token: live or test (live requires https)")
 	f.StringVar(&o.cfg.CAFile, "ca", "", "PEM file of CA certificates to trust besides the system roots")
 	f.BoolVar(&o.cfg.Insecure, "insecure", false, "skip certificate verification (https/certificate is then skipped)")
-	f.Var(&o.routes, "route", "send EVENT to its own URL, as EVENT=URL (repeatable)")
+	f.Var(&o.routes, "route", "send EVENT to its own URL (repeatable)")
 	f.DurationVar(&o.cfg.Timeout, "timeout", contract.DefaultTimeout, "bound on each request")
 	f.BoolVar(&o.cfg.Strict, "strict", false, "also run the SHOULD-level cases (strict/...)")
 	f.Uint64Var(&o.cfg.Seed, "seed", 0, "seed of the payloads (default: a random one, printed)")

@@ -27,7 +27,7 @@ type emitFlags struct {
 	payload     payloadFlags
 	all         bool
 	target      string
-	routes      []string
+	routes      mock.Routes
 	token       string
 	count       int
 	concurrency int
@@ -75,7 +75,7 @@ of shell history; it is never printed whole.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&f.all, "all", false, "send every event of the spec")
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL, for every event without a --route")
-	fl.StringArrayVar(&f.routes, "route", nil, "EVENT=URL: send one event to its own URL (repeatable), as Userfront has one URL per event")
+	fl.Var(&f.routes, "route", "send one event to its own URL (repeatable), as Userfront has one URL per event")
 	fl.StringVar(&f.token, "token", "", "webhook token sent as Authorization: Bearer <token> (default $UFHOOK_TOKEN)")
 	fl.IntVar(&f.count, "count", 0, "number of deliveries, cycling through the events (default: one per event)")
 	fl.IntVar(&f.concurrency, "concurrency", 1, "deliveries in flight at once")

@@ -31,7 +31,7 @@ type serveConfig struct {
 	adminKey string
 	keyFile  string
 	target   string
-	routes   []string
+	routes   mock.Routes
 	token    string
 	mode     string
 	ca       string
@@ -72,7 +72,7 @@ also takes the admin key.`,
 	f.StringVar(&c.adminKey, "admin-key", "", "API key that /v0 calls must carry as a Bearer token (default: $UFHOOK_ADMIN_KEY, else generated)")
 	f.StringVar(&c.keyFile, "admin-key-file", "", "file the generated admin key is written to, mode 0600 (default: <db>.admin-key, or the cache directory for :memory:)")
 	f.StringVar(&c.target, "target", "", "webhook URL of every event")
-	f.StringArrayVar(&c.routes, "route", nil, "EVENT=URL: webhook URL of one event (repeatable; overrides --target)")
+	f.Var(&c.routes, "route", "webhook URL of one event (repeatable; overrides --target)")
 	f.StringVar(&c.token, "token", "", "webhook token sent as Authorization: Bearer <token>")
 	f.StringVar(&c.mode, "mode", "test", "mode of records and webhooks: test or live (live needs https)")
 	f.StringVar(&c.ca, "ca", "", "PEM file of a CA to trust for the webhook URLs")
@@ -82,8 +82,10 @@ also takes the admin key.`,
 	return cmd
 }
 
-// serveEmitterConfig checks the delivery flags shared by serve and demo.
-func serveEmitterConfig(target string, routes []string, token, mode, ca string, insecure bool, timeout time.Duration, retries int) (mock.Config, error) {
+// serveEmitterConfig checks the delivery flags shared by serve and emit. The
+// routes were checked by mock.Routes as the flags were parsed, and the URLs'
+// schemes are checked against the mode by mock.NewEmitter.
+func serveEmitterConfig(target string, routes mock.Routes, token, mode, ca string, insecure bool, timeout time.Duration, retries int) (mock.Config, error) {
 	m, err := mock.ParseMode(mode)
 	if err != nil {
 		return mock.Config{}, usageError("--mode: %v", err)
@@ -91,18 +93,7 @@ func serveEmitterConfig(target string, routes []string, token, mode, ca string, 
 	if token == "" {
 		return mock.Config{}, usageError("--token is required: the webhook token your receiver expects (Userfront's webhook settings show it)")
 	}
-	rt := map[string]string{}
-	for _, r := range routes {
-		ev, u, ok := strings.Cut(r, "=")
-		if !ok || u == "" {
-			return mock.Config{}, usageError("--route %q: use EVENT=URL, e.g. --route user.created=https://localhost:8443/users", r)
-		}
-		if _, err := openapi.Lookup(ev); err != nil {
-			return mock.Config{}, usageError("--route %q: %v", r, err)
-		}
-		rt[ev] = u
-	}
-	if target == "" && len(rt) == 0 {
+	if target == "" && len(routes) == 0 {
 		return mock.Config{}, usageError("give --target URL (or one --route EVENT=URL per event): where the webhooks go")
 	}
 	if retries < 0 || retries > 20 {
@@ -112,7 +103,7 @@ func serveEmitterConfig(target string, routes []string, token, mode, ca string, 
 		return mock.Config{}, usageError("--timeout %v: use a duration from 1ms to 5m", timeout)
 	}
 	return mock.Config{
-		Target: target, Routes: rt, Token: token, Mode: m, CAFile: ca, Insecure: insecure,
+		Target: target, Routes: routes, Token: token, Mode: m, CAFile: ca, Insecure: insecure,
 		Timeout: timeout,
 		Retry:   mock.RetryPolicy{Retries: retries, Base: 500 * time.Millisecond, Max: 30 * time.Second},
 	}, nil

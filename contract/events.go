@@ -1,0 +1,99 @@
+package contract
+
+// The events cases send every event of the spec, in every payload shape of
+// package mock that a receiver must accept, with the right token: each must
+// get a 2xx. A webhook added to the spec gets its cases here at once.
+
+import (
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+// eventVariant is one events case, made for each event: the ID is
+// events/<event>/<suffix>.
+type eventVariant struct {
+	suffix string
+	shape  mock.Shape
+	// sends and requirement are made from the event's name.
+	sends, requirement func(event string) string
+}
+
+// eventVariants are the events cases of every event, in order.
+var eventVariants = []eventVariant{
+	{
+		suffix: "full",
+		shape:  mock.Full,
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload (every property set, none null)"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook with the right token gets a 2xx within the timeout: Userfront counts any 2xx as delivered."
+		},
+	},
+	{
+		suffix: "sparse",
+		shape:  mock.Sparse,
+		sends: func(ev string) string {
+			return "a sparse " + ev + " payload: only required properties, null or empty wherever the spec allows"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook whose record has nulls and empty strings gets a 2xx: a receiver must not choke on a null."
+		},
+	},
+	{
+		suffix: "nulls",
+		shape:  mock.Nulls,
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload with every property that may be null set to null, at any depth"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook whose optional properties are present but null gets a 2xx: a receiver must not choke on a null."
+		},
+	},
+	{
+		suffix: "unknown-fields",
+		shape:  mock.WithUnknownFields,
+		sends: func(ev string) string {
+			return "a realistic " + ev + " payload plus properties the spec does not define, in the envelope and the record"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook with unknown fields gets a 2xx: Userfront adds fields over time, so a receiver must ignore fields it does not know."
+		},
+	},
+}
+
+func eventCases(evs []openapi.Event) []Case {
+	cs := make([]Case, 0, len(evs)*len(eventVariants))
+	for _, ev := range evs {
+		for _, v := range eventVariants {
+			cs = append(cs, Case{
+				ID:          "events/" + ev.Name + "/" + v.suffix,
+				Sends:       v.sends(ev.Name) + ", with the right token",
+				Requirement: v.requirement(ev.Name),
+				Event:       ev.Name,
+				payload:     shaped(v.shape),
+				delivers:    true,
+				check:       delivery(rightToken, "a 2xx", is2xx, eventAdvice(v.shape)),
+			})
+		}
+	}
+	return cs
+}
+
+func eventAdvice(shape mock.Shape) func(exchange) string {
+	return func(x exchange) string {
+		if x.status/100 != 4 {
+			return ""
+		}
+		if x.status == 401 || x.status == 403 {
+			return "the receiver refused the right token: is it configured with the token for this mode (-mode=test or -mode=live)?"
+		}
+		switch shape {
+		case mock.Sparse, mock.Nulls:
+			return "the receiver refused a valid payload with nulls or empty strings: accept null wherever the spec allows it (openapi/webhooks.yaml)"
+		case mock.WithUnknownFields:
+			return "the receiver refused unknown fields: do not decode with DisallowUnknownFields or additionalProperties: false"
+		}
+		return "the receiver refused a valid payload: check it against openapi/webhooks.yaml"
+	}
+}

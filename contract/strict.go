@@ -1,0 +1,89 @@
+package contract
+
+// The strict cases check SHOULD-level requirements, from the RFCs that
+// webhooks rely on. They run only with Config.Strict (-strict).
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
+)
+
+func strictCases(evs []openapi.Event) []Case {
+	event := evs[0].Name
+	return []Case{
+		{
+			ID:          "strict/lowercase-bearer",
+			Sends:       "a valid " + event + " payload with Authorization: bearer <token>, the scheme in lower case",
+			Requirement: "SHOULD: the auth scheme is case-insensitive (RFC 9110 §11.1), so a lower-case bearer with the right token gets a 2xx.",
+			Strict:      true, Event: event, payload: shaped(mock.Full), delivers: true,
+			check: delivery(func(s *Suite) string { return "bearer " + s.cfg.Token }, "a 2xx", is2xx,
+				func(x exchange) string {
+					if x.status == 401 || x.status == 403 {
+						return "match the scheme case-insensitively (strings.EqualFold(scheme, \"Bearer\"))"
+					}
+					return ""
+				}),
+		},
+		{
+			ID:          "strict/www-authenticate",
+			Sends:       "a valid " + event + " payload with no Authorization header",
+			Requirement: "SHOULD: a request without a token gets 401 with a WWW-Authenticate: Bearer header (RFC 6750 §3).",
+			Strict:      true, Event: event, payload: shaped(mock.Full),
+			check: delivery(func(*Suite) string { return "" }, "401 with WWW-Authenticate: Bearer",
+				func(x exchange) bool {
+					return x.status == 401 && strings.HasPrefix(strings.ToLower(x.header.Get("WWW-Authenticate")), "bearer")
+				},
+				func(x exchange) string {
+					if x.status == 401 || x.status == 403 {
+						return "answer a missing token with 401 and the header WWW-Authenticate: Bearer"
+					}
+					return ""
+				}),
+		},
+		{
+			ID:          "strict/method-not-allowed",
+			Sends:       "a GET with the right token and no body",
+			Requirement: "SHOULD: the webhook URL accepts POST only, and answers any other method with 405 (RFC 9110 §15.5.6).",
+			Strict:      true, Event: event,
+			check: func(ctx context.Context, s *Suite, c Case) Result {
+				x := s.send(ctx, request{method: "GET", event: c.Event, auth: s.authHeader()})
+				r := judge(x, "405", func(x exchange) bool { return x.status == 405 }, func(x exchange) string {
+					if is2xx(x) {
+						return "the receiver answered a GET as if it were a webhook: serve POST only, and 405 with Allow: POST otherwise"
+					}
+					return "answer methods other than POST with 405 and Allow: POST"
+				})
+				if allow := x.header.Get("Allow"); allow != "" {
+					r.Got += ", Allow: " + allow
+				}
+				return r
+			},
+		},
+		{
+			ID:          "strict/fast",
+			Sends:       "a valid " + event + " payload with the right token, and times the answer",
+			Requirement: fmt.Sprintf("SHOULD: the receiver answers in under %v, doing slow work after replying.", StrictLatency),
+			Strict:      true, Event: event, payload: shaped(mock.Full), delivers: true,
+			check: func(ctx context.Context, s *Suite, c Case) Result {
+				body, err := s.payload(c)
+				want := fmt.Sprintf("a response in under %v", strictLatency)
+				if err != nil {
+					return suiteBug(want, err)
+				}
+				x := s.send(ctx, request{event: c.Event, auth: s.authHeader(), body: body})
+				r := judge(x, want, func(x exchange) bool { return x.status != 0 && x.elapsed < strictLatency }, nil)
+				if x.status != 0 {
+					r.Got = fmt.Sprintf("%s after %v", x.got(), x.elapsed.Round(1e6))
+					if r.Outcome == Fail {
+						r.Reason = "reply 2xx first, then do slow work in the background"
+					}
+				}
+				return r
+			},
+		},
+	}
+}
