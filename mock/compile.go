@@ -154,7 +154,7 @@ func (c *compiler) nonNull(v view, path string, nullable bool) (writer, error) {
 		}
 		var over map[string]any
 		if v.over != nil {
-			over = maps(v.over)
+			over = cloneMap(v.over)
 			delete(over, extSameAs)
 		}
 		fallback, err := c.valueOf(viewWithout(v, over), path)
@@ -1189,7 +1189,7 @@ func countOf(stack []*openapi3.Schema, s *openapi3.Schema) int {
 	return n
 }
 
-func maps(m map[string]any) map[string]any {
+func cloneMap(m map[string]any) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, x := range m {
 		out[k] = x
@@ -1202,12 +1202,12 @@ func maps(m map[string]any) map[string]any {
 func viewWithout(v view, over map[string]any) view {
 	v.over = over
 	if _, ok := v.refExt[extSameAs]; ok {
-		v.refExt = maps(v.refExt)
+		v.refExt = cloneMap(v.refExt)
 		delete(v.refExt, extSameAs)
 	}
 	if _, ok := v.s.Extensions[extSameAs]; ok {
 		s := *v.s
-		s.Extensions = maps(s.Extensions)
+		s.Extensions = cloneMap(s.Extensions)
 		delete(s.Extensions, extSameAs)
 		v.s = &s
 	}

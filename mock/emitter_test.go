@@ -563,16 +563,6 @@ func TestRunRefusesAnInvalidOverrideUpFront(t *testing.T) {
 	})
 }
 
-func TestEveryEventHasAGeneratedSender(t *testing.T) {
-	init, err := gen.NewWebhookInitiator()
-	require.NoError(t, err)
-	for _, ev := range catalog(t) {
-		assert.NotNil(t, senderFor(init, ev.OperationID), "no gen.WebhookInitiator method for %s (%s)", ev.Name, ev.OperationID)
-	}
-	assert.Nil(t, senderFor(init, "noSuchOperation"))
-	assert.Nil(t, senderFor(init, ""))
-}
-
 // faultyReceiver fails about 30% of requests at random: a 500, a reset
 // connection, or an answer slower than the emitter's timeout. It never fails
 // the same payload more than maxFails times in a row, so that every delivery

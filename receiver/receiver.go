@@ -3,8 +3,10 @@
 // it accepts POST only, checks the bearer token in constant time (a test-mode
 // and a live-mode token may differ), bounds the body, validates the payload
 // against the spec, decodes it into the generated types of package gen, and
-// calls one typed callback per event. A callback error or panic answers 500,
-// so that the sender retries; success answers 204.
+// calls one typed callback per event. An event without a typed callback,
+// such as a webhook added to the spec before package gen has a type for it,
+// goes to one generic callback, Callbacks.OnEvent. A callback error or panic
+// answers 500, so that the sender retries; success answers 204.
 //
 // Serve and Listen run the same handler as a standalone HTTPS server, which is
 // what `ufhook receive` does.
@@ -21,7 +23,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ufhook/ufhook/bearer"
@@ -107,9 +109,11 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Callbacks are the typed handlers, one per event. A nil callback accepts its
-// event without doing anything (204). A callback's error answers 500, so that
-// the sender retries; so does a panic, which is recovered and logged.
+// Callbacks are the handlers of the events: one typed callback per event that
+// has a generated type, and OnEvent for every other. An event whose callback
+// is nil, and that OnEvent does not take either, is accepted without doing
+// anything (204). A callback's error answers 500, so that the sender retries;
+// so does a panic, which is recovered and logged.
 type Callbacks struct {
 	// OnUserCreated through OnTenantDeleted receive their event, validated
 	// (unless Options.SkipValidation) and decoded into its generated type.
@@ -120,6 +124,16 @@ type Callbacks struct {
 	OnTenantCreated func(ctx context.Context, ev gen.TenantCreatedEvent) error
 	OnTenantUpdated func(ctx context.Context, ev gen.TenantUpdatedEvent) error
 	OnTenantDeleted func(ctx context.Context, ev gen.TenantDeletedEvent) error
+	// OnEvent, if set, receives every event of the catalog that has no
+	// typed callback: one of the above left nil, or an event of the spec
+	// that this package has no generated type for (a webhook added to
+	// openapi/webhooks.yaml is received this way with no Go change). ev is
+	// the catalog's entry; body is the payload as received, validated
+	// against ev's schema (unless Options.SkipValidation) and, for an event
+	// with a generated type, checked to decode into it. Like a typed
+	// callback, it answers 204 when it returns nil, and 500 on an error or a
+	// panic. ctx is the request's context.
+	OnEvent func(ctx context.Context, ev openapi.Event, body json.RawMessage) error
 	// OnDelivery, if set, is called once per request after the response
 	// status is chosen, accepted or not. It may be called concurrently.
 	OnDelivery func(d Delivery)
@@ -143,38 +157,33 @@ type Delivery struct {
 	Body []byte
 }
 
-// Handler is an http.Handler for one URL that serves all six events: the
-// event comes from the body's model and action. It also implements
-// gen.WebhookReceiverInterface for receivers that mount one URL per event;
-// each Handle<Op>Webhook method rejects the body of another event with 400.
-// A Handler is safe for concurrent use.
+// Handler is an http.Handler for one URL that serves every event of the
+// catalog: the event comes from the body's model and action. It also
+// implements gen.WebhookReceiverInterface for receivers that mount one URL
+// per event; each Handle<Op>Webhook method rejects the body of another event
+// with 400. A Handler is safe for concurrent use.
 type Handler struct {
 	opts   Options
 	cb     Callbacks
 	log    *slog.Logger
 	panics *slog.Logger        // where a callback's panic is logged
-	routes map[routeKey]string // model, action -> event name
+	routes map[routeKey]*route // model, action -> event
+	known  string              // the catalog's model/action pairs, for errors
 }
 
 var _ gen.WebhookReceiverInterface = (*Handler)(nil)
 var _ http.Handler = (*Handler)(nil)
 
-type routeKey struct{ model, action string }
-
-// eventTypes lists the events this package can decode and dispatch, with
-// their generated types. New checks that it covers the spec's catalog.
-var eventTypes = map[string]reflect.Type{
-	"user.created":   reflect.TypeFor[gen.UserCreatedEvent](),
-	"user.updated":   reflect.TypeFor[gen.UserUpdatedEvent](),
-	"user.deleted":   reflect.TypeFor[gen.UserDeletedEvent](),
-	"tenant.created": reflect.TypeFor[gen.TenantCreatedEvent](),
-	"tenant.updated": reflect.TypeFor[gen.TenantUpdatedEvent](),
-	"tenant.deleted": reflect.TypeFor[gen.TenantDeletedEvent](),
+// New returns a Handler for every event of the spec's catalog. It errors
+// with ErrNoToken when opts.Token is empty. An event of the spec that has no
+// generated type is served too: see Callbacks.OnEvent.
+func New(opts Options, cb Callbacks) (*Handler, error) {
+	return newHandler(opts, cb, bindings)
 }
 
-// New returns a Handler. It errors with ErrNoToken when opts.Token is empty,
-// and when the spec's catalog holds an event this package cannot dispatch.
-func New(opts Options, cb Callbacks) (*Handler, error) {
+// newHandler is New with the table of bindings as a parameter, so that a
+// test can leave an event unbound.
+func newHandler(opts Options, cb Callbacks, table func(*Callbacks) map[string]binding) (*Handler, error) {
 	if opts.Token == "" {
 		return nil, fmt.Errorf("%w: set Options.Token to the webhook token from Userfront's webhook settings (the live-mode token when TestToken is set too)", ErrNoToken)
 	}
@@ -189,13 +198,18 @@ func New(opts Options, cb Callbacks) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{opts: opts, cb: cb, log: log, panics: panics, routes: make(map[routeKey]string, len(evs))}
+	h := &Handler{opts: opts, cb: cb, log: log, panics: panics, routes: make(map[routeKey]*route, len(evs))}
+	bound := table(&h.cb)
+	var pairs []string
 	for _, ev := range evs {
-		if eventTypes[ev.Name] == nil {
-			return nil, fmt.Errorf("receiver: the spec's event %q has no typed callback in this package: update package receiver", ev.Name)
+		rt := &route{ev: ev}
+		if b, ok := bound[ev.Name]; ok {
+			rt.b = &b
 		}
-		h.routes[routeKey{ev.Model, ev.Action}] = ev.Name
+		h.routes[routeKey{ev.Model, ev.Action}] = rt
+		pairs = append(pairs, ev.Model+"/"+ev.Action)
 	}
+	h.known = strings.Join(pairs, ", ")
 	return h, nil
 }
 
@@ -302,11 +316,12 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 	if rej != nil {
 		return rej
 	}
-	d.Event, d.Mode, d.RecordID = ev.event, ev.mode, ev.recordID
-	if only != "" && ev.event != only {
+	event := ev.rt.ev.Name
+	d.Event, d.Mode, d.RecordID = event, ev.mode, ev.recordID
+	if only != "" && event != only {
 		return &rejection{status: http.StatusBadRequest,
-			err:     fmt.Errorf("%w: got %s at the URL for %s", ErrWrongEvent, ev.event, only),
-			message: fmt.Sprintf("this URL receives %s webhooks, not %s: check the webhook URL settings", only, ev.event)}
+			err:     fmt.Errorf("%w: got %s at the URL for %s", ErrWrongEvent, event, only),
+			message: fmt.Sprintf("this URL receives %s webhooks, not %s: check the webhook URL settings", only, event)}
 	}
 
 	// Mode against token.
@@ -336,10 +351,11 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 	}
 	model, _ := obj["model"].(string)
 	action, _ := obj["action"].(string)
-	event := h.routes[routeKey{model, action}]
-	if event == "" {
-		return decoded{}, unknownEvent(model, action)
+	rt := h.routes[routeKey{model, action}]
+	if rt == nil {
+		return decoded{}, h.unknownEvent(model, action)
 	}
+	event := rt.ev.Name
 	d.Event = event
 	if mode, _ := obj["mode"].(string); mode == string(gen.ModeLive) || mode == string(gen.ModeTest) {
 		d.Mode = gen.Mode(mode)
@@ -354,13 +370,15 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 		}
 		return decoded{}, rej
 	}
-	if p := checkKeys(v, eventTypes[event], ""); p != nil {
-		return decoded{}, &rejection{status: http.StatusBadRequest,
-			err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
-			message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
-			problems: []openapi.Problem{*p}}
+	if rt.b != nil {
+		if p := checkKeys(v, rt.b.typ, ""); p != nil {
+			return decoded{}, &rejection{status: http.StatusBadRequest,
+				err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
+				message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
+				problems: []openapi.Problem{*p}}
+		}
 	}
-	ev, err := h.decode(event, body)
+	ev, err := h.decode(rt, body)
 	if err != nil {
 		return decoded{}, decodeRejection(err)
 	}
@@ -368,8 +386,9 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 }
 
 // decodeLax routes and decodes body without the schema. The generated types
-// still refuse a wrong JSON type, and the mode and the record's id are
-// checked, but formats, patterns and required fields are not.
+// still refuse a wrong JSON type, and the mode and (for an event with a
+// generated type) the record's id are checked, but formats, patterns and
+// required fields are not.
 func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
 	ev, ok := h.decodeFast(body)
 	if !ok {
@@ -380,24 +399,24 @@ func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
 		if err := json.Unmarshal(body, &head); err != nil {
 			return decoded{}, decodeRejection(err)
 		}
-		event := h.routes[routeKey{head.Model, head.Action}]
-		if event == "" {
-			return decoded{}, unknownEvent(head.Model, head.Action)
+		rt := h.routes[routeKey{head.Model, head.Action}]
+		if rt == nil {
+			return decoded{}, h.unknownEvent(head.Model, head.Action)
 		}
-		d.Event = event
+		d.Event = rt.ev.Name
 		var err error
-		if ev, err = h.decode(event, body); err != nil {
+		if ev, err = h.decode(rt, body); err != nil {
 			return decoded{}, decodeRejection(err)
 		}
 	}
-	d.Event = ev.event
+	d.Event = ev.rt.ev.Name
 	if ev.mode != gen.ModeLive && ev.mode != gen.ModeTest {
 		return decoded{}, &rejection{status: http.StatusBadRequest,
 			err:     fmt.Errorf("%w: mode %q", ErrInvalidPayload, ev.mode),
 			message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", ev.mode)}
 	}
 	d.Mode = ev.mode
-	if ev.recordID == "" || ev.recordID == "0" {
+	if ev.rt.b != nil && (ev.recordID == "" || ev.recordID == "0") {
 		return decoded{}, &rejection{status: http.StatusBadRequest,
 			err:     fmt.Errorf("%w: the record has no id", ErrInvalidPayload),
 			message: "the payload's record is missing or has no userId or tenantId: send the user or tenant as record"}
@@ -419,11 +438,11 @@ func (h *Handler) decodeFast(body []byte) (ev decoded, ok bool) {
 	if !found {
 		return decoded{}, false
 	}
-	event := h.routes[routeKey{model, action}]
-	if event == "" {
+	rt := h.routes[routeKey{model, action}]
+	if rt == nil {
 		return decoded{}, false
 	}
-	ev, err := h.decode(event, body)
+	ev, err := h.decode(rt, body)
 	if err != nil || ev.action != action || ev.model != model {
 		return decoded{}, false
 	}
@@ -484,64 +503,41 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rej
 	}
 }
 
-// decoded is a payload decoded into its generated type, with the callback
-// bound to it.
+// decoded is a payload decoded into its generated type (or only its head,
+// for an event without one), with the callback bound to it.
 type decoded struct {
-	event, action, model string
-	mode                 gen.Mode
-	recordID             string
-	call                 func(ctx context.Context) error // nil without a callback
+	head
+	rt   *route
+	call func(ctx context.Context) error // nil without a callback
 }
 
-// decode decodes body into the generated type of event.
-func (h *Handler) decode(event string, body []byte) (ev decoded, err error) {
-	defer func() { ev.event = event }()
-	userID := func(u *gen.User) string { return strconv.Itoa(u.UserID) }
-	switch event {
-	case "user.created":
-		return decodeAs(body, h.cb.OnUserCreated, func(e *gen.UserCreatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
-		})
-	case "user.updated":
-		return decodeAs(body, h.cb.OnUserUpdated, func(e *gen.UserUpdatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
-		})
-	case "user.deleted":
-		return decodeAs(body, h.cb.OnUserDeleted, func(e *gen.UserDeletedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: userID(&e.Record)}
-		})
-	case "tenant.created":
-		return decodeAs(body, h.cb.OnTenantCreated, func(e *gen.TenantCreatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
-		})
-	case "tenant.updated":
-		return decodeAs(body, h.cb.OnTenantUpdated, func(e *gen.TenantUpdatedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
-		})
-	case "tenant.deleted":
-		return decodeAs(body, h.cb.OnTenantDeleted, func(e *gen.TenantDeletedEvent) decoded {
-			return decoded{action: string(e.Action), model: string(e.Model), mode: e.Mode, recordID: e.Record.TenantID}
-		})
+// decode decodes body as the event of rt and binds its callback: the typed
+// one if set, or else OnEvent.
+func (h *Handler) decode(rt *route, body []byte) (decoded, error) {
+	var ev decoded
+	if rt.b != nil {
+		var err error
+		if ev, err = rt.b.decode(body); err != nil {
+			return decoded{}, err
+		}
+	} else {
+		hd, err := decodeHead(body)
+		if err != nil {
+			return decoded{}, err
+		}
+		ev.head = hd
 	}
-	return decoded{}, fmt.Errorf("%w: %s", ErrUnknownEvent, event)
-}
-
-// decodeAs decodes body as an E and binds cb (if any) to it.
-func decodeAs[E any](body []byte, cb func(context.Context, E) error, parts func(*E) decoded) (decoded, error) {
-	var ev E
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return decoded{}, err
+	ev.rt = rt
+	if ev.call == nil && h.cb.OnEvent != nil {
+		on, raw := h.cb.OnEvent, json.RawMessage(body)
+		ev.call = func(ctx context.Context) error { return on(ctx, rt.ev, raw) }
 	}
-	d := parts(&ev)
-	if cb != nil {
-		d.call = func(ctx context.Context) error { return cb(ctx, ev) }
-	}
-	return d, nil
+	return ev, nil
 }
 
 // call runs the event's callback, turning an error or a panic into a 500.
 func (h *Handler) call(ctx context.Context, ev decoded, d *Delivery) (rej *rejection) {
-	event := ev.event
+	event := ev.rt.ev.Name
 	if ev.call == nil {
 		return nil
 	}
@@ -630,10 +626,10 @@ func malformed(err error) *rejection {
 		message: "the body is not well-formed JSON (" + err.Error() + "): send one JSON object {action, model, mode, record}"}
 }
 
-func unknownEvent(model, action any) *rejection {
+func (h *Handler) unknownEvent(model, action any) *rejection {
 	return &rejection{status: http.StatusBadRequest,
 		err:     fmt.Errorf("%w: model %v, action %v", ErrUnknownEvent, model, action),
-		message: fmt.Sprintf("no webhook has model %s and action %s: model is user or tenant, action is create, update or delete", jsonText(model), jsonText(action))}
+		message: fmt.Sprintf("no webhook has model %s and action %s: send one of the model/action pairs %s", jsonText(model), jsonText(action), h.known)}
 }
 
 func unauthorized(err error, message string) *rejection {

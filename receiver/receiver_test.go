@@ -449,6 +449,71 @@ func TestCallbackFailures(t *testing.T) {
 	}
 }
 
+// TestOnEvent checks the generic callback: it receives, validated, every
+// event that has no typed callback, and none that has one.
+func TestOnEvent(t *testing.T) {
+	errQueue := errors.New("queue is down")
+	type call struct {
+		event string
+		body  string
+	}
+	cases := []struct {
+		name    string
+		event   string
+		body    []byte
+		ret     error // what OnEvent returns
+		panics  bool
+		want    int
+		wantErr error
+		want1   bool // OnEvent ran once, with the body as sent
+	}{
+		{"event without typed callback", "tenant.updated", example(t, "tenant.updated", nil), nil, false, 204, nil, true},
+		{"sparse payload", "user.deleted", example(t, "user.deleted", sparse("user.deleted")), nil, false, 204, nil, true},
+		{"event with a typed callback", "user.created", example(t, "user.created", nil), nil, false, 204, nil, false},
+		{"error", "tenant.created", example(t, "tenant.created", nil), errQueue, false, 500, receiver.ErrCallback, true},
+		{"panic", "tenant.created", example(t, "tenant.created", nil), nil, true, 500, receiver.ErrCallbackPanic, true},
+		{"invalid payload never reaches it", "user.updated", example(t, "user.updated", func(m map[string]any) { record(m)["userId"] = "42" }), nil, false, 400, receiver.ErrInvalidPayload, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var calls []call
+			typed := 0
+			f := newFixture(t, receiver.Options{Token: liveToken}, receiver.Callbacks{
+				OnUserCreated: func(context.Context, gen.UserCreatedEvent) error { typed++; return nil },
+				OnEvent: func(_ context.Context, ev openapi.Event, body json.RawMessage) error {
+					mu.Lock()
+					calls = append(calls, call{ev.Name, string(body)})
+					mu.Unlock()
+					if tc.panics {
+						panic("boom")
+					}
+					return tc.ret
+				},
+			})
+			got := f.post(t, http.MethodPost, bearer.Header(liveToken), tc.body)
+			assert.Equal(t, tc.want, got.status, got.body)
+			assert.Equal(t, tc.event, got.delivery.Event)
+			if tc.wantErr != nil {
+				assert.ErrorIs(t, got.delivery.Err, tc.wantErr)
+				assert.NotContains(t, got.body, "queue is down", "internal errors stay out of the response")
+			} else {
+				assert.NoError(t, got.delivery.Err)
+			}
+			if tc.want1 {
+				assert.Equal(t, []call{{tc.event, string(tc.body)}}, calls)
+			} else {
+				assert.Empty(t, calls)
+			}
+			wantTyped := 0
+			if tc.event == "user.created" {
+				wantTyped = 1
+			}
+			assert.Equal(t, wantTyped, typed, "the typed callback runs for its event only")
+		})
+	}
+}
+
 // TestPerEventURLs mounts one URL per event with the generated handlers.
 func TestPerEventURLs(t *testing.T) {
 	var calls []string

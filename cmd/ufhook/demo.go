@@ -24,6 +24,7 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/mock/server"
+	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 )
 
@@ -157,7 +158,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	counts, werr := srv.WaitIdle(wctx)
 	cancel()
 	deliveredAll := true
-	for _, ev := range []string{"user.created", "user.updated", "user.deleted", "tenant.created", "tenant.updated", "tenant.deleted"} {
+	for _, ev := range openapi.Names() {
 		n := rec.count(ev)
 		mark := "delivered"
 		if n == 0 {
