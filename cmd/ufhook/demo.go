@@ -25,6 +25,7 @@ import (
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/receiver/endpoint"
 )
 
 func init() { commands = append(commands, newDemoCmd) }
@@ -100,7 +101,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	_, _ = rand.Read(raw[:])
 	token := "example" + hex.EncodeToString(raw[:])
 	rec := &demoReceiver{accepted: map[string]int{}}
-	rs, err := receiver.Listen(receiver.ServeConfig{
+	rs, err := endpoint.Listen(endpoint.Config{
 		Listen:    "127.0.0.1:0",
 		Options:   receiver.Options{Token: token},
 		Callbacks: receiver.Callbacks{OnDelivery: rec.onDelivery},
