@@ -120,7 +120,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 
 	// 2. The mock Userfront, in memory, pointed at the receiver.
 	mode := gen.ModeLive
-	adminKey := newAdminKey(mode)
+	adminKey := server.NewAdminKey(mode)
 	srv, err := server.New(server.Config{
 		DB:       ":memory:",
 		AdminKey: adminKey,
