@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 
 	"github.com/ufhook/ufhook/bearer"
@@ -60,25 +59,4 @@ func ExampleHandler_ServeHTTP_invalid() {
 	// Output:
 	// 400
 	// {"error":"tenant.deleted payload does not match the schema: fix the fields listed in problems","event":"tenant.deleted","problems":[{"path":"/record/tenantId","rule":"pattern","message":"'Demo-1234' does not match pattern '^[a-z0-9]{8}$'"}]}
-}
-
-// Listen and Serve run the handler on its own until the context ends; ufhook
-// receive is built on them. Without PlainHTTP it serves HTTPS with a
-// certificate from a fresh local CA, and Server.CAFile tells where the CA is.
-func ExampleListen() {
-	srv, err := receiver.Listen(receiver.ServeConfig{
-		Listen:    "127.0.0.1:0",
-		Options:   receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"},
-		Callbacks: receiver.Callbacks{OnDelivery: receiver.PrintDeliveries(os.Stdout, false)},
-		PlainHTTP: true, // test-mode webhooks only; drop it for HTTPS
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // a real program cancels on SIGINT
-	fmt.Println(strings.HasPrefix(srv.URL(), "http://127.0.0.1:"), srv.Serve(ctx))
-	// Output:
-	// true <nil>
 }

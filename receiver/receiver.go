@@ -8,8 +8,8 @@
 // goes to one generic callback, Callbacks.OnEvent. A callback error or panic
 // answers 500, so that the sender retries; success answers 204.
 //
-// Serve and Listen run the same handler as a standalone HTTPS server, which is
-// what `ufhook receive` does.
+// The endpoint subpackage serves the same handler on its own address, over
+// HTTPS with a throwaway CA, which is what `ufhook receive` does.
 package receiver
 
 import (
@@ -34,8 +34,8 @@ import (
 // DefaultMaxBodyBytes is the body limit when Options.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes int64 = 1 << 20
 
-// Errors of the receiver. New returns ErrNoToken and Listen ErrConfig; every
-// other one is the reason a request was rejected, found in Delivery.Err.
+// Errors of the receiver. New returns ErrNoToken; every other one is the
+// reason a request was rejected, found in Delivery.Err.
 // Match them with errors.Is.
 var (
 	// ErrNoToken means Options.Token is empty: a receiver without a token
@@ -78,10 +78,6 @@ var (
 	// ErrCallbackPanic means the event's callback panicked; the panic was
 	// recovered and logged (500).
 	ErrCallbackPanic = errors.New("webhook callback panicked")
-	// ErrConfig means Listen cannot serve a ServeConfig: a certificate
-	// without its key, an unreadable certificate, a bad listen address, a
-	// port in use. The error names the problem and what to do.
-	ErrConfig = errors.New("invalid receiver configuration")
 )
 
 // Options configures a Handler.

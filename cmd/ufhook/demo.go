@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +24,7 @@ import (
 	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/receiver/endpoint"
 )
 
 func init() { commands = append(commands, newDemoCmd) }
@@ -101,7 +100,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	_, _ = rand.Read(raw[:])
 	token := "example" + hex.EncodeToString(raw[:])
 	rec := &demoReceiver{accepted: map[string]int{}}
-	rs, err := receiver.Listen(receiver.ServeConfig{
+	rs, err := endpoint.Listen(endpoint.Config{
 		Listen:    "127.0.0.1:0",
 		Options:   receiver.Options{Token: token},
 		Callbacks: receiver.Callbacks{OnDelivery: rec.onDelivery},
@@ -120,7 +119,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 
 	// 2. The mock Userfront, in memory, pointed at the receiver.
 	mode := gen.ModeLive
-	adminKey := newAdminKey(mode)
+	adminKey := server.NewAdminKey(mode)
 	srv, err := server.New(server.Config{
 		DB:       ":memory:",
 		AdminKey: adminKey,
@@ -149,7 +148,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	fmt.Fprintf(out, "mock:       %s (mock Userfront, %s mode, in memory)\n\n", base, mode)
 
 	// 3. All six events, through the REST API.
-	api := &apiClient{base: base, key: adminKey, client: &http.Client{Timeout: 10 * time.Second}}
+	api := server.NewClient(base, adminKey, &http.Client{Timeout: 10 * time.Second})
 	fmt.Fprintln(out, "Firing all six events through the mock's REST API:")
 	if err := fireAll(ctx, api, out); err != nil {
 		return failure(err)
@@ -204,76 +203,36 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	return nil
 }
 
-// apiClient calls the mock's REST API with the admin key.
-type apiClient struct {
-	base, key string
-	client    *http.Client
-}
-
-func (a *apiClient) call(ctx context.Context, method, path string, in any) (map[string]any, error) {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return nil, err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", bearer.Header(a.key))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := a.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s: HTTP %d: %s", method, path, res.StatusCode, raw)
-	}
-	var out map[string]any
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	return out, nil
-}
-
 // fireAll creates, updates and deletes a user and a tenant.
-func fireAll(ctx context.Context, api *apiClient, out io.Writer) error {
-	u, err := api.call(ctx, http.MethodPost, "/v0/users", map[string]any{
+func fireAll(ctx context.Context, api *server.Client, out io.Writer) error {
+	u, err := api.CreateUser(ctx, server.Fields{
 		"email": "jane.doe@example.com", "username": "jane-doe", "name": "Jane Doe",
 		"data": map[string]any{"plan": "trial"},
 	})
 	if err != nil {
 		return err
 	}
-	uid := fmt.Sprint(u["userId"])
-	fmt.Fprintf(out, "  POST   /v0/users            -> user %s created\n", uid)
-	if _, err := api.call(ctx, http.MethodPut, "/v0/users/"+uid, map[string]any{"name": "Jane Q. Doe", "locked": true}); err != nil {
+	uid := u.UserID
+	fmt.Fprintf(out, "  POST   /v0/users            -> user %d created\n", uid)
+	if _, err := api.UpdateUser(ctx, uid, server.Fields{"name": "Jane Q. Doe", "locked": true}); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "  PUT    /v0/users/%-10s -> user %s updated (renamed, locked)\n", uid, uid)
-	if _, err := api.call(ctx, http.MethodDelete, "/v0/users/"+uid, nil); err != nil {
+	fmt.Fprintf(out, "  PUT    /v0/users/%-10d -> user %d updated (renamed, locked)\n", uid, uid)
+	if _, err := api.DeleteUser(ctx, uid); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "  DELETE /v0/users/%-10s -> user %s deleted\n", uid, uid)
-	t, err := api.call(ctx, http.MethodPost, "/v0/tenants", map[string]any{"name": "Acme Inc", "data": map[string]any{"region": "eu"}})
+	fmt.Fprintf(out, "  DELETE /v0/users/%-10d -> user %d deleted\n", uid, uid)
+	t, err := api.CreateTenant(ctx, server.Fields{"name": "Acme Inc", "data": map[string]any{"region": "eu"}})
 	if err != nil {
 		return err
 	}
-	tid := fmt.Sprint(t["tenantId"])
+	tid := t.TenantID
 	fmt.Fprintf(out, "  POST   /v0/tenants          -> tenant %s created\n", tid)
-	if _, err := api.call(ctx, http.MethodPut, "/v0/tenants/"+tid, map[string]any{"name": "Acme Corporation"}); err != nil {
+	if _, err := api.UpdateTenant(ctx, tid, server.Fields{"name": "Acme Corporation"}); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "  PUT    /v0/tenants/%-8s -> tenant %s updated (renamed)\n", tid, tid)
-	if _, err := api.call(ctx, http.MethodDelete, "/v0/tenants/"+tid, nil); err != nil {
+	if _, err := api.DeleteTenant(ctx, tid); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "  DELETE /v0/tenants/%-8s -> tenant %s deleted\n\n", tid, tid)

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/receiver/endpoint"
 )
 
 func init() { commands = append(commands, newReceiveCmd) }
@@ -60,23 +67,23 @@ or SIGTERM.`,
 			if c.caOut != "" && (c.plainHTTP || c.tlsCert != "") {
 				return usageError("--ca-out is for the generated CA: drop it with --http or --tls-cert")
 			}
-			srv, err := receiver.Listen(receiver.ServeConfig{
+			srv, err := endpoint.Listen(endpoint.Config{
 				Listen:      c.listen,
 				Options:     receiver.Options{Token: c.token, TestToken: c.testToken},
-				Callbacks:   receiver.Callbacks{OnDelivery: receiver.PrintDeliveries(cmd.OutOrStdout(), c.asJSON)},
+				Callbacks:   receiver.Callbacks{OnDelivery: printDeliveries(cmd.OutOrStdout(), c.asJSON)},
 				TLSCertFile: c.tlsCert,
 				TLSKeyFile:  c.tlsKey,
 				CAFile:      c.caOut,
 				PlainHTTP:   c.plainHTTP,
 				ServerLog:   slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
 			})
-			if errors.Is(err, receiver.ErrConfig) || errors.Is(err, receiver.ErrNoToken) {
+			if errors.Is(err, endpoint.ErrConfig) || errors.Is(err, receiver.ErrNoToken) {
 				return asUsage(err)
 			}
 			if err != nil {
 				return err
 			}
-			if err := srv.WriteHelp(cmd.ErrOrStderr()); err != nil {
+			if err := writeReceiveHelp(cmd.ErrOrStderr(), srv, c); err != nil {
 				srv.Close()
 				return err
 			}
@@ -84,7 +91,7 @@ or SIGTERM.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&c.listen, "listen", receiver.DefaultListen, "address to listen on; port 0 picks a free port")
+	f.StringVar(&c.listen, "listen", endpoint.DefaultListen, "address to listen on; port 0 picks a free port")
 	f.StringVar(&c.token, "token", "", "webhook token, the live-mode one when --test-token is set (default $UFHOOK_TOKEN)")
 	f.StringVar(&c.testToken, "test-token", "", "test-mode webhook token, when it differs (default $UFHOOK_TEST_TOKEN)")
 	f.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate to serve (default: one from a fresh local CA)")
@@ -93,4 +100,122 @@ or SIGTERM.`,
 	f.BoolVar(&c.plainHTTP, "http", false, "serve plain HTTP; accepts test-mode webhooks only")
 	f.BoolVar(&c.asJSON, "json", false, "print one JSON object per webhook, with the full payload")
 	return cmd
+}
+
+// writeReceiveHelp writes where srv listens, where its CA certificate is,
+// and ready-to-paste commands that send it webhooks. Tokens appear masked;
+// the commands read them from $UFHOOK_TOKEN and $UFHOOK_TEST_TOKEN.
+func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error {
+	ew := &errWriter{w: w}
+	url := srv.URL()
+	ew.printf("ufhook receive: listening on %s (every path serves all six events)\n", url)
+	switch {
+	case c.plainHTTP:
+		ew.printf("plain HTTP: test-mode webhooks only, since live webhooks need HTTPS\n")
+	case srv.CAFile() != "":
+		ew.printf("CA certificate: %s (a fresh local CA; trust it with --ca or --cacert)\n", srv.CAFile())
+	default:
+		ew.printf("TLS certificate: %s\n", c.tlsCert)
+	}
+	caFlag, curlCA := "", ""
+	if srv.CAFile() != "" {
+		caFlag, curlCA = " --ca "+shellQuote(srv.CAFile()), " --cacert "+shellQuote(srv.CAFile())
+	}
+	type line struct{ env, mask, mode string }
+	var lines []line
+	switch {
+	case c.testToken != "":
+		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(c.token), "live"}, {"UFHOOK_TEST_TOKEN", bearer.Mask(c.testToken), "test"}}
+		if c.plainHTTP {
+			lines = lines[1:]
+		}
+	case c.plainHTTP:
+		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(c.token), "test"}}
+	default:
+		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(c.token), ""}}
+	}
+	ew.printf("\nSend it webhooks (set $%s to the token, here %s):\n", lines[0].env, lines[0].mask)
+	for _, l := range lines {
+		mode := ""
+		if l.mode != "" {
+			mode = " --mode " + l.mode
+		}
+		ew.printf("  ufhook emit --all --target %s --token \"$%s\"%s%s\n", url, l.env, mode, caFlag)
+	}
+	l := lines[0]
+	mode := ""
+	if l.mode != "" {
+		mode = " --mode " + l.mode
+	}
+	ew.printf("  ufhook example user.created%s | curl%s -H \"Authorization: Bearer $%s\" -H 'Content-Type: application/json' --data-binary @- %s\n", mode, curlCA, l.env, url)
+	if len(lines) > 1 {
+		ew.printf("(test-mode webhooks need $%s, here %s)\n", lines[1].env, lines[1].mask)
+	}
+	ew.printf("\nStop with Ctrl+C.\n")
+	return ew.err
+}
+
+// errWriter keeps the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+// printDeliveries returns an OnDelivery callback that writes one line per
+// webhook to w: time, event, mode, record id, status and, for a rejection,
+// why. With asJSON it writes one JSON object per webhook instead, with the
+// full payload. It is safe for concurrent use; write errors are dropped.
+func printDeliveries(w io.Writer, asJSON bool) func(receiver.Delivery) {
+	var mu sync.Mutex
+	return func(d receiver.Delivery) {
+		mu.Lock()
+		defer mu.Unlock()
+		if asJSON {
+			rec := deliveryJSON{Time: d.Time.UTC(), Event: d.Event, Mode: string(d.Mode), RecordID: d.RecordID, Status: d.Status}
+			if d.Err != nil {
+				rec.Error = d.Err.Error()
+			}
+			if len(d.Body) > 0 {
+				if json.Valid(d.Body) {
+					rec.Payload = json.RawMessage(d.Body)
+				} else {
+					rec.Payload, _ = json.Marshal(string(d.Body))
+				}
+			}
+			b, err := json.Marshal(rec)
+			if err == nil {
+				w.Write(append(b, '\n'))
+			}
+			return
+		}
+		line := fmt.Sprintf("%s  %-14s %-4s %-10s %d", d.Time.UTC().Format("2006-01-02T15:04:05.000Z"), dash(d.Event), dash(string(d.Mode)), dash(d.RecordID), d.Status)
+		if d.Err != nil {
+			line += "  " + d.Err.Error()
+		}
+		io.WriteString(w, line+"\n")
+	}
+}
+
+// deliveryJSON is one line of printDeliveries in JSON form.
+type deliveryJSON struct {
+	Time     time.Time       `json:"time"`
+	Event    string          `json:"event"`
+	Mode     string          `json:"mode"`
+	RecordID string          `json:"recordId"`
+	Status   int             `json:"status"`
+	Error    string          `json:"error,omitempty"`
+	Payload  json.RawMessage `json:"payload,omitempty"`
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -24,9 +24,14 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/receiver/endpoint"
 )
 
-const receiveToken = "example3c5cc4491eb422d48c8f78c2f"
+const (
+	receiveToken     = "example3c5cc4491eb422d48c8f78c2f"
+	receiveTestToken = "test9f1e2d3c4b5a69788796a5b4c3d2e1"
+)
 
 // lockedBuffer is a bytes.Buffer safe for the command's goroutines.
 type lockedBuffer struct {
@@ -252,4 +257,69 @@ func TestReceiveWithEmitCommand(t *testing.T) {
 	assert.Equal(t, exitOK, code, stdout+stderr)
 	require.Equal(t, exitOK, r.stop())
 	assert.Equal(t, 6, strings.Count(r.stdout.String(), " 204\n"), r.stdout.String())
+}
+
+func TestWriteReceiveHelp(t *testing.T) {
+	cases := []struct {
+		name    string
+		cfg     receiveConfig
+		want    []string
+		wantNot []string
+	}{
+		{"generated CA", receiveConfig{token: receiveToken},
+			[]string{"ufhook emit --all --target https://127.0.0.1:", `--token "$UFHOOK_TOKEN" --ca `, "curl --cacert ", bearer.Mask(receiveToken)}, []string{"--mode"}},
+		{"two tokens", receiveConfig{token: receiveToken, testToken: receiveTestToken},
+			[]string{"--mode live", `--token "$UFHOOK_TEST_TOKEN" --mode test`, bearer.Mask(receiveTestToken)}, nil},
+		{"plain HTTP", receiveConfig{token: receiveToken, plainHTTP: true},
+			[]string{"--target http://127.0.0.1:", "--mode test", "test-mode webhooks only"}, []string{"--ca", "--cacert"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := endpoint.Listen(endpoint.Config{
+				Listen:    "127.0.0.1:0",
+				Options:   receiver.Options{Token: tc.cfg.token, TestToken: tc.cfg.testToken},
+				CAFile:    filepath.Join(t.TempDir(), "ca.pem"),
+				PlainHTTP: tc.cfg.plainHTTP,
+			})
+			require.NoError(t, err)
+			defer srv.Close()
+			var b bytes.Buffer
+			require.NoError(t, writeReceiveHelp(&b, srv, tc.cfg))
+			assert.Contains(t, b.String(), srv.URL())
+			for _, s := range tc.want {
+				assert.Contains(t, b.String(), s)
+			}
+			for _, s := range append(tc.wantNot, receiveToken, receiveTestToken) {
+				assert.NotContains(t, b.String(), s)
+			}
+		})
+	}
+}
+
+func TestPrintDeliveries(t *testing.T) {
+	at := time.Date(2026, 11, 27, 4, 30, 0, 123e6, time.UTC)
+	ok := receiver.Delivery{Time: at, Event: "user.created", Mode: "test", RecordID: "42", Status: 204, Body: []byte(`{"action":"create"}`)}
+	bad := receiver.Delivery{Time: at, Status: 401, Err: receiver.ErrUnauthorized, Body: []byte("not json")}
+
+	var text bytes.Buffer
+	p := printDeliveries(&text, false)
+	p(ok)
+	p(bad)
+	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.created   test 42         204\n"+
+		"2026-11-27T04:30:00.123Z  -              -    -          401  missing or wrong bearer token\n", text.String())
+
+	var js bytes.Buffer
+	p = printDeliveries(&js, true)
+	p(ok)
+	p(bad)
+	lines := strings.Split(strings.TrimSpace(js.String()), "\n")
+	require.Len(t, lines, 2)
+	var first, second map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &second))
+	assert.Equal(t, map[string]any{"action": "create"}, first["payload"], "the full payload, as JSON")
+	assert.Equal(t, "42", first["recordId"])
+	assert.Equal(t, float64(204), first["status"])
+	assert.Equal(t, "not json", second["payload"], "a body that is not JSON comes as a string")
+	assert.Equal(t, "missing or wrong bearer token", second["error"])
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ufhook/ufhook/bearer"
-	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/openapi"
@@ -109,82 +105,6 @@ func serveEmitterConfig(target string, routes mock.Routes, token, mode, ca strin
 	}, nil
 }
 
-// newAdminKey returns a random key shaped like Userfront's admin API keys.
-func newAdminKey(mode gen.Mode) string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return "uf_" + string(mode) + "_admin_" + hex.EncodeToString(b[:])
-}
-
-// adminKeyPath returns the absolute path of the admin key file: flag if
-// given, else next to the database, else under the user's cache directory
-// for an in-memory database.
-func adminKeyPath(flag, db string) (string, error) {
-	p := flag
-	switch {
-	case p != "":
-	case db != ":memory:":
-		p = db + ".admin-key"
-	default:
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			return "", usageError("--db :memory: keeps the generated admin key in your cache directory, but %v: choose a file with --admin-key-file FILE", err)
-		}
-		p = filepath.Join(dir, "ufhook", "serve-admin-key")
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", usageError("--admin-key-file %s: %v", p, err)
-	}
-	return abs, nil
-}
-
-// writeKeyFile writes key to path with mode 0600, through a temporary file
-// in the same directory and a rename, so the file is never half-written.
-// A missing directory is created with mode 0700.
-func writeKeyFile(path, key string) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.WriteString(key)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
-}
-
-// readKeyFile returns the admin key that an earlier start wrote to path, if
-// the file holds one: a single word of at least 16 characters.
-func readKeyFile(path string) (string, bool) {
-	raw, err := os.ReadFile(path)
-	if err != nil || len(raw) > 1024 {
-		return "", false
-	}
-	key := strings.TrimSpace(string(raw))
-	if len(key) < 16 || strings.ContainsAny(key, " \t\r\n") {
-		return "", false
-	}
-	return key, true
-}
-
 // shellQuote quotes p for a POSIX shell when it holds anything but safe
 // characters.
 func shellQuote(p string) string {
@@ -219,17 +139,18 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 	// A generated key always goes to a file; a given one only when asked.
 	keyFile := ""
 	if generated || c.keyFile != "" {
-		if keyFile, err = adminKeyPath(c.keyFile, c.db); err != nil {
-			return err
+		if keyFile, err = server.AdminKeyPath(c.keyFile, c.db); err != nil {
+			return usageError("%v (--admin-key-file FILE)", err)
 		}
 	}
 	if generated {
 		// The key of an earlier start is kept, so that the apps and scripts
 		// configured with it keep working after a restart.
-		if old, ok := readKeyFile(keyFile); ok {
-			key, source = old, "kept from an earlier start"
-		} else {
-			key, source = newAdminKey(em.Mode), "generated"
+		var created bool
+		key, created = server.LoadOrNewAdminKey(keyFile, em.Mode)
+		source = "kept from an earlier start"
+		if created {
+			source = "generated"
 		}
 	}
 	log := &serveLog{w: cmd.ErrOrStderr()}
@@ -246,7 +167,7 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 		return usageError("--listen %s: %v (choose another address, e.g. --listen 127.0.0.1:0)", c.listen, err)
 	}
 	if keyFile != "" {
-		if err := writeKeyFile(keyFile, key); err != nil {
+		if err := server.WriteAdminKey(keyFile, key); err != nil {
 			ln.Close()
 			srv.Close()
 			return usageError("--admin-key-file %s: %v (choose a writable file with --admin-key-file FILE)", keyFile, err)

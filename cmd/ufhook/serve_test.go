@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/receiver"
 )
 
@@ -102,16 +102,16 @@ func parseBanner(t *testing.T, out string) banner {
 	return b
 }
 
-// apiStatus calls GET /v0/users with key and returns the status.
+// apiStatus lists the users with key and returns the API's status.
 func apiStatus(t *testing.T, base, key string) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/v0/users", nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	res.Body.Close()
-	return res.StatusCode
+	_, err := server.NewClient(base, key, nil).ListUsers(context.Background(), 0, 0)
+	if err == nil {
+		return http.StatusOK
+	}
+	var ae *server.APIError
+	require.ErrorAs(t, err, &ae)
+	return ae.StatusCode
 }
 
 // TestServeFiresWebhooks runs ufhook serve against a plain-HTTP test-mode
@@ -135,15 +135,8 @@ func TestServeFiresWebhooks(t *testing.T) {
 	assert.NotContains(t, out.String(), key, "the admin key is never printed whole")
 	assert.NotContains(t, out.String(), serveToken, "the webhook token is masked")
 
-	req, err := http.NewRequest(http.MethodPost, b.base+"/v0/users", strings.NewReader(`{"email":"cli@example.com"}`))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	var user map[string]any
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&user))
-	res.Body.Close()
-	require.Equal(t, http.StatusOK, res.StatusCode, "%v", user)
+	_, err = server.NewClient(b.base, key, nil).CreateUser(context.Background(), server.Fields{"email": "cli@example.com"})
+	require.NoError(t, err, "the API accepts the key from the key file")
 
 	select {
 	case d := <-got:

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,11 +29,11 @@ func BenchmarkCreateUser(b *testing.B) {
 			defer s.Close()
 			api := httptest.NewServer(s.Handler())
 			defer api.Close()
+			client := server.NewClient(api.URL, adminKey, nil)
+			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				req, _ := http.NewRequest(http.MethodPost, api.URL+"/v0/users", strings.NewReader(`{"email":"bench@example.com","name":"Bench"}`))
-				req.Header.Set("Authorization", "Bearer "+adminKey)
-				res, err := http.DefaultClient.Do(req)
+				res, err := client.Do(ctx, http.MethodPost, "/v0/users", `{"email":"bench@example.com","name":"Bench"}`)
 				if err != nil || res.StatusCode != http.StatusOK {
 					b.Fatalf("POST /v0/users: %v %v", err, res)
 				}

@@ -2,10 +2,9 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
@@ -13,8 +12,8 @@ import (
 	"github.com/ufhook/ufhook/receiver"
 )
 
-// A user created through the mock's REST API fires user.created at the
-// receiver.
+// A user created through the mock's REST API, with its Client, fires
+// user.created at the receiver.
 func Example() {
 	const token = "example3c5cc4491eb422d48c8f78c2f"
 	got := make(chan string, 1)
@@ -39,23 +38,29 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	api := httptest.NewServer(srv.Handler())
-	defer api.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
 	defer srv.Close()
 	if err := srv.Start(context.Background()); err != nil {
 		panic(err)
 	}
 
-	req, _ := http.NewRequest(http.MethodPost, api.URL+"/v0/users", strings.NewReader(`{"email": "jane@example.com", "name": "Jane"}`))
-	req.Header.Set("Authorization", "Bearer uf_test_admin_example")
-	res, err := http.DefaultClient.Do(req)
+	api := server.NewClient(ts.URL, "uf_test_admin_example", nil)
+	u, err := api.CreateUser(context.Background(), server.Fields{"email": "jane@example.com", "name": "Jane"})
 	if err != nil {
 		panic(err)
 	}
-	res.Body.Close()
-	fmt.Println("POST /v0/users:", res.Status)
+	fmt.Println("created: userId", u.UserID, "name", u.Name)
 	fmt.Println(<-got)
+
+	// An error answer carries Userfront's status and message.
+	_, err = api.GetUser(context.Background(), 99)
+	var ae *server.APIError
+	if errors.As(err, &ae) {
+		fmt.Println(ae.StatusCode, ae.Message)
+	}
 	// Output:
-	// POST /v0/users: 200 OK
+	// created: userId 1 name Jane
 	// user.created: userId 1, jane@example.com
+	// 404 Not Found: no user has userId 99 (list them with GET /v0/users)
 }

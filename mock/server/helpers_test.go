@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -108,28 +107,10 @@ func newServer(t *testing.T, cfg server.Config) *mockServer {
 }
 
 // call makes one API call with key (none when empty) and returns the status
-// and the decoded JSON body.
+// and the decoded JSON body, whatever the status.
 func call(t *testing.T, base, key, method, path string, body any) (int, map[string]any) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = bytes.NewBufferString(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		require.NoError(t, err)
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, base+path, rd)
-	require.NoError(t, err)
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
+	res, err := server.NewClient(base, key, nil).Do(context.Background(), method, path, body)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
@@ -139,11 +120,12 @@ func call(t *testing.T, base, key, method, path string, body any) (int, map[stri
 	return res.StatusCode, out
 }
 
-// must makes an API call that must answer 200.
+// must makes an API call with the admin key that must answer 200, and
+// returns the decoded JSON body.
 func must(t *testing.T, base, method, path string, body any) map[string]any {
 	t.Helper()
-	status, out := call(t, base, adminKey, method, path, body)
-	require.Equal(t, http.StatusOK, status, "%s %s: %v", method, path, out)
+	var out map[string]any
+	require.NoError(t, server.NewClient(base, adminKey, nil).Call(context.Background(), method, path, body, &out))
 	return out
 }
 

@@ -274,45 +274,23 @@ func TestKillDuringBurstLosesNothing(t *testing.T) {
 	}
 }
 
-// createUser calls POST /v0/users and returns the new user's userUuid. It
+// createUser creates a user through the API and returns its userUuid. It
 // is safe to call from any goroutine.
 func createUser(base, username string) (string, error) {
-	req, err := http.NewRequest(http.MethodPost, base+"/v0/users", strings.NewReader(`{"username":"`+username+`"}`))
+	u, err := server.NewClient(base, adminKey, nil).CreateUser(context.Background(), server.Fields{"username": username})
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+adminKey)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer res.Body.Close()
-	var u struct {
-		UserUUID string `json:"userUuid"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&u); err != nil || res.StatusCode != http.StatusOK || u.UserUUID == "" {
-		return "", fmt.Errorf("POST /v0/users: HTTP %d (%v)", res.StatusCode, err)
-	}
-	return u.UserUUID, nil
+	return u.UserUUID.String(), nil
 }
 
 // deliveryCounts reads the outbox's counts from the dashboard API, or nil.
 // It is safe to call from any goroutine.
 func deliveryCounts(base string) map[string]any {
-	req, err := http.NewRequest(http.MethodGet, base+"/ui/deliveries?limit=1", nil)
-	if err != nil {
-		return nil
-	}
-	req.Header.Set("Authorization", "Bearer "+adminKey)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil
-	}
-	defer res.Body.Close()
 	var out struct {
 		Counts map[string]any `json:"counts"`
 	}
-	if json.NewDecoder(res.Body).Decode(&out) != nil {
+	if server.NewClient(base, adminKey, nil).Call(context.Background(), http.MethodGet, "/ui/deliveries?limit=1", nil, &out) != nil {
 		return nil
 	}
 	return out.Counts

@@ -1,4 +1,4 @@
-package receiver_test
+package endpoint_test
 
 import (
 	"crypto/tls"

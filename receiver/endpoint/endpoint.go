@@ -1,38 +1,52 @@
-package receiver
+// Package endpoint serves a receiver.Handler on its own address: a webhook
+// endpoint over HTTPS with a certificate from a fresh local CA (or a given
+// certificate, or plain HTTP for test-mode webhooks), which shuts down
+// cleanly when its context ends. `ufhook receive` and `ufhook demo` run the
+// reference receiver with it.
+//
+// A Go backend that already has an HTTP server mounts the receiver.Handler
+// there instead, and needs nothing from this package.
+package endpoint
 
 import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/receiver"
 )
 
-// DefaultListen is the address Listen binds when ServeConfig.Listen is empty.
+// DefaultListen is the address Listen binds when Config.Listen is empty.
 const DefaultListen = "127.0.0.1:8443"
 
-// ServeConfig configures Listen: a Handler served over HTTPS on its own.
-type ServeConfig struct {
+// Errors of this package. Listen also passes on receiver.ErrNoToken from
+// receiver.New. Match them with errors.Is.
+var (
+	// ErrConfig means Listen cannot serve a Config: a certificate without
+	// its key, an unreadable certificate, a bad listen address, a port in
+	// use, a CA file that cannot be written. The error names the problem
+	// and what to do.
+	ErrConfig = errors.New("invalid receiver configuration")
+)
+
+// Config configures Listen: a receiver.Handler served on its own.
+type Config struct {
 	// Listen is the address to bind, DefaultListen when empty. Port 0 picks a
 	// free port; Server.URL tells which.
 	Listen string
-	// Options and Callbacks configure the Handler, as for New.
-	Options   Options
-	Callbacks Callbacks
+	// Options and Callbacks configure the handler, as for receiver.New.
+	Options   receiver.Options
+	Callbacks receiver.Callbacks
 	// TLSCertFile and TLSKeyFile are a PEM certificate and its key. Give both
 	// or neither: without them, a fresh local CA issues a certificate for
 	// localhost, 127.0.0.1 and ::1, and its certificate is written to CAFile.
@@ -44,21 +58,21 @@ type ServeConfig struct {
 	// so it turns on Options.TestModeOnly.
 	PlainHTTP bool
 	// ServerLog receives the HTTP server's own errors, such as failed TLS
-	// handshakes; Options.Logger when nil.
+	// handshakes; Options.Logger when nil, and nowhere when both are nil.
 	ServerLog *slog.Logger
 	// ShutdownTimeout bounds the wait for requests in flight when the
 	// context ends; 5s when zero.
 	ShutdownTimeout time.Duration
 }
 
-// Server is a Handler listening on its own address, made by Listen.
+// Server is a receiver.Handler listening on its own address, made by
+// Listen.
 type Server struct {
 	ln       net.Listener
 	srv      *http.Server
 	url      string
 	caFile   string
 	pool     *x509.CertPool
-	cfg      ServeConfig
 	shutdown time.Duration
 }
 
@@ -76,12 +90,12 @@ func DefaultCAFile() string {
 // configuration fault shows up before anything is served. It errors with
 // ErrConfig (a certificate without its key, an unreadable certificate or
 // key, a bad address, a port in use, a CA file that cannot be written) or
-// with ErrNoToken.
-func Listen(cfg ServeConfig) (*Server, error) {
+// with receiver.ErrNoToken.
+func Listen(cfg Config) (*Server, error) {
 	if cfg.PlainHTTP {
 		cfg.Options.TestModeOnly = true
 	}
-	h, err := New(cfg.Options, cfg.Callbacks)
+	h, err := receiver.New(cfg.Options, cfg.Callbacks)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +105,7 @@ func Listen(cfg ServeConfig) (*Server, error) {
 	if cfg.PlainHTTP && cfg.TLSCertFile != "" {
 		return nil, fmt.Errorf("%w: plain HTTP takes no TLS certificate: drop one or the other", ErrConfig)
 	}
-	s := &Server{cfg: cfg, shutdown: cfg.ShutdownTimeout}
+	s := &Server{shutdown: cfg.ShutdownTimeout}
 	if s.shutdown <= 0 {
 		s.shutdown = 5 * time.Second
 	}
@@ -137,7 +151,10 @@ func Listen(cfg ServeConfig) (*Server, error) {
 
 	errLog := cfg.ServerLog
 	if errLog == nil {
-		errLog = h.log
+		errLog = cfg.Options.Logger
+	}
+	if errLog == nil {
+		errLog = slog.New(slog.DiscardHandler)
 	}
 	s.srv = &http.Server{
 		Handler:           h,
@@ -222,138 +239,10 @@ func (s *Server) Close() error { return s.srv.Close() }
 
 // Serve is Listen followed by Server.Serve: it serves cfg until ctx ends.
 // It errors as Listen and Server.Serve do.
-func Serve(ctx context.Context, cfg ServeConfig) error {
+func Serve(ctx context.Context, cfg Config) error {
 	s, err := Listen(cfg)
 	if err != nil {
 		return err
 	}
 	return s.Serve(ctx)
-}
-
-// WriteHelp writes where the server listens, where its CA certificate is,
-// and ready-to-paste commands that send it webhooks. Tokens appear masked;
-// the commands read them from $UFHOOK_TOKEN and $UFHOOK_TEST_TOKEN.
-func (s *Server) WriteHelp(w io.Writer) error {
-	o := s.cfg.Options
-	ew := &errWriter{w: w}
-	ew.printf("ufhook receive: listening on %s (every path serves all six events)\n", s.url)
-	switch {
-	case s.cfg.PlainHTTP:
-		ew.printf("plain HTTP: test-mode webhooks only, since live webhooks need HTTPS\n")
-	case s.caFile != "":
-		ew.printf("CA certificate: %s (a fresh local CA; trust it with --ca or --cacert)\n", s.caFile)
-	default:
-		ew.printf("TLS certificate: %s\n", s.cfg.TLSCertFile)
-	}
-	caFlag, curlCA := "", ""
-	if s.caFile != "" {
-		caFlag, curlCA = " --ca "+shellQuote(s.caFile), " --cacert "+shellQuote(s.caFile)
-	}
-	type line struct{ env, mask, mode string }
-	var lines []line
-	switch {
-	case o.TestToken != "":
-		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(o.Token), "live"}, {"UFHOOK_TEST_TOKEN", bearer.Mask(o.TestToken), "test"}}
-		if s.cfg.PlainHTTP {
-			lines = lines[1:]
-		}
-	case s.cfg.PlainHTTP:
-		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(o.Token), "test"}}
-	default:
-		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(o.Token), ""}}
-	}
-	ew.printf("\nSend it webhooks (set $%s to the token, here %s):\n", lines[0].env, lines[0].mask)
-	for _, l := range lines {
-		mode := ""
-		if l.mode != "" {
-			mode = " --mode " + l.mode
-		}
-		ew.printf("  ufhook emit --all --target %s --token \"$%s\"%s%s\n", s.url, l.env, mode, caFlag)
-	}
-	l := lines[0]
-	mode := ""
-	if l.mode != "" {
-		mode = " --mode " + l.mode
-	}
-	ew.printf("  ufhook example user.created%s | curl%s -H \"Authorization: Bearer $%s\" -H 'Content-Type: application/json' --data-binary @- %s\n", mode, curlCA, l.env, s.url)
-	if len(lines) > 1 {
-		ew.printf("(test-mode webhooks need $%s, here %s)\n", lines[1].env, lines[1].mask)
-	}
-	ew.printf("\nStop with Ctrl+C.\n")
-	return ew.err
-}
-
-// errWriter keeps the first write error.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
-	}
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '.' || c == '-' || c == '_' || c == ':') {
-			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-		}
-	}
-	return s
-}
-
-// PrintDeliveries returns an OnDelivery callback that writes one line per
-// webhook to w: time, event, mode, record id, status and, for a rejection,
-// why. With asJSON it writes one JSON object per webhook instead, with the
-// full payload. It is safe for concurrent use; write errors are dropped.
-func PrintDeliveries(w io.Writer, asJSON bool) func(Delivery) {
-	var mu sync.Mutex
-	return func(d Delivery) {
-		mu.Lock()
-		defer mu.Unlock()
-		if asJSON {
-			rec := deliveryJSON{Time: d.Time.UTC(), Event: d.Event, Mode: string(d.Mode), RecordID: d.RecordID, Status: d.Status}
-			if d.Err != nil {
-				rec.Error = d.Err.Error()
-			}
-			if len(d.Body) > 0 {
-				if json.Valid(d.Body) {
-					rec.Payload = json.RawMessage(d.Body)
-				} else {
-					rec.Payload, _ = json.Marshal(string(d.Body))
-				}
-			}
-			b, err := json.Marshal(rec)
-			if err == nil {
-				w.Write(append(b, '\n'))
-			}
-			return
-		}
-		line := fmt.Sprintf("%s  %-14s %-4s %-10s %d", d.Time.UTC().Format("2006-01-02T15:04:05.000Z"), dash(d.Event), dash(string(d.Mode)), dash(d.RecordID), d.Status)
-		if d.Err != nil {
-			line += "  " + d.Err.Error()
-		}
-		io.WriteString(w, line+"\n")
-	}
-}
-
-// deliveryJSON is one line of PrintDeliveries in JSON form.
-type deliveryJSON struct {
-	Time     time.Time       `json:"time"`
-	Event    string          `json:"event"`
-	Mode     string          `json:"mode"`
-	RecordID string          `json:"recordId"`
-	Status   int             `json:"status"`
-	Error    string          `json:"error,omitempty"`
-	Payload  json.RawMessage `json:"payload,omitempty"`
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -1,4 +1,4 @@
-package receiver_test
+package endpoint_test
 
 import (
 	"context"
@@ -14,10 +14,11 @@ import (
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/receiver/endpoint"
 )
 
 // TestEmitterEndToEnd has the emitter send every event, in both modes and
-// every shape, to receiver.Listen over verified TLS, trusting only the CA
+// every shape, to endpoint.Listen over verified TLS, trusting only the CA
 // file that Listen wrote: what `ufhook emit --ca` does.
 func TestEmitterEndToEnd(t *testing.T) {
 	var mu sync.Mutex
@@ -28,7 +29,7 @@ func TestEmitterEndToEnd(t *testing.T) {
 		got[event+"/"+string(mode)]++
 		return nil
 	}
-	srv := startServer(t, receiver.ServeConfig{
+	srv := startServer(t, endpoint.Config{
 		Listen:  "127.0.0.1:0",
 		Options: receiver.Options{Token: liveToken, TestToken: testToken},
 		Callbacks: receiver.Callbacks{

@@ -1,0 +1,177 @@
+package endpoint_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/receiver/endpoint"
+)
+
+const (
+	liveToken = "example3c5cc4491eb422d48c8f78c2f"
+	testToken = "test9f1e2d3c4b5a69788796a5b4c3d2e1"
+)
+
+// payload is a realistic fake payload of event in mode.
+func payload(t *testing.T, event string, mode gen.Mode) []byte {
+	t.Helper()
+	body, err := mock.Payload(event, mock.Options{Seed: 1, Mode: mode})
+	require.NoError(t, err)
+	return body
+}
+
+// startServer runs Listen and Serve, and stops the server at cleanup,
+// checking that the shutdown was clean.
+func startServer(t *testing.T, cfg endpoint.Config) *endpoint.Server {
+	t.Helper()
+	srv, err := endpoint.Listen(cfg)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		assert.NoError(t, <-done, "Serve must return nil after a clean shutdown")
+	})
+	return srv
+}
+
+func postTo(t *testing.T, c *http.Client, url, token string, body []byte) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", bearer.Header(token))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServeTLS(t *testing.T) {
+	var out bytes.Buffer
+	var mu sync.Mutex
+	caFile := filepath.Join(t.TempDir(), "sub", "ca.pem")
+	srv := startServer(t, endpoint.Config{
+		Listen:  "127.0.0.1:0",
+		Options: receiver.Options{Token: liveToken},
+		Callbacks: receiver.Callbacks{OnDelivery: func(d receiver.Delivery) {
+			mu.Lock()
+			defer mu.Unlock()
+			out.WriteString(d.Event + " ")
+		}},
+		CAFile: caFile,
+	})
+	assert.True(t, strings.HasPrefix(srv.URL(), "https://127.0.0.1:"), srv.URL())
+	assert.Equal(t, caFile, srv.CAFile())
+	require.NotNil(t, srv.RootCAs())
+
+	// The CA file alone is enough to trust the server, as emit --ca does.
+	pem, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	pool := srv.RootCAs().Clone()
+	require.True(t, pool.AppendCertsFromPEM(pem))
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	defer c.CloseIdleConnections()
+	for _, path := range []string{"", "webhooks/userfront", "user.created"} {
+		assert.Equal(t, 204, postTo(t, c, srv.URL()+path, liveToken, payload(t, "user.created", gen.ModeTest)), path)
+	}
+	assert.Equal(t, 401, postTo(t, c, srv.URL(), "wrong-token-0123456789", payload(t, "user.created", gen.ModeTest)))
+
+	// A client that does not trust the CA is refused.
+	_, err = http.Post(srv.URL(), "application/json", strings.NewReader("{}"))
+	require.Error(t, err)
+	var uerr *tls.CertificateVerificationError
+	assert.True(t, errors.As(err, &uerr), "want a certificate error, got %v", err)
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, "user.created user.created user.created  ", out.String(), "one delivery per request, the 401 without an event")
+}
+
+func TestServePlainHTTP(t *testing.T) {
+	srv := startServer(t, endpoint.Config{Listen: "127.0.0.1:0", Options: receiver.Options{Token: liveToken}, PlainHTTP: true})
+	assert.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"))
+	assert.Empty(t, srv.CAFile())
+	assert.Nil(t, srv.RootCAs())
+	c := &http.Client{Timeout: 10 * time.Second}
+	assert.Equal(t, 204, postTo(t, c, srv.URL(), liveToken, payload(t, "user.created", gen.ModeTest)), "test mode is fine over HTTP")
+	assert.Equal(t, 403, postTo(t, c, srv.URL(), liveToken, payload(t, "user.updated", gen.ModeLive)), "live mode needs HTTPS")
+}
+
+func TestServeGivenCertificate(t *testing.T) {
+	ca, err := localca.New()
+	require.NoError(t, err)
+	cert, err := ca.ServerCert()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certFile, keyFile := writeKeyPair(t, dir, cert)
+	srv := startServer(t, endpoint.Config{Listen: "127.0.0.1:0", Options: receiver.Options{Token: liveToken}, TLSCertFile: certFile, TLSKeyFile: keyFile})
+	assert.Empty(t, srv.CAFile(), "no CA is generated for a given certificate")
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
+	defer c.CloseIdleConnections()
+	assert.Equal(t, 204, postTo(t, c, srv.URL(), liveToken, payload(t, "tenant.created", gen.ModeTest)))
+}
+
+func TestListenErrors(t *testing.T) {
+	dir := t.TempDir()
+	ca, err := localca.New()
+	require.NoError(t, err)
+	cert, err := ca.ServerCert()
+	require.NoError(t, err)
+	certFile, keyFile := writeKeyPair(t, dir, cert)
+	garbage := filepath.Join(dir, "garbage.pem")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a certificate"), 0o600))
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	opts := receiver.Options{Token: liveToken}
+
+	cases := []struct {
+		name    string
+		cfg     endpoint.Config
+		wantErr error
+		wantMsg string
+	}{
+		{"no token", endpoint.Config{Listen: "127.0.0.1:0"}, receiver.ErrNoToken, "Options.Token"},
+		{"certificate without key", endpoint.Config{Listen: "127.0.0.1:0", Options: opts, TLSCertFile: certFile}, endpoint.ErrConfig, "give both"},
+		{"key without certificate", endpoint.Config{Listen: "127.0.0.1:0", Options: opts, TLSKeyFile: keyFile}, endpoint.ErrConfig, "give both"},
+		{"unreadable certificate", endpoint.Config{Listen: "127.0.0.1:0", Options: opts, TLSCertFile: filepath.Join(dir, "missing.pem"), TLSKeyFile: keyFile}, endpoint.ErrConfig, "missing.pem"},
+		{"certificate not PEM", endpoint.Config{Listen: "127.0.0.1:0", Options: opts, TLSCertFile: garbage, TLSKeyFile: keyFile}, endpoint.ErrConfig, "PEM"},
+		{"plain HTTP with a certificate", endpoint.Config{Listen: "127.0.0.1:0", Options: opts, TLSCertFile: certFile, TLSKeyFile: keyFile, PlainHTTP: true}, endpoint.ErrConfig, "plain HTTP"},
+		{"address without port", endpoint.Config{Listen: "127.0.0.1", Options: opts, PlainHTTP: true}, endpoint.ErrConfig, "host:port"},
+		{"port in use", endpoint.Config{Listen: busy.Addr().String(), Options: opts, PlainHTTP: true}, endpoint.ErrConfig, "free port"},
+		{"CA file not writable", endpoint.Config{Listen: "127.0.0.1:0", Options: opts, CAFile: filepath.Join(garbage, "ca.pem")}, endpoint.ErrConfig, "writable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := endpoint.Listen(tc.cfg)
+			if srv != nil {
+				srv.Close()
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.wantErr)
+			assert.Contains(t, err.Error(), tc.wantMsg)
+		})
+	}
+}
