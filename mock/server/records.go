@@ -27,8 +27,11 @@ import (
 // webhook's record is the REST API's JSON of the record less the properties
 // that the spec marks x-rest-only (openapi.RestOnly).
 
-// stamp formats t as Userfront does: ISO-8601 UTC with milliseconds.
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// stampLayout is Userfront's time format: ISO-8601 UTC with milliseconds.
+const stampLayout = "2006-01-02T15:04:05.000Z"
+
+// stamp formats t as Userfront does.
+func stamp(t time.Time) string { return t.UTC().Format(stampLayout) }
 
 // newUUID returns a random (version 4) UUID.
 func newUUID() openapi_types.UUID {
@@ -358,8 +361,8 @@ func userfrontTimes(raw json.RawMessage, s *openapi3.Schema) (json.RawMessage, e
 	if s == nil || len(s.Properties) == 0 || !bytes.HasPrefix(raw, []byte("{")) {
 		return raw, nil
 	}
-	return rewriteObject(raw, func(key string, v json.RawMessage) (json.RawMessage, error) {
-		p := s.Properties[key]
+	return rewriteObject(raw, func(key []byte, v json.RawMessage) (json.RawMessage, error) {
+		p := s.Properties[string(key)]
 		if p == nil || p.Value == nil {
 			return v, nil
 		}
@@ -374,7 +377,9 @@ func userfrontTimes(raw json.RawMessage, s *openapi3.Schema) (json.RawMessage, e
 		if err != nil {
 			return v, nil
 		}
-		return json.Marshal(stamp(t))
+		b := make([]byte, 0, len(stampLayout)+2)
+		b = t.UTC().AppendFormat(append(b, '"'), stampLayout)
+		return append(b, '"'), nil
 	})
 }
 
@@ -383,50 +388,160 @@ func userfrontTimes(raw json.RawMessage, s *openapi3.Schema) (json.RawMessage, e
 // x-rest-only. The other properties keep their order and their bytes.
 func webhookRecord(rest json.RawMessage, schema *openapi3.Schema) (json.RawMessage, error) {
 	drop := openapi.RestOnly(schema)
-	return rewriteObject(rest, func(key string, v json.RawMessage) (json.RawMessage, error) {
-		if slices.Contains(drop, key) {
+	return rewriteObject(rest, func(key []byte, v json.RawMessage) (json.RawMessage, error) {
+		if slices.Contains(drop, string(key)) {
 			return nil, nil
 		}
 		return v, nil
 	})
 }
 
+// errRecordJSON means a record's JSON is not one well-formed object.
+var errRecordJSON = errors.New("a record must be one well-formed JSON object")
+
 // rewriteObject returns the JSON object raw with each member's value
 // replaced by what fn returns for it; a nil value drops the member. The
-// members keep their order.
-func rewriteObject(raw json.RawMessage, fn func(key string, v json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.Join(errors.New("a record must be a JSON object"), err)
-	}
+// members keep their order and their keys' bytes.
+func rewriteObject(raw json.RawMessage, fn func(key []byte, v json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
 	out := make([]byte, 0, len(raw))
 	out = append(out, '{')
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		if v, err = fn(key, v); err != nil {
-			return nil, err
-		}
-		if v == nil {
-			continue
+	err := members(raw, func(quoted, key []byte, v json.RawMessage) error {
+		v, err := fn(key, v)
+		if err != nil || v == nil {
+			return err
 		}
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		k, err := json.Marshal(key)
-		if err != nil {
-			return nil, err
-		}
-		out = append(append(append(out, k...), ':'), v...)
+		out = append(append(append(out, quoted...), ':'), v...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return append(out, '}'), nil
+}
+
+// members calls fn with each member of the JSON object raw, in order: the
+// key as written (quoted) and decoded, and the value. The slices are raw's
+// own bytes, unless the key has escapes. It errors with
+// errRecordJSON when raw is not one object, and stops at fn's first error.
+// It scans raw itself, since json.Decoder's token stream costs several
+// times more, and leaves checking the values to whoever decodes them.
+func members(raw []byte, fn func(quoted, key []byte, v json.RawMessage) error) error {
+	i := skipSpace(raw, 0)
+	if i == len(raw) || raw[i] != '{' {
+		return errRecordJSON
+	}
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return trailing(raw, i)
+	}
+	for i < len(raw) && raw[i] == '"' {
+		keyEnd := stringEnd(raw, i)
+		if keyEnd > len(raw) {
+			return errRecordJSON
+		}
+		quoted := raw[i:keyEnd]
+		key := quoted[1 : len(quoted)-1]
+		if bytes.IndexByte(quoted, '\\') >= 0 {
+			var k string
+			if err := json.Unmarshal(quoted, &k); err != nil {
+				return errRecordJSON
+			}
+			key = []byte(k)
+		}
+		i = skipSpace(raw, keyEnd)
+		if i == len(raw) || raw[i] != ':' {
+			return errRecordJSON
+		}
+		i = skipSpace(raw, i+1)
+		end := valueEnd(raw, i)
+		if end <= i {
+			return errRecordJSON
+		}
+		if err := fn(quoted, key, raw[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == '}' {
+			return trailing(raw, i)
+		}
+		if i == len(raw) || raw[i] != ',' {
+			return errRecordJSON
+		}
+		i = skipSpace(raw, i+1)
+	}
+	return errRecordJSON
+}
+
+// trailing checks that nothing but whitespace follows the object's closing
+// brace at raw[i].
+func trailing(raw []byte, i int) error {
+	if skipSpace(raw, i+1) != len(raw) {
+		return errRecordJSON
+	}
+	return nil
+}
+
+// skipSpace returns the index of the first byte of b from i on that is not
+// JSON whitespace, or len(b).
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// b[i], a quote, or len(b)+1 when it does not end.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b) + 1
+}
+
+// valueEnd returns the index just past the JSON value that starts at b[i],
+// or a value not above i when there is none. It finds the value's end, and
+// leaves checking the value to whoever decodes it.
+func valueEnd(b []byte, i int) int {
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch c := b[j]; c {
+		case '"':
+			end := stringEnd(b, j)
+			if end > len(b) {
+				return -1
+			}
+			if depth == 0 {
+				return end
+			}
+			j = end - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return j
+			}
+			if depth--; depth == 0 {
+				return j + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	if depth != 0 {
+		return -1
+	}
+	return len(b)
 }
 
 // webhookBody returns the webhook of ev in mode with record. The envelope's
@@ -442,20 +557,35 @@ func webhookBody(ev openapi.Event, mode string, record json.RawMessage) ([]byte,
 }
 
 // label is a short human description of a webhook record for the
-// dashboard. It reads any body, including one that breaks the spec.
+// dashboard. It reads any body, including one that breaks the spec, and
+// gives "" for one that is not a JSON object.
 func label(body []byte) string {
-	var env struct {
-		Model  string         `json:"model"`
-		Record map[string]any `json:"record"`
-	}
-	if decodeJSON(body, &env) != nil {
+	var model string
+	fields := map[string]json.RawMessage{}
+	err := members(body, func(_, key []byte, v json.RawMessage) error {
+		switch string(key) {
+		case "model":
+			_ = json.Unmarshal(v, &model)
+		case "record":
+			return members(v, func(_, key []byte, v json.RawMessage) error {
+				switch k := string(key); k {
+				case "name", "email", "username", "userId", "tenantId":
+					fields[k] = v
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
 		return ""
 	}
 	str := func(key string) string {
-		s, _ := env.Record[key].(string)
+		var s string
+		_ = json.Unmarshal(fields[key], &s)
 		return s
 	}
-	if env.Model == "tenant" {
+	if model == "tenant" {
 		return str("name") + " (" + str("tenantId") + ")"
 	}
 	who := str("name")
@@ -465,10 +595,9 @@ func label(body []byte) string {
 	case str("username") != "":
 		who = str("username")
 	}
-	if id, ok := env.Record["userId"].(json.Number); ok {
-		if n, err := id.Int64(); err == nil {
-			return fmt.Sprintf("#%d %s", n, who)
-		}
+	var id int64
+	if raw := fields["userId"]; raw != nil && !isNull(raw) && json.Unmarshal(raw, &id) == nil {
+		return fmt.Sprintf("#%d %s", id, who)
 	}
 	return who
 }

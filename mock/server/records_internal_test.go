@@ -93,3 +93,68 @@ func TestDataKeepsExactNumbers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"data":{"id":12345678901234567890,"ratio":0.1000000000000000055511151231257827}`)
 }
+
+// TestRewriteObject checks the object scanner that webhookRecord and
+// encodeRecord use on well-formed and broken JSON.
+func TestRewriteObject(t *testing.T) {
+	drop := func(key []byte, v json.RawMessage) (json.RawMessage, error) {
+		if k := string(key); k == "drop" || k == "a\"b" {
+			return nil, nil
+		}
+		return v, nil
+	}
+	cases := []struct {
+		name, in, want string
+		wantErr        bool
+	}{
+		{"empty", `{}`, `{}`, false},
+		{"empty with space", ` { } `, `{}`, false},
+		{"drops and keeps order", `{"z":1,"drop":2,"a":3}`, `{"z":1,"a":3}`, false},
+		{"drops the last", `{"z":1,"drop":2}`, `{"z":1}`, false},
+		{"drops all", `{"drop":{"x":[1,{"y":"}"}]}}`, `{}`, false},
+		{"every kind of value", `{"s":"a,}\"]","n":-1.5e3,"t":true,"f":false,"z":null,"o":{"k":[1,"]",{}]},"a":[]}`,
+			`{"s":"a,}\"]","n":-1.5e3,"t":true,"f":false,"z":null,"o":{"k":[1,"]",{}]},"a":[]}`, false},
+		{"whitespace", "{\n \"k\" : [ 1 , 2 ] ,\t\"drop\":null\r\n}", `{"k":[ 1 , 2 ]}`, false},
+		{"escaped key", `{"a\"b":1,"c\u0064":2}`, `{"c\u0064":2}`, false},
+		{"not an object", `[1]`, "", true},
+		{"nothing", ``, "", true},
+		{"unterminated", `{"k":1`, "", true},
+		{"unterminated string", `{"k":"ab`, "", true},
+		{"unterminated key", `{"k`, "", true},
+		{"unbalanced", `{"k":{"x":1}`, "", true},
+		{"no colon", `{"k" 1}`, "", true},
+		{"no value", `{"k":}`, "", true},
+		{"trailing comma", `{"k":1,}`, "", true},
+		{"garbage after", `{"k":1}x`, "", true},
+		{"bare key", `{k:1}`, "", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := rewriteObject(json.RawMessage(tc.in), drop)
+			if tc.wantErr {
+				assert.ErrorIs(t, err, errRecordJSON)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(got))
+		})
+	}
+}
+
+func TestLabel(t *testing.T) {
+	cases := []struct{ name, body, want string }{
+		{"user with an email", `{"action":"create","model":"user","mode":"test","record":{"userId":7,"email":"sam@example.com","username":"sam","name":"Sam"}}`, "#7 sam@example.com"},
+		{"user with a username", `{"model":"user","record":{"userId":8,"email":null,"username":"sam","name":"Sam"}}`, "#8 sam"},
+		{"user with a name only", `{"model":"user","record":{"userId":9,"email":"","username":null,"name":"Sam \"S\" Lee"}}`, `#9 Sam "S" Lee`},
+		{"user without an id", `{"model":"user","record":{"userId":null,"name":"Sam"}}`, "Sam"},
+		{"record before model", `{"record":{"tenantId":"demo1234","name":"Acme"},"model":"tenant"}`, "Acme (demo1234)"},
+		{"nested keys do not count", `{"model":"user","record":{"data":{"email":"x@example.com"},"name":"Sam"}}`, "Sam"},
+		{"not JSON", `nope`, ""},
+		{"not an object", `[{"model":"user"}]`, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, label([]byte(tc.body)))
+		})
+	}
+}
