@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -66,11 +69,11 @@ func writeError(w http.ResponseWriter, err error) {
 
 // list is Userfront's paginated list shape.
 type list struct {
-	TotalCount int   `json:"totalCount"`
-	TotalPages int   `json:"totalPages"`
-	Page       int   `json:"page"`
-	Limit      int   `json:"limit"`
-	Results    []any `json:"results"`
+	TotalCount int               `json:"totalCount"`
+	TotalPages int               `json:"totalPages"`
+	Page       int               `json:"page"`
+	Limit      int               `json:"limit"`
+	Results    []json.RawMessage `json:"results"`
 }
 
 func (s *Server) routeAPI(mux *http.ServeMux) {
@@ -132,39 +135,51 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// fire validates the webhook of event with record against the spec and
-// writes it to the outbox in tx.
-func (s *Server) fire(ctx context.Context, tx *sql.Tx, event string, record any, now time.Time) (int64, error) {
-	ev, err := openapi.Lookup(event)
+// fire builds the webhook of ev from rest, the REST API's JSON of the
+// record, by dropping the properties that the spec marks x-rest-only,
+// validates it against the spec and writes it to the outbox in tx.
+func (s *Server) fire(ctx context.Context, tx *sql.Tx, ev openapi.Event, schema *openapi3.Schema, rest json.RawMessage, now time.Time) (int64, error) {
+	record, err := webhookRecord(rest, schema)
 	if err != nil {
 		return 0, err
 	}
-	body, err := json.Marshal(envelope{Action: ev.Action, Model: ev.Model, Mode: s.mode, Record: record})
+	body, err := webhookBody(ev, s.mode, record)
 	if err != nil {
 		return 0, err
 	}
-	if err := openapi.Validate(event, body); err != nil {
+	if err := openapi.Validate(ev.Name, body); err != nil {
 		return 0, invalidRecord(err)
 	}
-	return enqueue(ctx, tx, event, body, label(body), "api", 0, now.UnixMilli())
+	return enqueue(ctx, tx, ev.Name, body, label(body), "api", 0, now.UnixMilli())
 }
 
 // mutate runs one API change: in a single write transaction, change writes
-// the records and returns the webhook's record and the API's answer, and
-// the webhook of event goes to the outbox. After the commit it wakes the
-// worker, tells the dashboard, and answers 200 with the API's record.
+// the records and returns the record as the REST API shows it, and the
+// webhook of event, built from that record, goes to the outbox. After the
+// commit it wakes the worker, tells the dashboard, and answers 200 with the
+// record.
 func (s *Server) mutate(w http.ResponseWriter, r *http.Request, event string,
-	change func(ctx context.Context, tx *sql.Tx, now time.Time) (hook, answer any, err error)) error {
+	change func(ctx context.Context, tx *sql.Tx, now time.Time) (rest any, err error)) error {
+	ev, err := openapi.Lookup(event)
+	if err != nil {
+		return err
+	}
+	schema, err := recordSchema(ev)
+	if err != nil {
+		return err
+	}
 	ctx, now := r.Context(), time.Now()
-	var answer any
+	var answer json.RawMessage
 	var id int64
-	err := s.db.tx(ctx, func(tx *sql.Tx) error {
-		hook, out, err := change(ctx, tx, now)
+	err = s.db.tx(ctx, func(tx *sql.Tx) error {
+		rec, err := change(ctx, tx, now)
 		if err != nil {
 			return err
 		}
-		answer = out
-		id, err = s.fire(ctx, tx, event, hook, now)
+		if answer, err = encodeRecord(rec, schema); err != nil {
+			return err
+		}
+		id, err = s.fire(ctx, tx, ev, schema, answer, now)
 		return err
 	})
 	if err != nil {
@@ -195,34 +210,35 @@ func invalidRecord(err error) error {
 	return badRequest("Invalid value: %s", strings.Join(parts, "; "))
 }
 
-func (s *Server) tenant(ctx context.Context, q interface {
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, id string) (tenantRecord, error) {
+}
+
+func (s *Server) tenant(ctx context.Context, q querier, id string) (gen.Tenant, error) {
 	var raw []byte
 	err := q.QueryRowContext(ctx, `SELECT record FROM tenants WHERE tenant_id = ?`, id).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
-		return tenantRecord{}, notFound("Not Found: no tenant has tenantId %q (list them with GET /v0/tenants)", id)
+		return gen.Tenant{}, notFound("Not Found: no tenant has tenantId %q (list them with GET /v0/tenants)", id)
 	}
 	if err != nil {
-		return tenantRecord{}, err
+		return gen.Tenant{}, err
 	}
-	var t tenantRecord
-	return t, json.Unmarshal(raw, &t)
+	var t gen.Tenant
+	return t, decodeJSON(raw, &t)
 }
 
-func (s *Server) user(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, id int64) (userRecord, error) {
+func (s *Server) user(ctx context.Context, q querier, id int64) (gen.User, error) {
 	var raw []byte
 	err := q.QueryRowContext(ctx, `SELECT record FROM users WHERE tenant_id = ? AND user_id = ?`, s.root, id).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
-		return userRecord{}, notFound("Not Found: no user has userId %d (list them with GET /v0/users)", id)
+		return gen.User{}, notFound("Not Found: no user has userId %d (list them with GET /v0/users)", id)
 	}
 	if err != nil {
-		return userRecord{}, err
+		return gen.User{}, err
 	}
-	var u userRecord
-	return u, json.Unmarshal(raw, &u)
+	var u gen.User
+	return u, decodeJSON(raw, &u)
 }
 
 func userID(r *http.Request) (int64, error) {
@@ -239,30 +255,30 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "user.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, any, error) {
+	return s.mutate(w, r, "user.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
 		u := newUser(s.mode, s.root, now)
 		if err := p.applyUser(&u); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		t, err := s.tenant(ctx, tx, s.root)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if err := tx.QueryRowContext(ctx, `UPDATE tenants SET next_user_id = next_user_id + 1 WHERE tenant_id = ? RETURNING next_user_id - 1`, s.root).Scan(&u.UserID); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return u.webhookView(), u.apiView(t), s.writeUser(ctx, tx, u, `INSERT INTO users (record, tenant_id, user_id) VALUES (?, ?, ?)`)
+		return userView(u, t), writeRecord(ctx, tx, u, `INSERT INTO users (record, tenant_id, user_id) VALUES (?, ?, ?)`, u.TenantID, u.UserID)
 	})
 }
 
-// writeUser stores u with query, whose arguments are the record, the
-// tenant and the userId.
-func (s *Server) writeUser(ctx context.Context, tx *sql.Tx, u userRecord, query string) error {
-	rec, err := json.Marshal(u)
+// writeRecord stores rec, a gen record, as its JSON with query, whose
+// arguments are that JSON and then args.
+func writeRecord(ctx context.Context, tx *sql.Tx, rec any, query string, args ...any) error {
+	raw, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, query, rec, u.TenantID, u.UserID)
+	_, err = tx.ExecContext(ctx, query, append([]any{raw}, args...)...)
 	return err
 }
 
@@ -271,17 +287,19 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.listPage(w, r, "users WHERE tenant_id = ?", "user_id", []any{s.root}, func(raw []byte) (any, error) {
-		var u userRecord
-		err := json.Unmarshal(raw, &u)
-		return u.apiView(t), err
+	return s.listPage(w, r, "users WHERE tenant_id = ?", "user_id", []any{s.root}, func(raw []byte) (json.RawMessage, error) {
+		var u gen.User
+		if err := decodeJSON(raw, &u); err != nil {
+			return nil, err
+		}
+		return restJSON("user", userView(u, t))
 	})
 }
 
 // listPage answers one page of the records of from (a table and its WHERE
 // clause, with args), in Userfront's list shape. view turns a stored record
-// into what the API shows.
-func (s *Server) listPage(w http.ResponseWriter, r *http.Request, from, order string, args []any, view func([]byte) (any, error)) error {
+// into the JSON that the API shows.
+func (s *Server) listPage(w http.ResponseWriter, r *http.Request, from, order string, args []any, view func([]byte) (json.RawMessage, error)) error {
 	page, limit, err := paging(r)
 	if err != nil {
 		return err
@@ -296,7 +314,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, from, order st
 		return err
 	}
 	defer rows.Close()
-	out := list{TotalCount: total, TotalPages: (total + limit - 1) / limit, Page: page, Limit: limit, Results: []any{}}
+	out := list{TotalCount: total, TotalPages: (total + limit - 1) / limit, Page: page, Limit: limit, Results: []json.RawMessage{}}
 	for rows.Next() {
 		var raw []byte
 		if err := rows.Scan(&raw); err != nil {
@@ -345,7 +363,11 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, u.apiView(t))
+	out, err := restJSON("user", userView(u, t))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -358,24 +380,24 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "user.updated", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, any, error) {
+	return s.mutate(w, r, "user.updated", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
 		u, t, err := s.userAndTenant(ctx, tx, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if err := p.applyUser(&u); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		u.UpdatedAt = stamp(now)
-		return u.webhookView(), u.apiView(t), s.writeUser(ctx, tx, u, `UPDATE users SET record = ? WHERE tenant_id = ? AND user_id = ?`)
+		u.UpdatedAt = ptr(now.UTC().Truncate(time.Millisecond))
+		return userView(u, t), writeRecord(ctx, tx, u, `UPDATE users SET record = ? WHERE tenant_id = ? AND user_id = ?`, u.TenantID, u.UserID)
 	})
 }
 
 // userAndTenant reads user id of the account's tenant, and that tenant.
-func (s *Server) userAndTenant(ctx context.Context, tx *sql.Tx, id int64) (userRecord, tenantRecord, error) {
+func (s *Server) userAndTenant(ctx context.Context, tx *sql.Tx, id int64) (gen.User, gen.Tenant, error) {
 	u, err := s.user(ctx, tx, id)
 	if err != nil {
-		return u, tenantRecord{}, err
+		return u, gen.Tenant{}, err
 	}
 	t, err := s.tenant(ctx, tx, s.root)
 	return u, t, err
@@ -386,13 +408,13 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "user.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, any, error) {
+	return s.mutate(w, r, "user.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
 		u, t, err := s.userAndTenant(ctx, tx, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND user_id = ?`, s.root, id)
-		return u.webhookView(), u.apiView(t), err
+		return userView(u, t), err
 	})
 }
 
@@ -408,21 +430,17 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if err := p.applyTenant(&t); err != nil {
 		return err
 	}
-	return s.mutate(w, r, "tenant.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, any, error) {
+	return s.mutate(w, r, "tenant.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
 		err := insertTenant(ctx, tx, &t, now)
-		return t.webhookView(), t.apiView(), err
+		return tenantView(t), err
 	})
 }
 
 // insertTenant stores a new tenant, drawing another tenantId in the rare
 // case that its random one is taken.
-func insertTenant(ctx context.Context, tx *sql.Tx, t *tenantRecord, now time.Time) error {
+func insertTenant(ctx context.Context, tx *sql.Tx, t *gen.Tenant, now time.Time) error {
 	for {
-		rec, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO tenants (tenant_id, record, created_at) VALUES (?, ?, ?)`, t.TenantID, rec, now.UnixMilli())
+		err := writeRecord(ctx, tx, t, `INSERT INTO tenants (record, tenant_id, created_at) VALUES (?, ?, ?)`, t.TenantID, now.UnixMilli())
 		if !isUniqueViolation(err) {
 			return err
 		}
@@ -431,10 +449,12 @@ func insertTenant(ctx context.Context, tx *sql.Tx, t *tenantRecord, now time.Tim
 }
 
 func (s *Server) listTenants(w http.ResponseWriter, r *http.Request) error {
-	return s.listPage(w, r, "tenants", "created_at, tenant_id", nil, func(raw []byte) (any, error) {
-		var t tenantRecord
-		err := json.Unmarshal(raw, &t)
-		return t.apiView(), err
+	return s.listPage(w, r, "tenants", "created_at, tenant_id", nil, func(raw []byte) (json.RawMessage, error) {
+		var t gen.Tenant
+		if err := decodeJSON(raw, &t); err != nil {
+			return nil, err
+		}
+		return restJSON("tenant", tenantView(t))
 	})
 }
 
@@ -443,7 +463,11 @@ func (s *Server) getTenant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t.apiView())
+	out, err := restJSON("tenant", tenantView(t))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -453,20 +477,15 @@ func (s *Server) updateTenant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "tenant.updated", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, any, error) {
+	return s.mutate(w, r, "tenant.updated", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
 		t, err := s.tenant(ctx, tx, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if err := p.applyTenant(&t); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		rec, err := json.Marshal(t)
-		if err != nil {
-			return nil, nil, err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE tenants SET record = ? WHERE tenant_id = ?`, rec, id)
-		return t.webhookView(), t.apiView(), err
+		return tenantView(t), writeRecord(ctx, tx, t, `UPDATE tenants SET record = ? WHERE tenant_id = ?`, id)
 	})
 }
 
@@ -475,15 +494,15 @@ func (s *Server) deleteTenant(w http.ResponseWriter, r *http.Request) error {
 	if id == s.root {
 		return &httpError{status: http.StatusForbidden, msg: fmt.Sprintf("Forbidden: %s is the account's own tenant, which holds the users; delete one of the tenants created with POST /v0/tenants instead", id)}
 	}
-	return s.mutate(w, r, "tenant.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, any, error) {
+	return s.mutate(w, r, "tenant.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
 		t, err := s.tenant(ctx, tx, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ?`, id); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM tenants WHERE tenant_id = ?`, id)
-		return t.webhookView(), t.apiView(), err
+		return tenantView(t), err
 	})
 }

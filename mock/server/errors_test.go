@@ -61,6 +61,7 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		{"null name", adminKey, "PUT", "/v0/users/1", `{"name":null}`, 400, "name must be a string"},
 		{"data not an object", adminKey, "PUT", "/v0/users/1", `{"data":[1]}`, 400, "data must be a JSON object"},
 		{"bad email", adminKey, "PUT", "/v0/users/1", `{"email":"not-an-email"}`, 400, "email"},
+		{"email with a display name", adminKey, "POST", "/v0/users", `{"email":"Jane <jane@example.com>"}`, 400, "email"},
 		{"bad phone number", adminKey, "POST", "/v0/users", `{"phoneNumber":"12345"}`, 400, "phoneNumber"},
 		{"unknown user", adminKey, "GET", "/v0/users/999", nil, 404, "no user has userId 999"},
 		{"update unknown user", adminKey, "PUT", "/v0/users/999", `{"name":"x"}`, 404, "no user has userId 999"},

@@ -166,7 +166,7 @@ func (s *Server) initRoot(ctx context.Context, seed uint64) error {
 		t.Name = "Demo Workspace"
 	}
 	if v, err := ft.Image.Get(); err == nil {
-		t.Image = &v
+		t.Image.Set(v)
 	}
 	return s.db.tx(ctx, func(tx *sql.Tx) error {
 		if err := insertTenant(ctx, tx, &t, time.Now()); err != nil {
