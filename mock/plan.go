@@ -320,14 +320,18 @@ func (n *array) gen(s *state, b []byte) []byte {
 	k := n.n.draw(s)
 	b = append(b, '[')
 	if n.distinct != nil {
-		k = min(k, len(n.distinct))
+		// Draw without repeating a value (a weighted list repeats values):
+		// from a random start, take the next value not yet written.
 		var used uint64
 		for i := 0; i < k; i++ {
-			j := s.r.IntN(len(n.distinct))
-			for used&(1<<(j%64)) != 0 {
+			j, tries := s.r.IntN(len(n.distinct)), 0
+			for ; tries < len(n.distinct) && n.usedValue(used, j); tries++ {
 				j = (j + 1) % len(n.distinct)
 			}
-			used |= 1 << (j % 64)
+			if tries == len(n.distinct) {
+				break // no value left that is not written already
+			}
+			used |= 1 << j
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -474,6 +478,16 @@ func (e *entries) gen(s *state, b []byte, first bool) ([]byte, bool) {
 func repeatsKey(obj, key []byte) bool {
 	for i := 0; i+len(key) < len(obj); i++ {
 		if (obj[i] == '{' || obj[i] == ',') && string(obj[i+1:i+1+len(key)]) == string(key) && i+1+len(key) < len(obj) && obj[i+1+len(key)] == ':' {
+			return true
+		}
+	}
+	return false
+}
+
+// usedValue reports whether the value at j equals one of the used ones.
+func (n *array) usedValue(used uint64, j int) bool {
+	for i := range n.distinct {
+		if used&(1<<i) != 0 && string(n.distinct[i]) == string(n.distinct[j]) {
 			return true
 		}
 	}

@@ -153,6 +153,9 @@ func TestRealisticUsersAreCoherent(t *testing.T) {
 			assert.Equal(t, false, u["isPhoneNumberConfirmed"], "no number, nothing confirmed")
 		}
 		assert.Equal(t, u["isEmailConfirmed"] == true || u["isPhoneNumberConfirmed"] == true, u["isConfirmed"], "isConfirmed is either confirmation")
+		if len(first) == 2 {
+			assert.NotEqual(t, first[0], first[1], "two first factors differ")
+		}
 		if p := u["preferredFirstFactor"]; p != nil {
 			assert.Contains(t, first, p, "the preferred first factor is one of the first factors")
 		}
