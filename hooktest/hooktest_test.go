@@ -68,8 +68,8 @@ func TestTLSServer(t *testing.T) {
 	require.NoError(t, err)
 	fromFile := x509.NewCertPool()
 	require.True(t, fromFile.AppendCertsFromPEM(pem))
-	assert.True(t, fromFile.Equal(srv.CA.Pool), "the file holds the CA of the pool")
-	assert.True(t, srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs.Equal(srv.CA.Pool))
+	assert.True(t, fromFile.Equal(srv.CA.Pool()), "the file holds the CA of the pool")
+	assert.True(t, srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs.Equal(srv.CA.Pool()))
 
 	other := hooktest.NewCA(t)
 	_, err = other.Client(t).Get(srv.URL)
@@ -199,6 +199,6 @@ func TestWriteKeyPair(t *testing.T) {
 	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
 	require.NoError(t, err, "the files load as a key pair")
 	assert.Equal(t, cert.Certificate[0], pair.Certificate[0])
-	_, err = pair.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool, DNSName: localca.LoopbackHosts[0]})
+	_, err = pair.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: localca.LoopbackHosts[0]})
 	assert.NoError(t, err, "the leaf is the CA's")
 }

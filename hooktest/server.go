@@ -20,12 +20,11 @@ import (
 )
 
 // CA is a fresh local certificate authority for one test, with its
-// certificate written to a PEM file in the test's temporary folder. Several
+// certificate written to a PEM file in the test's temporary folder. Its Pool
+// method (from localca.CA) returns a pool that trusts only it. Several
 // servers may share one CA, so that one CA file trusts them all.
 type CA struct {
 	*localca.CA
-	// Pool trusts only this CA.
-	Pool *x509.CertPool
 	// File is the path of the CA certificate in PEM form, in t.TempDir().
 	File string
 }
@@ -42,13 +41,13 @@ func NewCA(t testing.TB) *CA {
 	if err := ca.WriteCert(file); err != nil {
 		t.Fatalf("hooktest: %v", err)
 	}
-	return &CA{CA: ca, Pool: ca.Pool(), File: file}
+	return &CA{CA: ca, File: file}
 }
 
 // Client returns a client that trusts only this CA, with a 10 s timeout (a
 // hang guard), whose idle connections close when the test ends.
 func (ca *CA) Client(t testing.TB) *http.Client {
-	return newClient(t, ca.Pool)
+	return newClient(t, ca.Pool())
 }
 
 // Server is an HTTPS server on 127.0.0.1 whose certificate a local CA
@@ -83,7 +82,7 @@ func (ca *CA) NewTLSServer(t testing.TB, h http.Handler) *Server {
 	t.Cleanup(srv.Close)
 	// httptest's client trusts the leaf certificate; trust the CA instead,
 	// as a person who passes --ca does.
-	srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs = ca.Pool
+	srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs = ca.Pool()
 	return &Server{Server: srv, CA: ca}
 }
 
@@ -153,6 +152,7 @@ func WriteKeyPair(t testing.TB, dir string, cert tls.Certificate) (certFile, key
 type testLog struct{ t testing.TB }
 
 func (l testLog) Write(p []byte) (int, error) {
+	l.t.Helper()
 	l.t.Logf("server: %s", strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
 }

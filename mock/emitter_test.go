@@ -83,7 +83,7 @@ func TestTLSVerification(t *testing.T) {
 	rec := hooktest.NewRecorder()
 	srv := hooktest.NewTLSServer(t, rec)
 	caFile := srv.CA.File
-	pool := srv.CA.Pool
+	pool := srv.CA.Pool()
 	body, _ := Payload("user.created", Options{})
 
 	t.Run("unknown CA is refused and not retried", func(t *testing.T) {
