@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/receiver"
 )
 
@@ -16,8 +16,7 @@ import (
 // reference receiver served in process over TLS: the figure that
 // docs/benchmarks.md records (target: under 3 s with the default timeout).
 func BenchmarkRun(b *testing.B) {
-	ca, err := localca.New()
-	require.NoError(b, err)
+	ca := hooktest.NewCA(b)
 	srv := serveTLS(b, reference(b, receiver.Options{}, receiver.Callbacks{}), ca)
 	cfg := Config{Target: srv.URL + "/webhook", Token: selfToken, RootCAs: ca.Pool(), Strict: true, Seed: 1}
 	for b.Loop() {
@@ -32,8 +31,7 @@ func BenchmarkRun(b *testing.B) {
 // with an error, instead of blaming the receiver.
 func TestRunInterrupted(t *testing.T) {
 	skipWithTarget(t)
-	ca, err := localca.New()
-	require.NoError(t, err)
+	ca := hooktest.NewCA(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	ref := reference(t, receiver.Options{}, receiver.Callbacks{})

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/gen"
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
@@ -24,10 +24,8 @@ import (
 // why.
 func TestCorrectReceiversPass(t *testing.T) {
 	skipWithTarget(t)
-	ca, err := localca.New()
-	require.NoError(t, err)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, ca.WriteCert(caFile))
+	ca := hooktest.NewCA(t)
+	caFile := ca.File
 
 	tests := []struct {
 		name string
@@ -60,8 +58,7 @@ func TestCorrectReceiversPass(t *testing.T) {
 		{
 			name: "untrusted certificate with Insecure",
 			cfg: func(t *testing.T) Config {
-				other, err := localca.New()
-				require.NoError(t, err)
+				other := hooktest.NewCA(t)
 				srv := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), other)
 				return Config{Target: srv.URL, Token: selfToken, RootCAs: ca.Pool(), Insecure: true, Strict: true}
 			},

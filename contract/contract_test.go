@@ -20,7 +20,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"sync"
@@ -32,7 +31,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/receiver"
 )
@@ -54,7 +53,7 @@ func init() {
 }
 
 // selfToken is the reference receiver's token in the self-tests.
-const selfToken = "example3c5cc4491eb422d48c8f78c2f"
+const selfToken = hooktest.Token
 
 // tally counts the outcomes of TestContract's subtests, for the summary line.
 var tally struct {
@@ -168,15 +167,9 @@ func quietServer(h http.Handler) *httptest.Server {
 }
 
 // serveTLS serves h over HTTPS with a certificate from ca.
-func serveTLS(t testing.TB, h http.Handler, ca *localca.CA) *httptest.Server {
+func serveTLS(t testing.TB, h http.Handler, ca *hooktest.CA) *hooktest.Server {
 	t.Helper()
-	cfg, err := ca.ServerTLS()
-	require.NoError(t, err)
-	srv := quietServer(h)
-	srv.TLS = cfg
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
+	return ca.NewTLSServer(t, h)
 }
 
 // reference returns the reference receiver with the self-test token.
@@ -196,9 +189,9 @@ func reference(t testing.TB, opts receiver.Options, cb receiver.Callbacks) http.
 func TestContract(t *testing.T) {
 	s := external
 	if s == nil {
-		ca, err := localca.New()
-		require.NoError(t, err)
+		ca := hooktest.NewCA(t)
 		srv := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca)
+		var err error
 		s, err = New(t.Context(), Config{Target: srv.URL + "/webhook", Token: selfToken, RootCAs: ca.Pool(), Strict: true, Seed: *flagSeed})
 		require.NoError(t, err, "self-test setup")
 		t.Cleanup(s.Close)
@@ -236,10 +229,8 @@ func TestContract(t *testing.T) {
 // requirement, and bad flags stopped with a message.
 func TestGoTestInvocation(t *testing.T) {
 	skipWithTarget(t)
-	ca, err := localca.New()
-	require.NoError(t, err)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, ca.WriteCert(caFile))
+	ca := hooktest.NewCA(t)
+	caFile := ca.File
 	good := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca).URL + "/webhook"
 	anyBearer := faultyReceivers()[1]
 	require.Equal(t, "any bearer accepted", anyBearer.name)

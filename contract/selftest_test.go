@@ -25,7 +25,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
@@ -533,7 +533,7 @@ func faultyReceivers() []faulty {
 }
 
 // serve starts the receiver of f and returns the Config to check it with.
-func (f faulty) serve(t *testing.T, ca *localca.CA) Config {
+func (f faulty) serve(t *testing.T, ca *hooktest.CA) Config {
 	t.Helper()
 	var h http.Handler = reference(t, receiver.Options{}, f.cb)
 	if f.defect != nil {
@@ -552,8 +552,7 @@ func (f faulty) serve(t *testing.T, ca *localca.CA) Config {
 			cfg.Target = "https" + strings.TrimPrefix(cfg.Target, "http")
 		}
 	case untrusted:
-		other, err := localca.New()
-		require.NoError(t, err)
+		other := hooktest.NewCA(t)
 		cfg.Target = serveTLS(t, h, other).URL + "/webhook"
 	case oldTLS:
 		tc, err := ca.ServerTLS()
@@ -591,8 +590,7 @@ func (f faulty) serve(t *testing.T, ca *localca.CA) Config {
 // for the right reason.
 func TestFaultyReceivers(t *testing.T) {
 	skipWithTarget(t)
-	ca, err := localca.New()
-	require.NoError(t, err)
+	ca := hooktest.NewCA(t)
 	cases := Cases()
 	for _, f := range faultyReceivers() {
 		t.Run(f.name, func(t *testing.T) {

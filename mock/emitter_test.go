@@ -24,7 +24,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ufhook/ufhook/gen"
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -32,64 +32,10 @@ import (
 // emitter, server and cancelled delivery must clean up after itself.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-const token = "whsec_test_0123456789abcdef"
+const token = hooktest.Token
 
 // fastRetry keeps the retry tests quick.
 var fastRetry = RetryPolicy{Retries: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}
-
-// seen is one request as the receiver got it.
-type seen struct {
-	method, path string
-	header       http.Header
-	body         []byte
-}
-
-// recorder is a receiver that records every request and answers with the
-// statuses of answers in turn (200 once they run out).
-type recorder struct {
-	mu       sync.Mutex
-	requests []seen
-	answers  []int
-	header   http.Header
-}
-
-func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	rec.mu.Lock()
-	rec.requests = append(rec.requests, seen{r.Method, r.URL.Path, r.Header.Clone(), body})
-	status := http.StatusOK
-	if n := len(rec.requests); n <= len(rec.answers) {
-		status = rec.answers[n-1]
-	}
-	for k, v := range rec.header {
-		w.Header()[k] = v
-	}
-	rec.mu.Unlock()
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, `{"received":true,"status":`+strconv.Itoa(status)+`}`)
-}
-
-func (rec *recorder) count() int {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return len(rec.requests)
-}
-
-// tlsReceiver starts an HTTPS receiver whose certificate is signed by a
-// throwaway CA, and returns it with the path of the CA's PEM file.
-func tlsReceiver(t *testing.T, h http.Handler) (*httptest.Server, string) {
-	t.Helper()
-	ca, err := localca.New()
-	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS, err = ca.ServerTLS()
-	require.NoError(t, err)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, ca.WriteCert(caFile))
-	return srv, caFile
-}
 
 func newEmitter(t *testing.T, cfg Config) *Emitter {
 	t.Helper()
@@ -103,14 +49,15 @@ func newEmitter(t *testing.T, cfg Config) *Emitter {
 }
 
 func TestSendHeadersAndBody(t *testing.T) {
-	rec := &recorder{}
-	srv, caFile := tlsReceiver(t, rec)
+	rec := hooktest.NewRecorder()
+	srv := hooktest.NewTLSServer(t, rec)
+	caFile := srv.CA.File
 	e := newEmitter(t, Config{Target: srv.URL + "/hooks/userfront", CAFile: caFile, Mode: gen.ModeLive})
 	for _, ev := range openapi.Names() {
 		t.Run(ev, func(t *testing.T) {
 			body, err := Payload(ev, Options{Seed: 3, Mode: gen.ModeLive})
 			require.NoError(t, err)
-			before := rec.count()
+			before := rec.Len()
 			r := e.Send(context.Background(), ev, body)
 			require.NoError(t, r.Err)
 			assert.True(t, r.OK())
@@ -120,22 +67,23 @@ func TestSendHeadersAndBody(t *testing.T) {
 			assert.Len(t, r.Attempts, 1)
 			assert.Positive(t, r.Latency)
 			assert.Equal(t, `{"received":true,"status":200}`, r.Excerpt)
-			require.Equal(t, before+1, rec.count())
-			got := rec.requests[before]
-			assert.Equal(t, http.MethodPost, got.method)
-			assert.Equal(t, "/hooks/userfront", got.path)
-			assert.Equal(t, "application/json", got.header.Get("Content-Type"))
-			assert.Equal(t, "Bearer "+token, got.header.Get("Authorization"))
-			assert.Equal(t, "ufhook/"+Version, got.header.Get("User-Agent"))
-			assert.Equal(t, string(body), string(got.body))
+			require.Equal(t, before+1, rec.Len())
+			got := rec.Requests()[before]
+			assert.Equal(t, http.MethodPost, got.Method)
+			assert.Equal(t, "/hooks/userfront", got.URL.Path)
+			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
+			assert.Equal(t, "Bearer "+token, got.Header.Get("Authorization"))
+			assert.Equal(t, "ufhook/"+Version, got.Header.Get("User-Agent"))
+			assert.Equal(t, string(body), string(got.Body))
 		})
 	}
 }
 
 func TestTLSVerification(t *testing.T) {
-	rec := &recorder{}
-	srv, caFile := tlsReceiver(t, rec)
-	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	rec := hooktest.NewRecorder()
+	srv := hooktest.NewTLSServer(t, rec)
+	caFile := srv.CA.File
+	pool := srv.CA.Pool()
 	body, _ := Payload("user.created", Options{})
 
 	t.Run("unknown CA is refused and not retried", func(t *testing.T) {
@@ -144,7 +92,7 @@ func TestTLSVerification(t *testing.T) {
 		require.ErrorIs(t, r.Err, ErrTLS)
 		assert.Contains(t, r.Err.Error(), "--ca")
 		assert.Len(t, r.Attempts, 1)
-		assert.Equal(t, 0, rec.count(), "nothing reached the handler")
+		assert.Equal(t, 0, rec.Len(), "nothing reached the handler")
 	})
 	good := []struct {
 		name string
@@ -242,21 +190,21 @@ func TestNewEmitterErrors(t *testing.T) {
 }
 
 func TestPlainHTTPRefusedInLiveModeBeforeSending(t *testing.T) {
-	rec := &recorder{}
+	rec := hooktest.NewRecorder()
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	_, err := NewEmitter(Config{Target: srv.URL, Token: token, Mode: gen.ModeLive})
 	require.ErrorIs(t, err, ErrPlainHTTPLive)
-	assert.Equal(t, 0, rec.count())
+	assert.Equal(t, 0, rec.Len())
 	// The same target is fine in test mode.
 	e := newEmitter(t, Config{Target: srv.URL})
 	body, _ := Payload("tenant.created", Options{})
 	require.NoError(t, e.Send(context.Background(), "tenant.created", body).Err)
-	assert.Equal(t, 1, rec.count())
+	assert.Equal(t, 1, rec.Len())
 }
 
 func TestRoutes(t *testing.T) {
-	main, other := &recorder{}, &recorder{}
+	main, other := hooktest.NewRecorder(), hooktest.NewRecorder()
 	a, b := httptest.NewServer(main), httptest.NewServer(other)
 	defer a.Close()
 	defer b.Close()
@@ -268,15 +216,15 @@ func TestRoutes(t *testing.T) {
 		body, _ := Payload(ev, Options{})
 		require.NoError(t, e.Send(context.Background(), ev, body).Err)
 	}
-	assert.Equal(t, 1, other.count())
-	assert.Equal(t, "/signup", other.requests[0].path)
-	assert.Equal(t, len(openapi.Names())-1, main.count())
+	assert.Equal(t, 1, other.Len())
+	assert.Equal(t, "/signup", other.Requests()[0].URL.Path)
+	assert.Equal(t, len(openapi.Names())-1, main.Len())
 }
 
 func TestRedirectsAreNotFollowed(t *testing.T) {
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
-			elsewhere := &recorder{}
+			elsewhere := hooktest.NewRecorder()
 			other := httptest.NewServer(elsewhere)
 			defer other.Close()
 			redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -292,7 +240,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 			assert.Len(t, r.Attempts, 1, "a redirect is not retried")
 			assert.Equal(t, other.URL+"/stolen", r.Attempts[0].Location)
 			assert.Contains(t, r.Err.Error(), "/stolen")
-			assert.Equal(t, 0, elsewhere.count(), "the token never reaches the redirect's target")
+			assert.Equal(t, 0, elsewhere.Len(), "the token never reaches the redirect's target")
 		})
 	}
 }
@@ -318,7 +266,8 @@ func TestRetries(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &recorder{answers: tc.answers}
+			rec := hooktest.NewRecorder()
+			rec.SetStatus(tc.answers...)
 			srv := httptest.NewServer(rec)
 			defer srv.Close()
 			e := newEmitter(t, Config{Target: srv.URL, Retry: fastRetry})
@@ -330,7 +279,7 @@ func TestRetries(t *testing.T) {
 				got = append(got, a.Status)
 			}
 			assert.Equal(t, tc.wantStatus, got)
-			assert.Equal(t, len(tc.wantStatus), rec.count(), "the receiver saw every attempt and no more")
+			assert.Equal(t, len(tc.wantStatus), rec.Len(), "the receiver saw every attempt and no more")
 			if tc.wantErr != nil {
 				require.ErrorIs(t, r.Err, tc.wantErr)
 				assert.Contains(t, r.Err.Error(), strconv.Itoa(tc.wantStatus[len(tc.wantStatus)-1]))
@@ -342,7 +291,8 @@ func TestRetries(t *testing.T) {
 }
 
 func TestTryMakesOneAttempt(t *testing.T) {
-	rec := &recorder{answers: []int{503, 503}}
+	rec := hooktest.NewRecorder()
+	rec.SetStatus(503, 503)
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	e := newEmitter(t, Config{Target: srv.URL, Retry: fastRetry})
@@ -351,7 +301,7 @@ func TestTryMakesOneAttempt(t *testing.T) {
 	assert.Equal(t, 503, a.Status)
 	assert.False(t, a.OK())
 	assert.True(t, a.Retryable())
-	assert.Equal(t, 1, rec.count())
+	assert.Equal(t, 1, rec.Len())
 	a = e.Try(context.Background(), "tenant.exploded", body)
 	require.ErrorIs(t, a.Err, openapi.ErrUnknownEvent)
 	assert.False(t, a.Retryable())
@@ -503,8 +453,9 @@ func TestCancellationStopsCleanly(t *testing.T) {
 }
 
 func TestRunDeliversTheSeededStream(t *testing.T) {
-	rec := &recorder{}
-	srv, caFile := tlsReceiver(t, rec)
+	rec := hooktest.NewRecorder()
+	srv := hooktest.NewTLSServer(t, rec)
+	caFile := srv.CA.File
 	e := newEmitter(t, Config{Target: srv.URL, CAFile: caFile, Mode: gen.ModeLive, Concurrency: 3})
 	events := openapi.Names()
 	got := map[int]Report{}
@@ -518,8 +469,8 @@ func TestRunDeliversTheSeededStream(t *testing.T) {
 	assert.Positive(t, sum.Rate())
 	require.Len(t, got, 12)
 	bodies := map[string]bool{}
-	for _, s := range rec.requests {
-		bodies[string(s.body)] = true
+	for _, s := range rec.Requests() {
+		bodies[string(s.Body)] = true
 	}
 	for i := range 12 {
 		assert.Equal(t, events[i%len(events)], got[i].Event)
@@ -530,7 +481,7 @@ func TestRunDeliversTheSeededStream(t *testing.T) {
 }
 
 func TestRunRefusesAnInvalidOverrideUpFront(t *testing.T) {
-	rec := &recorder{}
+	rec := hooktest.NewRecorder()
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	e := newEmitter(t, Config{Target: srv.URL})
@@ -552,14 +503,14 @@ func TestRunRefusesAnInvalidOverrideUpFront(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.Run(context.Background(), tc.batch, nil)
 			require.ErrorIs(t, err, tc.wantErr)
-			assert.Equal(t, 0, rec.count(), "nothing was sent")
+			assert.Equal(t, 0, rec.Len(), "nothing was sent")
 		})
 	}
 	t.Run("unless told not to validate", func(t *testing.T) {
 		sum, err := e.Run(context.Background(), Batch{Events: []string{"user.created"}, Count: 2, Sets: []string{"record.userId=abc"}, NoValidate: true}, nil)
 		require.NoError(t, err)
 		assert.Equal(t, 2, sum.Sent)
-		assert.Contains(t, string(rec.requests[0].body), `"userId":"abc"`)
+		assert.Contains(t, string(rec.Requests()[0].Body), `"userId":"abc"`)
 	})
 }
 

@@ -20,12 +20,13 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 )
 
 const (
-	liveToken = "example3c5cc4491eb422d48c8f78c2f"
+	liveToken = hooktest.Token
 	testToken = "test9f1e2d3c4b5a69788796a5b4c3d2e1"
 )
 
@@ -33,30 +34,12 @@ const (
 type fixture struct {
 	srv        *httptest.Server
 	deliveries chan receiver.Delivery
-	logs       *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs       *hooktest.LockedBuffer
 }
 
 func newFixture(t *testing.T, opts receiver.Options, cb receiver.Callbacks) *fixture {
 	t.Helper()
-	f := &fixture{deliveries: make(chan receiver.Delivery, 16), logs: &syncBuffer{}}
+	f := &fixture{deliveries: make(chan receiver.Delivery, 16), logs: &hooktest.LockedBuffer{}}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -638,7 +621,7 @@ func TestCaseFoldedKeys(t *testing.T) {
 // TestPanicLoggedWithoutLogger checks that a callback's panic is never lost:
 // without Options.Logger it goes to slog.Default().
 func TestPanicLoggedWithoutLogger(t *testing.T) {
-	var buf syncBuffer
+	var buf hooktest.LockedBuffer
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
 	t.Cleanup(func() { slog.SetDefault(prev) })

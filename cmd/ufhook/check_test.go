@@ -16,23 +16,22 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/contract"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/receiver"
 )
-
-const checkToken = "example3c5cc4491eb422d48c8f78c2f"
 
 // checkServer serves the reference receiver over HTTPS, with wrap around it
 // if given, and returns its URL and the path of its CA certificate.
 func checkServer(t *testing.T, wrap func(http.Handler) http.Handler) (string, string) {
 	t.Helper()
-	h, err := receiver.New(receiver.Options{Token: checkToken}, receiver.Callbacks{})
+	h, err := receiver.New(receiver.Options{Token: hooktest.Token}, receiver.Callbacks{})
 	require.NoError(t, err)
 	var handler http.Handler = h
 	if wrap != nil {
 		handler = wrap(h)
 	}
-	url, caFile := httpsReceiver(t, handler)
-	return url + "/webhook", caFile
+	srv := hooktest.NewTLSServer(t, handler)
+	return srv.URL + "/webhook", srv.CA.File
 }
 
 // anyBearerFails are the cases that a receiver with the defect anyBearer
@@ -55,7 +54,7 @@ func strictCases() int {
 func anyBearer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := bearer.Parse(r.Header.Get("Authorization")); err == nil {
-			r.Header.Set("Authorization", bearer.Header(checkToken))
+			r.Header.Set("Authorization", bearer.Header(hooktest.Token))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -64,7 +63,7 @@ func anyBearer(next http.Handler) http.Handler {
 func TestCheckPasses(t *testing.T) {
 	url, caFile := checkServer(t, nil)
 	junit := filepath.Join(t.TempDir(), "report.xml")
-	code, out, stderr := runCLI(t, "check", "--target", url, "--token", checkToken, "--ca", caFile, "--seed", "7", "--junit", junit)
+	code, out, stderr := runCLI(t, "check", "--target", url, "--token", hooktest.Token, "--ca", caFile, "--seed", "7", "--junit", junit)
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
 	n := len(contract.Cases())
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -79,7 +78,7 @@ func TestCheckPasses(t *testing.T) {
 			assert.Contains(t, out, "PASS  "+c.ID)
 		}
 	}
-	assert.NotContains(t, out+stderr, checkToken)
+	assert.NotContains(t, out+stderr, hooktest.Token)
 
 	var doc struct {
 		Tests    int `xml:"tests,attr"`
@@ -99,7 +98,7 @@ func TestCheckPasses(t *testing.T) {
 
 func TestCheckFails(t *testing.T) {
 	url, caFile := checkServer(t, anyBearer)
-	t.Setenv("UFHOOK_TOKEN", checkToken)
+	t.Setenv("UFHOOK_TOKEN", hooktest.Token)
 	code, out, stderr := runCLI(t, "check", "--target", url, "--ca", caFile)
 	assert.Equal(t, exitFailed, code)
 	assert.Contains(t, out, "FAIL  auth/wrong-token\n      requirement: A webhook with a wrong token is rejected with 401 or 403")
@@ -112,12 +111,12 @@ func TestCheckFails(t *testing.T) {
 	assert.Contains(t, out, contract.Summary(len(contract.Cases())-fails-strict, fails, strict))
 	assert.Contains(t, stderr, fmt.Sprintf("ufhook: %d of ", fails))
 	assert.Contains(t, stderr, "cases failed")
-	assert.NotContains(t, out+stderr, checkToken)
+	assert.NotContains(t, out+stderr, hooktest.Token)
 }
 
 func TestCheckJSON(t *testing.T) {
 	url, caFile := checkServer(t, anyBearer)
-	code, out, stderr := runCLI(t, "check", "--target", url, "--token", checkToken, "--ca", caFile, "--json")
+	code, out, stderr := runCLI(t, "check", "--target", url, "--token", hooktest.Token, "--ca", caFile, "--json")
 	assert.Equal(t, exitFailed, code)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, len(contract.Cases()), "one JSON object per case, nothing else on stdout")
@@ -147,7 +146,7 @@ func TestCheckJSON(t *testing.T) {
 func TestCheckRoutes(t *testing.T) {
 	url, caFile := checkServer(t, nil)
 	base := strings.TrimSuffix(url, "/webhook")
-	code, out, stderr := runCLI(t, "check", "--target", url, "--token", checkToken, "--ca", caFile,
+	code, out, stderr := runCLI(t, "check", "--target", url, "--token", hooktest.Token, "--ca", caFile,
 		"--route", "tenant.created="+base+"/tenants", "--route", "tenant.deleted="+base+"/tenants")
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
 }
@@ -165,24 +164,24 @@ func TestCheckUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no target", []string{"--token", checkToken}, "--target is required"},
+		{"no target", []string{"--token", hooktest.Token}, "--target is required"},
 		{"no token", []string{"--target", url}, "--token or UFHOOK_TOKEN"},
 		{"short token", []string{"--target", url, "--token", "short"}, "fewer than 8"},
-		{"bad URL", []string{"--target", "localhost:8080/hook", "--token", checkToken}, "bad target URL"},
-		{"bad mode", []string{"--target", url, "--token", checkToken, "--mode", "prod"}, "use live or test"},
-		{"unreadable CA", []string{"--target", url, "--token", checkToken, "--ca", "/nonexistent/ca.pem"}, "bad CA file"},
-		{"bad route", []string{"--target", url, "--token", checkToken, "--route", "user.archived=" + url}, "known events are"},
-		{"route without URL", []string{"--target", url, "--token", checkToken, "--route", "user.created"}, "write EVENT=URL"},
-		{"bad timeout", []string{"--target", url, "--token", checkToken, "--timeout", "soon"}, "invalid argument"},
-		{"nothing listening", []string{"--target", "https://" + closed + "/", "--token", checkToken}, "start the receiver first"},
-		{"unwritable JUnit file", []string{"--target", url, "--token", checkToken, "--ca", caFile, "--junit", "/nonexistent/dir/r.xml"}, "writable --junit path"},
+		{"bad URL", []string{"--target", "localhost:8080/hook", "--token", hooktest.Token}, "bad target URL"},
+		{"bad mode", []string{"--target", url, "--token", hooktest.Token, "--mode", "prod"}, "use live or test"},
+		{"unreadable CA", []string{"--target", url, "--token", hooktest.Token, "--ca", "/nonexistent/ca.pem"}, "bad CA file"},
+		{"bad route", []string{"--target", url, "--token", hooktest.Token, "--route", "user.archived=" + url}, "known events are"},
+		{"route without URL", []string{"--target", url, "--token", hooktest.Token, "--route", "user.created"}, "write EVENT=URL"},
+		{"bad timeout", []string{"--target", url, "--token", hooktest.Token, "--timeout", "soon"}, "invalid argument"},
+		{"nothing listening", []string{"--target", "https://" + closed + "/", "--token", hooktest.Token}, "start the receiver first"},
+		{"unwritable JUnit file", []string{"--target", url, "--token", hooktest.Token, "--ca", caFile, "--junit", "/nonexistent/dir/r.xml"}, "writable --junit path"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, append([]string{"check"}, tc.args...)...)
 			assert.Equal(t, exitUsage, code, stderr)
 			assert.Contains(t, stderr, tc.want)
-			assert.NotContains(t, stderr, checkToken)
+			assert.NotContains(t, stderr, hooktest.Token)
 		})
 	}
 }
@@ -191,7 +190,7 @@ func TestCheckStrict(t *testing.T) {
 	url, caFile := checkServer(t, nil)
 	// strict/fast times a receiver on a machine that may be loaded: its
 	// outcome is not asserted here.
-	code, out, stderr := runCLI(t, "check", "--target", url, "--token", checkToken, "--ca", caFile, "--strict")
+	code, out, stderr := runCLI(t, "check", "--target", url, "--token", hooktest.Token, "--ca", caFile, "--strict")
 	assert.NotEqual(t, exitUsage, code, stderr)
 	for _, id := range []string{"strict/lowercase-bearer", "strict/www-authenticate", "strict/method-not-allowed"} {
 		assert.Contains(t, out, "PASS  "+id)

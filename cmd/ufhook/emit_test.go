@@ -10,80 +10,36 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 )
 
 const emitToken = "whsec_emit_0123456789abcdef"
 
-// emitReceiver records what an emit run delivered and answers status.
-type emitReceiver struct {
-	mu     sync.Mutex
-	status int
-	got    []*http.Request
-	bodies [][]byte
-}
-
-func (r *emitReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(req.Body)
-	r.mu.Lock()
-	r.got = append(r.got, req)
-	r.bodies = append(r.bodies, body)
-	status := r.status
-	r.mu.Unlock()
-	if status == 0 {
-		status = http.StatusOK
-	}
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, `{"ok":true}`)
-}
-
-func (r *emitReceiver) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.got)
-}
-
-// httpsReceiver starts a loopback HTTPS receiver with a throwaway CA and
-// returns its URL and the CA's PEM file.
-func httpsReceiver(t *testing.T, h http.Handler) (string, string) {
-	t.Helper()
-	ca, err := localca.New()
-	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS, err = ca.ServerTLS()
-	require.NoError(t, err)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, ca.WriteCert(caFile))
-	return srv.URL, caFile
-}
-
 func TestEmitAllOverHTTPS(t *testing.T) {
-	rec := &emitReceiver{}
-	url, caFile := httpsReceiver(t, rec)
+	rec := hooktest.NewRecorder()
+	srv := hooktest.NewTLSServer(t, rec)
+	url, caFile := srv.URL, srv.CA.File
 	code, out, stderr := runCLI(t, "emit", "--all", "--target", url+"/webhook", "--token", emitToken, "--ca", caFile, "--mode", "live", "--seed", "5")
 	require.Equal(t, exitOK, code, stderr)
 	names := openapi.Names()
-	require.Equal(t, len(names), rec.count())
-	for i, req := range rec.got {
+	require.Equal(t, len(names), rec.Len())
+	for i, req := range rec.Requests() {
 		assert.Equal(t, http.MethodPost, req.Method)
 		assert.Equal(t, "/webhook", req.URL.Path)
 		assert.Equal(t, "Bearer "+emitToken, req.Header.Get("Authorization"))
 		assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
 		assert.Equal(t, "ufhook/"+version, req.Header.Get("User-Agent"))
-		require.NoError(t, openapi.Validate(names[i], rec.bodies[i]))
+		require.NoError(t, openapi.Validate(names[i], req.Body))
 		want, err := mock.Payload(names[i], mock.Options{Seed: 5 + uint64(i), Mode: "live"})
 		require.NoError(t, err)
-		assert.Equal(t, string(want), string(rec.bodies[i]), "delivery %d is seed 5+%d", i, i)
+		assert.Equal(t, string(want), string(req.Body), "delivery %d is seed 5+%d", i, i)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 1+len(names)+1, out)
@@ -96,14 +52,14 @@ func TestEmitAllOverHTTPS(t *testing.T) {
 }
 
 func TestEmitTokenFromEnvAndJSON(t *testing.T) {
-	rec := &emitReceiver{}
+	rec := hooktest.NewRecorder()
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	t.Setenv("UFHOOK_TOKEN", emitToken)
 	code, out, stderr := runCLI(t, "emit", "user.created", "tenant.deleted", "--target", srv.URL, "--count", "5", "--concurrency", "2", "--json", "--seed", "9")
 	require.Equal(t, exitOK, code, stderr)
-	require.Equal(t, 5, rec.count())
-	assert.Equal(t, "Bearer "+emitToken, rec.got[0].Header.Get("Authorization"))
+	require.Equal(t, 5, rec.Len())
+	assert.Equal(t, "Bearer "+emitToken, rec.Requests()[0].Header.Get("Authorization"))
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 6)
 	seen := map[int]bool{}
@@ -128,12 +84,14 @@ func TestEmitTokenFromEnvAndJSON(t *testing.T) {
 }
 
 func TestEmitFailedDeliveryExits1(t *testing.T) {
-	rec := &emitReceiver{status: http.StatusServiceUnavailable}
+	rec := hooktest.NewRecorder()
+	rec.SetStatus(http.StatusServiceUnavailable)
+	rec.SetBody(`{"ok":true}`)
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	code, out, stderr := runCLI(t, "emit", "user.deleted", "--target", srv.URL, "--token", emitToken, "--retries", "1", "--timeout", "2s")
 	assert.Equal(t, exitFailed, code)
-	assert.Equal(t, 2, rec.count(), "one retry")
+	assert.Equal(t, 2, rec.Len(), "one retry")
 	assert.Contains(t, out, "FAIL user.deleted 503")
 	assert.Contains(t, out, "answered 503 after 2 attempts")
 	assert.Contains(t, out, `body: {"ok":true}`)
@@ -142,31 +100,31 @@ func TestEmitFailedDeliveryExits1(t *testing.T) {
 }
 
 func TestEmitQuietPrintsFailuresAndSummary(t *testing.T) {
-	rec := &emitReceiver{}
+	rec := hooktest.NewRecorder()
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	code, out, _ := runCLI(t, "emit", "--all", "--target", srv.URL, "--token", emitToken, "-q")
 	require.Equal(t, exitOK, code)
-	assert.Equal(t, 6, rec.count())
+	assert.Equal(t, 6, rec.Len())
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 1, out)
 	assert.True(t, strings.HasPrefix(lines[0], "6 sent, 0 failed"))
 }
 
 func TestEmitInsecureWarns(t *testing.T) {
-	rec := &emitReceiver{}
-	url, _ := httpsReceiver(t, rec)
+	rec := hooktest.NewRecorder()
+	url := hooktest.NewTLSServer(t, rec).URL
 	code, _, stderr := runCLI(t, "emit", "user.created", "--target", url, "--token", emitToken)
 	assert.Equal(t, exitFailed, code, "an unknown CA fails the delivery")
 	assert.Contains(t, stderr, "not delivered")
 	code, _, stderr = runCLI(t, "emit", "user.created", "--target", url, "--token", emitToken, "--insecure")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stderr, "warning: --insecure")
-	assert.Equal(t, 1, rec.count())
+	assert.Equal(t, 1, rec.Len())
 }
 
 func TestEmitRoutesSetAndBody(t *testing.T) {
-	main, other := &emitReceiver{}, &emitReceiver{}
+	main, other := hooktest.NewRecorder(), hooktest.NewRecorder()
 	a, b := httptest.NewServer(main), httptest.NewServer(other)
 	defer a.Close()
 	defer b.Close()
@@ -174,11 +132,11 @@ func TestEmitRoutesSetAndBody(t *testing.T) {
 		"--set", "record.data.plan=pro", "--set", "record.name=Override")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Regexp(t, `(?m)^ok   user.created .* `+b.URL+`/signup$`, out, "with routes, each line names its URL")
-	require.Equal(t, 1, other.count())
-	assert.Equal(t, "/signup", other.got[0].URL.Path)
-	assert.Equal(t, 5, main.count())
-	assert.Contains(t, string(other.bodies[0]), `"name":"Override"`)
-	assert.Contains(t, string(other.bodies[0]), `"plan":"pro"`)
+	require.Equal(t, 1, other.Len())
+	assert.Equal(t, "/signup", other.Requests()[0].URL.Path)
+	assert.Equal(t, 5, main.Len())
+	assert.Contains(t, string(other.Requests()[0].Body), `"name":"Override"`)
+	assert.Contains(t, string(other.Requests()[0].Body), `"plan":"pro"`)
 
 	body, err := mock.Payload("tenant.created", mock.Options{Seed: 1})
 	require.NoError(t, err)
@@ -186,9 +144,9 @@ func TestEmitRoutesSetAndBody(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, body, 0o600))
 	code, out, stderr = runCLI(t, "emit", "tenant.created", "--target", a.URL, "--token", emitToken, "--body", file, "--count", "3", "--set", "record.name=Acme")
 	require.Equal(t, exitOK, code, stderr)
-	require.Equal(t, 8, main.count())
-	for _, got := range main.bodies[5:] {
-		assert.Contains(t, string(got), `"name":"Acme"`)
+	require.Equal(t, 8, main.Len())
+	for _, got := range main.Requests()[5:] {
+		assert.Contains(t, string(got.Body), `"name":"Acme"`)
 	}
 	assert.NotContains(t, out, "seed", "a fixed body has no seed")
 
@@ -197,14 +155,14 @@ func TestEmitRoutesSetAndBody(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "/record/userId")
 	assert.Contains(t, stderr, "--no-validate")
-	assert.Equal(t, 8, main.count(), "nothing was sent")
+	assert.Equal(t, 8, main.Len(), "nothing was sent")
 	code, _, stderr = runCLI(t, "emit", "user.created", "--target", a.URL, "--token", emitToken, "--set", "record.userId=abc", "--no-validate")
 	require.Equal(t, exitOK, code, stderr)
-	assert.Equal(t, 9, main.count())
+	assert.Equal(t, 9, main.Len())
 }
 
 func TestEmitUsageErrorsExit2(t *testing.T) {
-	rec := &emitReceiver{}
+	rec := hooktest.NewRecorder()
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	t.Setenv("UFHOOK_TOKEN", "")
@@ -245,7 +203,7 @@ func TestEmitUsageErrorsExit2(t *testing.T) {
 			assert.NotContains(t, stderr, emitToken)
 		})
 	}
-	assert.Equal(t, 0, rec.count(), "no usage error sent anything")
+	assert.Equal(t, 0, rec.Len(), "no usage error sent anything")
 }
 
 func TestEmitInterruptedExits1WithASummary(t *testing.T) {

@@ -3,10 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +19,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
@@ -29,32 +27,13 @@ import (
 )
 
 const (
-	receiveToken     = "example3c5cc4491eb422d48c8f78c2f"
 	receiveTestToken = "test9f1e2d3c4b5a69788796a5b4c3d2e1"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the command's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // runningReceive is ufhook receive running in process.
 type runningReceive struct {
 	url            string
-	stdout, stderr *lockedBuffer
+	stdout, stderr *hooktest.LockedBuffer
 	stop           func() int // cancels the command's context, returns the exit code
 }
 
@@ -64,7 +43,7 @@ var listeningRe = regexp.MustCompile(`listening on (\S+)`)
 func startReceive(t *testing.T, args ...string) *runningReceive {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &runningReceive{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	r := &runningReceive{stdout: &hooktest.LockedBuffer{}, stderr: &hooktest.LockedBuffer{}}
 	code := make(chan int, 1)
 	go func() {
 		code <- run(ctx, append([]string{"receive", "--listen", "127.0.0.1:0"}, args...), r.stdout, r.stderr)
@@ -96,40 +75,16 @@ func exampleBody(t *testing.T, event string) []byte {
 	return b
 }
 
-func sendTo(t *testing.T, c *http.Client, url, token string, body []byte) int {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", bearer.Header(token))
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// trusting returns a client that trusts only the CA in caFile.
-func trusting(t *testing.T, caFile string) *http.Client {
-	t.Helper()
-	pem, err := os.ReadFile(caFile)
-	require.NoError(t, err)
-	pool := x509.NewCertPool()
-	require.True(t, pool.AppendCertsFromPEM(pem), "the CA file must hold a PEM certificate")
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Timeout: 10 * time.Second, Transport: tr}
-}
-
 func TestReceiveHTTPS(t *testing.T) {
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	r := startReceive(t, "--token", receiveToken, "--ca-out", caFile)
+	r := startReceive(t, "--token", hooktest.Token, "--ca-out", caFile)
 	assert.True(t, strings.HasPrefix(r.url, "https://127.0.0.1:"), r.url)
-	c := trusting(t, caFile)
+	c := hooktest.TrustingClient(t, caFile)
 
-	assert.Equal(t, 204, sendTo(t, c, r.url, receiveToken, exampleBody(t, "user.created")))
-	assert.Equal(t, 204, sendTo(t, c, r.url, receiveToken, exampleBody(t, "tenant.deleted")))
-	assert.Equal(t, 401, sendTo(t, c, r.url, "not-the-token-0123456789", exampleBody(t, "user.created")))
-	assert.Equal(t, 400, sendTo(t, c, r.url, receiveToken, []byte(`{"action":"create"`)))
+	assert.Equal(t, 204, hooktest.Post(t, c, r.url, hooktest.Token, exampleBody(t, "user.created")))
+	assert.Equal(t, 204, hooktest.Post(t, c, r.url, hooktest.Token, exampleBody(t, "tenant.deleted")))
+	assert.Equal(t, 401, hooktest.Post(t, c, r.url, "not-the-token-0123456789", exampleBody(t, "user.created")))
+	assert.Equal(t, 400, hooktest.Post(t, c, r.url, hooktest.Token, []byte(`{"action":"create"`)))
 
 	require.Equal(t, exitOK, r.stop(), "a cancelled context (SIGINT, SIGTERM) is a clean exit: %s", r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout.String()), "\n")
@@ -143,16 +98,16 @@ func TestReceiveHTTPS(t *testing.T) {
 	assert.Contains(t, banner, "CA certificate: "+caFile)
 	assert.Contains(t, banner, "ufhook emit --all --target "+r.url+` --token "$UFHOOK_TOKEN" --ca `+caFile)
 	assert.Contains(t, banner, "curl --cacert "+caFile)
-	assert.Contains(t, banner, bearer.Mask(receiveToken))
-	assert.NotContains(t, banner+r.stdout.String(), receiveToken, "the token is never printed whole")
+	assert.Contains(t, banner, bearer.Mask(hooktest.Token))
+	assert.NotContains(t, banner+r.stdout.String(), hooktest.Token, "the token is never printed whole")
 }
 
 func TestReceiveJSONAndEnvToken(t *testing.T) {
-	t.Setenv("UFHOOK_TOKEN", receiveToken)
+	t.Setenv("UFHOOK_TOKEN", hooktest.Token)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	r := startReceive(t, "--json", "--ca-out", caFile)
 	body := exampleBody(t, "user.updated")
-	assert.Equal(t, 204, sendTo(t, trusting(t, caFile), r.url, receiveToken, body))
+	assert.Equal(t, 204, hooktest.Post(t, hooktest.TrustingClient(t, caFile), r.url, hooktest.Token, body))
 	require.Equal(t, exitOK, r.stop())
 	var got struct {
 		Event, Mode, RecordID string
@@ -168,11 +123,11 @@ func TestReceiveJSONAndEnvToken(t *testing.T) {
 }
 
 func TestReceivePlainHTTP(t *testing.T) {
-	r := startReceive(t, "--http", "--token", receiveToken)
+	r := startReceive(t, "--http", "--token", hooktest.Token)
 	assert.True(t, strings.HasPrefix(r.url, "http://127.0.0.1:"), r.url)
 	c := &http.Client{Timeout: 10 * time.Second}
-	assert.Equal(t, 204, sendTo(t, c, r.url, receiveToken, exampleBody(t, "user.created")), "test mode")
-	assert.Equal(t, 403, sendTo(t, c, r.url, receiveToken, exampleBody(t, "user.updated")), "live mode needs HTTPS")
+	assert.Equal(t, 204, hooktest.Post(t, c, r.url, hooktest.Token, exampleBody(t, "user.created")), "test mode")
+	assert.Equal(t, 403, hooktest.Post(t, c, r.url, hooktest.Token, exampleBody(t, "user.updated")), "live mode needs HTTPS")
 	require.Equal(t, exitOK, r.stop())
 	assert.Contains(t, r.stdout.String(), "live webhooks must be sent over HTTPS")
 }
@@ -192,21 +147,21 @@ func TestReceiveUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"no token", []string{"receive"}, "--token or set UFHOOK_TOKEN"},
-		{"certificate without key", []string{"receive", "--token", receiveToken, "--tls-cert", garbage}, "--tls-cert and --tls-key go together"},
-		{"unreadable certificate", []string{"receive", "--token", receiveToken, "--listen", "127.0.0.1:0", "--tls-cert", filepath.Join(dir, "nope.pem"), "--tls-key", garbage}, "nope.pem"},
-		{"certificate not PEM", []string{"receive", "--token", receiveToken, "--listen", "127.0.0.1:0", "--tls-cert", garbage, "--tls-key", garbage}, "PEM"},
-		{"bad listen address", []string{"receive", "--token", receiveToken, "--http", "--listen", "localhost"}, "host:port"},
-		{"port in use", []string{"receive", "--token", receiveToken, "--http", "--listen", busy.Addr().String()}, "free port"},
-		{"--http with a certificate", []string{"receive", "--token", receiveToken, "--http", "--tls-cert", garbage, "--tls-key", garbage}, "--http"},
-		{"an argument", []string{"receive", "--token", receiveToken, "user.created"}, "unknown command"},
-		{"unknown flag", []string{"receive", "--tokn", receiveToken}, "unknown flag"},
+		{"certificate without key", []string{"receive", "--token", hooktest.Token, "--tls-cert", garbage}, "--tls-cert and --tls-key go together"},
+		{"unreadable certificate", []string{"receive", "--token", hooktest.Token, "--listen", "127.0.0.1:0", "--tls-cert", filepath.Join(dir, "nope.pem"), "--tls-key", garbage}, "nope.pem"},
+		{"certificate not PEM", []string{"receive", "--token", hooktest.Token, "--listen", "127.0.0.1:0", "--tls-cert", garbage, "--tls-key", garbage}, "PEM"},
+		{"bad listen address", []string{"receive", "--token", hooktest.Token, "--http", "--listen", "localhost"}, "host:port"},
+		{"port in use", []string{"receive", "--token", hooktest.Token, "--http", "--listen", busy.Addr().String()}, "free port"},
+		{"--http with a certificate", []string{"receive", "--token", hooktest.Token, "--http", "--tls-cert", garbage, "--tls-key", garbage}, "--http"},
+		{"an argument", []string{"receive", "--token", hooktest.Token, "user.created"}, "unknown command"},
+		{"unknown flag", []string{"receive", "--tokn", hooktest.Token}, "unknown flag"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, tc.args...)
 			assert.Equal(t, exitUsage, code, stderr)
 			assert.Contains(t, stderr, tc.want)
-			assert.NotContains(t, stdout+stderr, receiveToken)
+			assert.NotContains(t, stdout+stderr, hooktest.Token)
 		})
 	}
 }
@@ -215,11 +170,11 @@ func TestReceiveUsageErrors(t *testing.T) {
 // receive over TLS, trusting only the CA file that receive wrote.
 func TestReceiveWithEmitter(t *testing.T) {
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	r := startReceive(t, "--token", receiveToken, "--ca-out", caFile)
+	r := startReceive(t, "--token", hooktest.Token, "--ca-out", caFile)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a hang guard
 	defer cancel()
 	for _, mode := range []gen.Mode{gen.ModeTest, gen.ModeLive} {
-		em, err := mock.NewEmitter(mock.Config{Target: r.url, Token: receiveToken, Mode: mode, CAFile: caFile})
+		em, err := mock.NewEmitter(mock.Config{Target: r.url, Token: hooktest.Token, Mode: mode, CAFile: caFile})
 		require.NoError(t, err)
 		for _, event := range openapi.Names() {
 			body, err := mock.Payload(event, mock.Options{Seed: 7, Mode: mode})
@@ -245,13 +200,13 @@ func TestReceiveWithEmitter(t *testing.T) {
 // receive prints, pasted as it is with $UFHOOK_TOKEN set, delivers all six
 // events.
 func TestReceiveWithEmitCommand(t *testing.T) {
-	t.Setenv("UFHOOK_TOKEN", receiveToken)
+	t.Setenv("UFHOOK_TOKEN", hooktest.Token)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	r := startReceive(t, "--ca-out", caFile)
 	line := regexp.MustCompile(`ufhook emit (.*)`).FindStringSubmatch(r.stderr.String())
 	require.NotNil(t, line, r.stderr.String())
-	args := strings.Fields(strings.ReplaceAll(line[1], `"$UFHOOK_TOKEN"`, receiveToken))
-	assert.Equal(t, []string{"--all", "--target", r.url, "--token", receiveToken, "--ca", caFile}, args)
+	args := strings.Fields(strings.ReplaceAll(line[1], `"$UFHOOK_TOKEN"`, hooktest.Token))
+	assert.Equal(t, []string{"--all", "--target", r.url, "--token", hooktest.Token, "--ca", caFile}, args)
 
 	code, stdout, stderr := runCLI(t, append([]string{"emit", "--retries", "0"}, args...)...)
 	assert.Equal(t, exitOK, code, stdout+stderr)
@@ -266,11 +221,11 @@ func TestWriteReceiveHelp(t *testing.T) {
 		want    []string
 		wantNot []string
 	}{
-		{"generated CA", receiveConfig{token: receiveToken},
-			[]string{"ufhook emit --all --target https://127.0.0.1:", `--token "$UFHOOK_TOKEN" --ca `, "curl --cacert ", bearer.Mask(receiveToken)}, []string{"--mode"}},
-		{"two tokens", receiveConfig{token: receiveToken, testToken: receiveTestToken},
+		{"generated CA", receiveConfig{token: hooktest.Token},
+			[]string{"ufhook emit --all --target https://127.0.0.1:", `--token "$UFHOOK_TOKEN" --ca `, "curl --cacert ", bearer.Mask(hooktest.Token)}, []string{"--mode"}},
+		{"two tokens", receiveConfig{token: hooktest.Token, testToken: receiveTestToken},
 			[]string{"--mode live", `--token "$UFHOOK_TEST_TOKEN" --mode test`, bearer.Mask(receiveTestToken)}, nil},
-		{"plain HTTP", receiveConfig{token: receiveToken, plainHTTP: true},
+		{"plain HTTP", receiveConfig{token: hooktest.Token, plainHTTP: true},
 			[]string{"--target http://127.0.0.1:", "--mode test", "test-mode webhooks only"}, []string{"--ca", "--cacert"}},
 	}
 	for _, tc := range cases {
@@ -289,7 +244,7 @@ func TestWriteReceiveHelp(t *testing.T) {
 			for _, s := range tc.want {
 				assert.Contains(t, b.String(), s)
 			}
-			for _, s := range append(tc.wantNot, receiveToken, receiveTestToken) {
+			for _, s := range append(tc.wantNot, hooktest.Token, receiveTestToken) {
 				assert.NotContains(t, b.String(), s)
 			}
 		})

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/ufhook/ufhook/hooktest"
 )
 
 // TestRouteFlagIsOneParser checks that check, emit and serve parse --route
@@ -19,11 +21,10 @@ func TestRouteFlagIsOneParser(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	const token = "example3c5cc4491eb422d48c8f78c2f"
 	commands := map[string][]string{
-		"check": {"check", "--target", srv.URL, "--token", token, "--mode", "test"},
-		"emit":  {"emit", "--all", "--target", srv.URL, "--token", token},
-		"serve": {"serve", "--target", srv.URL, "--token", token, "--db", ":memory:", "--listen", "127.0.0.1:0"},
+		"check": {"check", "--target", srv.URL, "--token", hooktest.Token, "--mode", "test"},
+		"emit":  {"emit", "--all", "--target", srv.URL, "--token", hooktest.Token},
+		"serve": {"serve", "--target", srv.URL, "--token", hooktest.Token, "--db", ":memory:", "--listen", "127.0.0.1:0"},
 	}
 	routes := []struct {
 		name  string

@@ -15,11 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/receiver"
 )
-
-const serveToken = "example3c5cc4491eb422d48c8f78c2f"
 
 func TestServeRejectsBadFlags(t *testing.T) {
 	blocker := filepath.Join(t.TempDir(), "a-file")
@@ -30,16 +29,16 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		msg  string
 	}{
 		{"no token", []string{"--target", "http://127.0.0.1:9/"}, "--token is required"},
-		{"no target", []string{"--token", serveToken}, "--target"},
-		{"bad mode", []string{"--target", "http://127.0.0.1:9/", "--token", serveToken, "--mode", "prod"}, "--mode"},
-		{"route without URL", []string{"--route", "user.created", "--token", serveToken}, "EVENT=URL"},
-		{"route to unknown event", []string{"--route", "user.exploded=http://127.0.0.1:9/", "--token", serveToken}, "unknown event"},
-		{"live over plain HTTP", []string{"--target", "http://127.0.0.1:9/", "--token", serveToken, "--mode", "live"}, "HTTPS"},
-		{"bad listen address", []string{"--target", "http://127.0.0.1:9/", "--token", serveToken, "--db", ":memory:", "--listen", "nope"}, "--listen"},
-		{"negative retries", []string{"--target", "http://127.0.0.1:9/", "--token", serveToken, "--retries", "-1"}, "--retries"},
+		{"no target", []string{"--token", hooktest.Token}, "--target"},
+		{"bad mode", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--mode", "prod"}, "--mode"},
+		{"route without URL", []string{"--route", "user.created", "--token", hooktest.Token}, "EVENT=URL"},
+		{"route to unknown event", []string{"--route", "user.exploded=http://127.0.0.1:9/", "--token", hooktest.Token}, "unknown event"},
+		{"live over plain HTTP", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--mode", "live"}, "HTTPS"},
+		{"bad listen address", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--listen", "nope"}, "--listen"},
+		{"negative retries", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--retries", "-1"}, "--retries"},
 		{"unknown flag", []string{"--frobnicate"}, "unknown flag"},
 		{"extra argument", []string{"now"}, "unknown command"},
-		{"unwritable admin key file", []string{"--target", "http://127.0.0.1:9/", "--token", serveToken, "--db", ":memory:", "--listen", "127.0.0.1:0", "--admin-key-file", blocker + "/key"}, "--admin-key-file"},
+		{"unwritable admin key file", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--listen", "127.0.0.1:0", "--admin-key-file", blocker + "/key"}, "--admin-key-file"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,10 +51,10 @@ func TestServeRejectsBadFlags(t *testing.T) {
 
 // startServe runs ufhook serve in process until the test ends, and waits
 // for its banner. It returns what serve writes to stdout and stderr.
-func startServe(t *testing.T, args ...string) (out, errOut *lockedBuffer, stop func() int) {
+func startServe(t *testing.T, args ...string) (out, errOut *hooktest.LockedBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut = &lockedBuffer{}, &lockedBuffer{}
+	out, errOut = &hooktest.LockedBuffer{}, &hooktest.LockedBuffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"serve"}, args...), out, errOut) }()
 	stopped := false
@@ -121,19 +120,19 @@ func TestServeFiresWebhooks(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("UFHOOK_ADMIN_KEY", "")
 	got := make(chan receiver.Delivery, 8)
-	h, err := receiver.New(receiver.Options{Token: serveToken, TestModeOnly: true}, receiver.Callbacks{OnDelivery: func(d receiver.Delivery) { got <- d }})
+	h, err := receiver.New(receiver.Options{Token: hooktest.Token, TestModeOnly: true}, receiver.Callbacks{OnDelivery: func(d receiver.Delivery) { got <- d }})
 	require.NoError(t, err)
 	rs := httptest.NewServer(h)
 	defer rs.Close()
 
-	out, _, stop := startServe(t, "--listen", "127.0.0.1:0", "--db", ":memory:", "--target", rs.URL+"/hook", "--token", serveToken)
+	out, _, stop := startServe(t, "--listen", "127.0.0.1:0", "--db", ":memory:", "--target", rs.URL+"/hook", "--token", hooktest.Token)
 	b := parseBanner(t, out.String())
 	require.NotEmpty(t, b.keyFile, "the banner names the key file: %s", out)
 	raw, err := os.ReadFile(b.keyFile)
 	require.NoError(t, err)
 	key := string(raw)
 	assert.NotContains(t, out.String(), key, "the admin key is never printed whole")
-	assert.NotContains(t, out.String(), serveToken, "the webhook token is masked")
+	assert.NotContains(t, out.String(), hooktest.Token, "the webhook token is masked")
 
 	_, err = server.NewClient(b.base, key, nil).CreateUser(context.Background(), server.Fields{"email": "cli@example.com"})
 	require.NoError(t, err, "the API accepts the key from the key file")
@@ -236,7 +235,7 @@ func TestServeAdminKey(t *testing.T) {
 			dir, cache := t.TempDir(), t.TempDir()
 			t.Setenv("XDG_CACHE_HOME", cache)
 			t.Setenv("UFHOOK_ADMIN_KEY", tc.env)
-			args := append([]string{"--listen", "127.0.0.1:0", "--target", "http://127.0.0.1:9/", "--token", serveToken}, tc.setup(t, dir, cache)...)
+			args := append([]string{"--listen", "127.0.0.1:0", "--target", "http://127.0.0.1:9/", "--token", hooktest.Token}, tc.setup(t, dir, cache)...)
 			out, errOut, stop := startServe(t, args...)
 			b := parseBanner(t, out.String())
 			assert.Contains(t, out.String(), tc.wantSays)
@@ -267,7 +266,7 @@ func TestServeAdminKey(t *testing.T) {
 
 			for _, printed := range []string{out.String(), errOut.String(), b.login} {
 				assert.NotContains(t, printed, key, "the admin key is never printed whole")
-				assert.NotContains(t, printed, serveToken, "the webhook token is never printed whole")
+				assert.NotContains(t, printed, hooktest.Token, "the webhook token is never printed whole")
 			}
 			assert.Equal(t, http.StatusOK, apiStatus(t, b.base, key), "the API accepts the key")
 			assert.Equal(t, http.StatusUnauthorized, apiStatus(t, b.base, key+"x"), "and no other")

@@ -1,33 +1,29 @@
 package endpoint_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/receiver/endpoint"
 )
 
 const (
-	liveToken = "example3c5cc4491eb422d48c8f78c2f"
+	liveToken = hooktest.Token
 	testToken = "test9f1e2d3c4b5a69788796a5b4c3d2e1"
 )
 
@@ -55,30 +51,14 @@ func startServer(t *testing.T, cfg endpoint.Config) *endpoint.Server {
 	return srv
 }
 
-func postTo(t *testing.T, c *http.Client, url, token string, body []byte) int {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", bearer.Header(token))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 func TestServeTLS(t *testing.T) {
-	var out bytes.Buffer
-	var mu sync.Mutex
+	var out hooktest.LockedBuffer
 	caFile := filepath.Join(t.TempDir(), "sub", "ca.pem")
 	srv := startServer(t, endpoint.Config{
 		Listen:  "127.0.0.1:0",
 		Options: receiver.Options{Token: liveToken},
 		Callbacks: receiver.Callbacks{OnDelivery: func(d receiver.Delivery) {
-			mu.Lock()
-			defer mu.Unlock()
-			out.WriteString(d.Event + " ")
+			_, _ = out.Write([]byte(d.Event + " "))
 		}},
 		CAFile: caFile,
 	})
@@ -87,25 +67,18 @@ func TestServeTLS(t *testing.T) {
 	require.NotNil(t, srv.RootCAs())
 
 	// The CA file alone is enough to trust the server, as emit --ca does.
-	pem, err := os.ReadFile(caFile)
-	require.NoError(t, err)
-	pool := srv.RootCAs().Clone()
-	require.True(t, pool.AppendCertsFromPEM(pem))
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	defer c.CloseIdleConnections()
+	c := hooktest.TrustingClient(t, caFile)
 	for _, path := range []string{"", "webhooks/userfront", "user.created"} {
-		assert.Equal(t, 204, postTo(t, c, srv.URL()+path, liveToken, payload(t, "user.created", gen.ModeTest)), path)
+		assert.Equal(t, 204, hooktest.Post(t, c, srv.URL()+path, liveToken, payload(t, "user.created", gen.ModeTest)), path)
 	}
-	assert.Equal(t, 401, postTo(t, c, srv.URL(), "wrong-token-0123456789", payload(t, "user.created", gen.ModeTest)))
+	assert.Equal(t, 401, hooktest.Post(t, c, srv.URL(), "wrong-token-0123456789", payload(t, "user.created", gen.ModeTest)))
 
 	// A client that does not trust the CA is refused.
-	_, err = http.Post(srv.URL(), "application/json", strings.NewReader("{}"))
+	_, err := http.Post(srv.URL(), "application/json", strings.NewReader("{}"))
 	require.Error(t, err)
 	var uerr *tls.CertificateVerificationError
 	assert.True(t, errors.As(err, &uerr), "want a certificate error, got %v", err)
 
-	mu.Lock()
-	defer mu.Unlock()
 	assert.Equal(t, "user.created user.created user.created  ", out.String(), "one delivery per request, the 401 without an event")
 }
 
@@ -115,31 +88,27 @@ func TestServePlainHTTP(t *testing.T) {
 	assert.Empty(t, srv.CAFile())
 	assert.Nil(t, srv.RootCAs())
 	c := &http.Client{Timeout: 10 * time.Second}
-	assert.Equal(t, 204, postTo(t, c, srv.URL(), liveToken, payload(t, "user.created", gen.ModeTest)), "test mode is fine over HTTP")
-	assert.Equal(t, 403, postTo(t, c, srv.URL(), liveToken, payload(t, "user.updated", gen.ModeLive)), "live mode needs HTTPS")
+	assert.Equal(t, 204, hooktest.Post(t, c, srv.URL(), liveToken, payload(t, "user.created", gen.ModeTest)), "test mode is fine over HTTP")
+	assert.Equal(t, 403, hooktest.Post(t, c, srv.URL(), liveToken, payload(t, "user.updated", gen.ModeLive)), "live mode needs HTTPS")
 }
 
 func TestServeGivenCertificate(t *testing.T) {
-	ca, err := localca.New()
-	require.NoError(t, err)
+	ca := hooktest.NewCA(t)
 	cert, err := ca.ServerCert()
 	require.NoError(t, err)
 	dir := t.TempDir()
-	certFile, keyFile := writeKeyPair(t, dir, cert)
+	certFile, keyFile := hooktest.WriteKeyPair(t, dir, cert)
 	srv := startServer(t, endpoint.Config{Listen: "127.0.0.1:0", Options: receiver.Options{Token: liveToken}, TLSCertFile: certFile, TLSKeyFile: keyFile})
 	assert.Empty(t, srv.CAFile(), "no CA is generated for a given certificate")
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
-	defer c.CloseIdleConnections()
-	assert.Equal(t, 204, postTo(t, c, srv.URL(), liveToken, payload(t, "tenant.created", gen.ModeTest)))
+	c := ca.Client(t)
+	assert.Equal(t, 204, hooktest.Post(t, c, srv.URL(), liveToken, payload(t, "tenant.created", gen.ModeTest)))
 }
 
 func TestListenErrors(t *testing.T) {
 	dir := t.TempDir()
-	ca, err := localca.New()
+	cert, err := hooktest.NewCA(t).ServerCert()
 	require.NoError(t, err)
-	cert, err := ca.ServerCert()
-	require.NoError(t, err)
-	certFile, keyFile := writeKeyPair(t, dir, cert)
+	certFile, keyFile := hooktest.WriteKeyPair(t, dir, cert)
 	garbage := filepath.Join(dir, "garbage.pem")
 	require.NoError(t, os.WriteFile(garbage, []byte("not a certificate"), 0o600))
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
