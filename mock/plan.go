@@ -382,6 +382,7 @@ type entries struct {
 }
 
 func (n *object) gen(s *state, b []byte) []byte {
+	open := len(b)
 	b = append(b, '{')
 	first := true
 	if n.order == nil {
@@ -400,7 +401,7 @@ func (n *object) gen(s *state, b []byte) []byte {
 		b, first = n.genOrdered(s, b)
 	}
 	if n.extra != nil {
-		b, first = n.extra.gen(s, b, first)
+		b, first = n.extra.gen(s, b, open, first)
 	}
 	if n.unknown > 0 && len(n.unknownKeys) > 0 && s.chance(n.unknown) {
 		if !first {
@@ -452,7 +453,7 @@ func (n *object) genOrdered(s *state, b []byte) ([]byte, bool) {
 	return b, first
 }
 
-func (e *entries) gen(s *state, b []byte, first bool) ([]byte, bool) {
+func (e *entries) gen(s *state, b []byte, open int, first bool) ([]byte, bool) {
 	k := e.n.draw(s)
 	for i := 0; i < k; i++ {
 		start := len(b)
@@ -463,7 +464,7 @@ func (e *entries) gen(s *state, b []byte, first bool) ([]byte, bool) {
 		b = e.key(s, b)
 		// A key must be a JSON string and unique; a generator that wrote
 		// something else, or a repeat, ends the map here.
-		if len(b) == keyAt || b[keyAt] != '"' || repeatsKey(b[:keyAt], b[keyAt:]) {
+		if len(b) == keyAt || b[keyAt] != '"' || repeatsKey(b[open:keyAt], b[keyAt:]) {
 			return b[:start], first
 		}
 		first = false
@@ -473,7 +474,7 @@ func (e *entries) gen(s *state, b []byte, first bool) ([]byte, bool) {
 }
 
 // repeatsKey reports whether key (quoted) already stands as a key in obj,
-// the object written so far. It is a byte search: the keys this writes are
+// the object written so far (from its opening brace). It is a byte search: the keys this writes are
 // plain generated strings.
 func repeatsKey(obj, key []byte) bool {
 	for i := 0; i+len(key) < len(obj); i++ {
