@@ -8,8 +8,9 @@ import (
 
 // BenchmarkFake measures one payload per event: generation plus JSON
 // encoding, in a reused Faker (Realistic and Full shapes) and with the
-// package-level Payload, which takes a pooled Faker and reseeds it. Target:
-// at most 10 µs and 40 allocations per payload.
+// package-level Payload, which takes a pooled Faker and reseeds it. Target
+// (docs/benchmarks.md): a realistic user.created in at most 5 µs and 8
+// allocations.
 func BenchmarkFake(b *testing.B) {
 	for _, ev := range catalog(b) {
 		for _, shape := range []Shape{Realistic, Full} {
