@@ -102,8 +102,8 @@ func loaded() (*catalog, error) {
 //
 // Use is meant to be called before the toolkit starts (or between tests):
 // readers that run meanwhile see either the old or the new document in each
-// call, and a receiver or emitter built before the change keeps the catalog
-// it was built with.
+// call, and a receiver or emitter built before the change keeps the list of
+// events it was built with: build them after Use.
 func Use(data []byte) error {
 	var (
 		c   *catalog
