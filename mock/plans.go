@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -31,21 +32,70 @@ type planKey struct {
 	record bool
 }
 
-var (
-	plansMu sync.Mutex
-	plans   = map[planKey]*payloadPlan{}
-)
+// planCache holds the plans compiled from one document. A plan is only good
+// for the document it was compiled from, so when openapi.Use installs
+// another document the cache is replaced, never consulted.
+type planCache struct {
+	doc   *openapi3.T
+	mu    sync.Mutex
+	plans map[planKey]*payloadPlan
+}
+
+// plans is the cache of the document in use.
+var plans atomic.Pointer[planCache]
+
+// cache returns the plan cache of the document in use, replacing the cache
+// of an earlier document.
+func cache() (*planCache, error) {
+	doc, err := openapi.Load()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		c := plans.Load()
+		if c != nil && c.doc == doc {
+			return c, nil
+		}
+		next := &planCache{doc: doc, plans: map[planKey]*payloadPlan{}}
+		if plans.CompareAndSwap(c, next) {
+			return next, nil
+		}
+	}
+}
+
+func (c *planCache) get(key planKey) *payloadPlan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.plans[key]
+}
+
+// store keeps p under key, unless another goroutine was first, and returns
+// the plan kept. It keeps nothing when the document changed while p was
+// compiled, since p may come from either document.
+func (c *planCache) store(key planKey, p *payloadPlan) *payloadPlan {
+	if doc, err := openapi.Load(); err != nil || doc != c.doc {
+		return p
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev := c.plans[key]; prev != nil {
+		return prev
+	}
+	c.plans[key] = p
+	return p
+}
 
 // planFor returns the compiled plan of event's payloads in shape, compiling
 // it on first use. It errors, wrapping openapi.ErrUnknownEvent, for an event
 // that the catalog lacks, and with ErrBadHint for a schema whose x-faker
 // extensions are wrong.
 func planFor(event string, shape Shape) (*payloadPlan, error) {
+	c, err := cache()
+	if err != nil {
+		return nil, err
+	}
 	key := planKey{event: event, shape: shape}
-	plansMu.Lock()
-	p := plans[key]
-	plansMu.Unlock()
-	if p != nil {
+	if p := c.get(key); p != nil {
 		return p, nil
 	}
 	ev, err := openapi.Lookup(event)
@@ -56,37 +106,28 @@ func planFor(event string, shape Shape) (*payloadPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", event, err)
 	}
-	return store(key, &payloadPlan{root: root, slots: slots}), nil
+	return c.store(key, &payloadPlan{root: root, slots: slots}), nil
 }
 
 // recordPlanFor returns the plan of model's record in its REST form.
 func recordPlanFor(model string) (*payloadPlan, error) {
+	c, err := cache()
+	if err != nil {
+		return nil, err
+	}
 	ev, prop, err := recordOf(model)
 	if err != nil {
 		return nil, err
 	}
 	key := planKey{event: ev.Name, record: true}
-	plansMu.Lock()
-	p := plans[key]
-	plansMu.Unlock()
-	if p != nil {
+	if p := c.get(key); p != nil {
 		return p, nil
 	}
 	root, slots, err := compilePlan(ev.Schema.Properties[prop], ev.SchemaName+"."+prop, Realistic, true)
 	if err != nil {
 		return nil, fmt.Errorf("the %s record of event %s: %w", model, ev.Name, err)
 	}
-	return store(key, &payloadPlan{root: root, slots: slots}), nil
-}
-
-func store(key planKey, p *payloadPlan) *payloadPlan {
-	plansMu.Lock()
-	defer plansMu.Unlock()
-	if prev := plans[key]; prev != nil {
-		return prev
-	}
-	plans[key] = p
-	return p
+	return c.store(key, &payloadPlan{root: root, slots: slots}), nil
 }
 
 // recordOf finds the first event of model in the catalog and the envelope

@@ -2,9 +2,14 @@
 // webhooks.yaml, which is the single source of truth of ufhook: it loads and
 // validates the document, lists the event catalog from its webhooks section,
 // and checks payloads against the event schemas in JSON Schema 2020-12 mode.
+//
+// The document is the embedded webhooks.yaml unless Use has installed
+// another one: every function of the package, and so every package of
+// ufhook, then works on that document instead.
 package openapi
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -12,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -29,9 +35,13 @@ var (
 	ErrMalformedJSON = errors.New("malformed JSON")
 	// ErrInvalidPayload means a payload breaks its event's schema.
 	ErrInvalidPayload = errors.New("payload does not match the schema")
+	// ErrInvalidDocument means a document given to Use is not a valid
+	// OpenAPI 3.1 description of webhooks that ufhook can serve.
+	ErrInvalidDocument = errors.New("invalid webhooks document")
 )
 
-// Spec returns the raw YAML of the document, as embedded in the binary.
+// Spec returns the raw YAML of the embedded document, as embedded in the
+// binary, whatever document Use has installed.
 func Spec() []byte { return slices.Clone(spec) }
 
 // Event is one webhook of the catalog, read from the document's webhooks
@@ -64,11 +74,57 @@ type catalog struct {
 	compiled map[string]*jsonschema.Schema
 }
 
-var loaded = sync.OnceValues(load)
+var (
+	// embedded is the catalog of the embedded webhooks.yaml, loaded once.
+	embedded = sync.OnceValues(func() (*catalog, error) { return load(spec, "webhooks.yaml") })
+	// current is the catalog installed by Use; nil means the embedded one.
+	current atomic.Pointer[catalog]
+)
 
-// Load returns the embedded document, loaded and validated by kin-openapi.
-// The document is parsed once; callers must not modify it. It errors only
-// when the embedded document is broken, which the package's tests rule out.
+// loaded returns the catalog in use: the one installed by Use, or else the
+// embedded one.
+func loaded() (*catalog, error) {
+	if c := current.Load(); c != nil {
+		return c, nil
+	}
+	return embedded()
+}
+
+// Use makes data, an OpenAPI 3.1 document in YAML or JSON, the document of
+// the whole process: Load, Events, Lookup, Names and Validate (and so the
+// mock emitter, the receiver, the suite and the CLI) serve it from then on.
+// data goes through the same checks as the embedded webhooks.yaml: the
+// document must validate, and every webhook must have a post operation whose
+// JSON request body is a $ref to a component schema with string consts for
+// model and action. On any failure Use returns an error wrapping
+// ErrInvalidDocument and keeps the document in use. Use(Spec()) goes back to
+// the embedded document.
+//
+// Use is meant to be called before the toolkit starts (or between tests):
+// readers that run meanwhile see either the old or the new document in each
+// call, and a receiver or emitter built before the change keeps the list of
+// events it was built with: build them after Use.
+func Use(data []byte) error {
+	var (
+		c   *catalog
+		err error
+	)
+	if bytes.Equal(data, spec) {
+		c, err = embedded()
+	} else {
+		c, err = load(data, "the document")
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w; fix the document and try again", ErrInvalidDocument, err)
+	}
+	current.Store(c)
+	return nil
+}
+
+// Load returns the document in use (see Use), loaded and validated by
+// kin-openapi. The document is parsed once; callers must not modify it. For
+// the embedded document it errors only when that document is broken, which
+// the package's tests rule out.
 func Load() (*openapi3.T, error) {
 	c, err := loaded()
 	if err != nil {
@@ -119,19 +175,21 @@ func (c *catalog) names() []string {
 	return names
 }
 
-func load() (*catalog, error) {
+// load parses, validates and catalogs data; source names the document in
+// errors.
+func load(data []byte, source string) (*catalog, error) {
 	loader := openapi3.NewLoader()
 	// Origins give each property's place in the document, the order in
 	// which generated payloads write them.
 	loader.IncludeOrigin = true
-	doc, err := loader.LoadFromData(spec)
+	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		return nil, fmt.Errorf("load webhooks.yaml: %w", err)
+		return nil, fmt.Errorf("load %s: %w", source, err)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("validate webhooks.yaml: %w", err)
+		return nil, fmt.Errorf("validate %s: %w", source, err)
 	}
-	order, err := webhookOrder(spec)
+	order, err := webhookOrder(data, source)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +197,7 @@ func load() (*catalog, error) {
 	for _, name := range order {
 		ev, err := eventOf(name, doc.Webhooks[name])
 		if err != nil {
-			return nil, fmt.Errorf("webhooks.yaml: webhook %q: %w", name, err)
+			return nil, fmt.Errorf("%s: webhook %q: %w", source, name, err)
 		}
 		c.byName[name] = len(c.events)
 		c.events = append(c.events, ev)
@@ -152,19 +210,19 @@ func load() (*catalog, error) {
 
 // webhookOrder returns the keys of the webhooks section in document order,
 // which kin-openapi's map does not keep.
-func webhookOrder(data []byte) ([]string, error) {
+func webhookOrder(data []byte, source string) ([]string, error) {
 	var root struct {
 		Webhooks yaml.Node `yaml:"webhooks"`
 	}
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("read webhooks.yaml: %w", err)
+		return nil, fmt.Errorf("read %s: %w", source, err)
 	}
 	var names []string
 	for i := 0; i+1 < len(root.Webhooks.Content); i += 2 {
 		names = append(names, root.Webhooks.Content[i].Value)
 	}
 	if len(names) == 0 {
-		return nil, errors.New("webhooks.yaml has no webhooks")
+		return nil, fmt.Errorf("%s has no webhooks", source)
 	}
 	return names, nil
 }
