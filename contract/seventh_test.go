@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ufhook/ufhook/localca"
+	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 )
@@ -48,8 +48,7 @@ func TestSeventhWebhookNeedsNoGoChange(t *testing.T) {
 		mu     sync.Mutex
 		bodies [][]byte
 	)
-	ca, err := localca.New()
-	require.NoError(t, err)
+	ca := hooktest.NewCA(t)
 	srv := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{
 		OnEvent: func(_ context.Context, ev openapi.Event, body json.RawMessage) error {
 			if ev.Name == "user.archived" {
