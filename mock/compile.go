@@ -619,68 +619,13 @@ func (c *compiler) array(v view, path string) (writer, error) {
 		return nil, err
 	}
 	n.item = item
-	var out writer = n
 	if slot, ok := c.targets[path+"/0"]; ok {
-		out = &firstItem{array: n, slot: slot}
+		n.first = slot + 1
 	}
 	if c.realistic() && n.n.min == 0 || c.realistic() && len(n.n.values) > 0 && n.n.values[0] == 0 {
-		return c.maybeEmpty(v, out, "[]")
+		return c.maybeEmpty(v, n, "[]")
 	}
-	return out, nil
-}
-
-// firstItem is an array whose first item something refers to.
-type firstItem struct {
-	*array
-	slot int
-}
-
-func (n *firstItem) gen(s *state, b []byte) []byte {
-	start := len(b)
-	b = n.array.gen(s, b)
-	// The first item is what stands between "[" and the first "," at depth
-	// one; the plan wrote it, so it is compact JSON.
-	item := firstElement(b[start:])
-	if item == nil {
-		return b
-	}
-	sl := &s.slots[n.slot]
-	sl.start = len(s.slotBuf)
-	s.slotBuf = append(s.slotBuf, item...)
-	sl.end, sl.set = len(s.slotBuf), true
-	return b
-}
-
-// firstElement returns the first element of a compact JSON array, or nil
-// when it is empty.
-func firstElement(arr []byte) []byte {
-	if len(arr) < 3 || arr[1] == ']' {
-		return nil
-	}
-	depth, inStr := 0, false
-	for i := 1; i < len(arr); i++ {
-		ch := arr[i]
-		switch {
-		case inStr:
-			if ch == '\\' {
-				i++
-			} else if ch == '"' {
-				inStr = false
-			}
-		case ch == '"':
-			inStr = true
-		case ch == '{' || ch == '[':
-			depth++
-		case ch == '}' || ch == ']':
-			if depth == 0 {
-				return arr[1:i]
-			}
-			depth--
-		case ch == ',' && depth == 0:
-			return arr[1:i]
-		}
-	}
-	return nil
+	return n, nil
 }
 
 func (c *compiler) object(v view, path string) (writer, error) {

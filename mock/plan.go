@@ -193,11 +193,17 @@ func (n *record) gen(s *state, b []byte) []byte {
 	start := len(b)
 	s.num = 0
 	b = n.inner.gen(s, b)
-	sl := &s.slots[n.slot]
-	sl.start = len(s.slotBuf)
-	s.slotBuf = append(s.slotBuf, b[start:]...)
-	sl.end, sl.num, sl.set = len(s.slotBuf), s.num, true
+	s.keep(n.slot, b[start:])
 	return b
+}
+
+// keep copies value, just written, into slot i, with the number the last
+// timestamp generator wrote.
+func (s *state) keep(i int, value []byte) {
+	sl := &s.slots[i]
+	sl.start = len(s.slotBuf)
+	s.slotBuf = append(s.slotBuf, value...)
+	sl.end, sl.num, sl.set = len(s.slotBuf), s.num, true
 }
 
 // sameAs copies a slot; when the slot was not written in this payload
@@ -314,6 +320,9 @@ type array struct {
 	// unknownKeys, in the WithUnknownFields shape, go into half of the
 	// picked items that are objects.
 	unknownKeys [][]byte
+	// first is 1 + the slot that keeps the first item, which something
+	// refers to (e.g. authentication/firstFactors/0); 0 when nothing does.
+	first int
 }
 
 func (n *array) gen(s *state, b []byte) []byte {
@@ -338,6 +347,7 @@ func (n *array) gen(s *state, b []byte) []byte {
 			start := len(b)
 			b = append(b, n.distinct[j]...)
 			b = s.injectUnknown(b, start, n.unknownKeys)
+			n.keepFirst(s, i, b[start:])
 		}
 		return append(b, ']')
 	}
@@ -345,9 +355,18 @@ func (n *array) gen(s *state, b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		start := len(b)
+		s.num = 0
 		b = n.item.gen(s, b)
+		n.keepFirst(s, i, b[start:])
 	}
 	return append(b, ']')
+}
+
+func (n *array) keepFirst(s *state, i int, item []byte) {
+	if i == 0 && n.first > 0 {
+		s.keep(n.first-1, item)
+	}
 }
 
 // property is one property of an object.
