@@ -9,12 +9,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
 func authCases(evs []openapi.Event) []Case {
-	event := evs[0].Name
+	event := evs[0]
 	return []Case{
 		authCase(event, "auth/missing-token", "no Authorization header", "no token",
 			func(string) (string, string) { return "", "" }),
@@ -49,13 +49,13 @@ func authCases(evs []openapi.Event) []Case {
 // Authorization header that header makes from the right token (or, when
 // header gives a skip reason, skips), and wants 401 or 403. sends says what
 // the header is, and what says what it carries.
-func authCase(event, id, sends, what string, header func(tok string) (h, skip string)) Case {
+func authCase(event openapi.Event, id, sends, what string, header func(tok string) (h, skip string)) Case {
 	return Case{
 		ID:          id,
-		Sends:       "a valid " + event + " payload with " + sends,
+		Sends:       "a valid " + event.Name + " payload with " + sends,
 		Requirement: "A webhook with " + what + " is rejected with 401 or 403: only the exact webhook token in a Bearer header may be accepted.",
 		Event:       event,
-		payload:     shaped(mock.Full),
+		payload:     shaped(fake.Full),
 		check: func(ctx context.Context, s *Suite, c Case) Result {
 			h, skip := header(s.cfg.Token)
 			if skip != "" {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -24,11 +24,11 @@ type Case struct {
 	Strict bool
 	// Event is the event whose URL the case sends to and whose payload it
 	// sends, if any.
-	Event string
+	Event openapi.Event
 
 	// payload is the shape of the fake payload of Event that the case
 	// sends, or starts from; nil when it sends no fake payload.
-	payload *mock.Shape
+	payload *fake.Shape
 	// delivers marks a case that sends a valid payload with the right
 	// token, which a receiver processes.
 	delivers bool
@@ -66,10 +66,10 @@ func Cases() []Case {
 }
 
 // shaped returns a pointer to sh, for Case.payload.
-func shaped(sh mock.Shape) *mock.Shape { return &sh }
+func shaped(sh fake.Shape) *fake.Shape { return &sh }
 
 // hasShape reports whether c sends a fake payload of shape sh.
-func (c Case) hasShape(sh mock.Shape) bool { return c.payload != nil && *c.payload == sh }
+func (c Case) hasShape(sh fake.Shape) bool { return c.payload != nil && *c.payload == sh }
 
 func passed(got string) Result { return Result{Outcome: Pass, Got: got} }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 )
@@ -154,7 +155,7 @@ func TestSetupErrors(t *testing.T) {
 		{"credentials in the URL", func(c *Config) { c.Target = "https://u:p@example.com/" }, mock.ErrBadTarget, "Authorization header"},
 		{"no token", func(c *Config) { c.Token = "" }, mock.ErrMissingToken, "no token"},
 		{"short token", func(c *Config) { c.Token = "abc1234" }, ErrShortToken, "7 characters, fewer than 8"},
-		{"bad mode", func(c *Config) { c.Mode = "staging" }, mock.ErrUnknownMode, "use live or test"},
+		{"bad mode", func(c *Config) { c.Mode = "staging" }, fake.ErrUnknownMode, "use live or test"},
 		{"route to an unknown event", func(c *Config) { c.Routes = map[string]string{"user.archived": "https://x/y"} }, mock.ErrBadRoute, "known events are"},
 		{"route to a bad URL", func(c *Config) { c.Routes = map[string]string{"user.created": "nope"} }, mock.ErrBadRoute, "not an http:// or https:// URL"},
 		{"missing CA file", func(c *Config) { c.CAFile = filepath.Join(dir, "missing.pem") }, mock.ErrBadCA, "no such file"},
@@ -242,7 +243,7 @@ func TestPayloadsValidate(t *testing.T) {
 			body, err := payloadFor(7, mode, c.ID, c.Event, *c.payload)
 			require.NoError(t, err, c.ID)
 			assert.NoError(t, openapi.Validate(c.Event, body), "%s in %s mode", c.ID, mode)
-			if c.hasShape(mock.Nulls) {
+			if c.hasShape(fake.Nulls) {
 				assert.True(t, recordHasNull(body), "%s has no null", c.ID)
 			}
 		}

@@ -52,7 +52,7 @@ var strictLatency = StrictLatency
 // setting that mock checks too errors with mock's sentinel: mock.ErrBadTarget
 // for a missing or unusable target URL, mock.ErrBadRoute for a bad route,
 // mock.ErrBadCA for an unreadable CA file, mock.ErrMissingToken for no
-// token, mock.ErrUnknownMode for a mode other than live and test, and
+// token, fake.ErrUnknownMode for a mode other than live and test, and
 // mock.ErrBadConfig for a negative timeout. The sentinels below are the
 // suite's own ideas.
 var (

@@ -9,18 +9,18 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
 func deliveryCases(evs []openapi.Event) []Case {
-	event := evs[0].Name
+	event := evs[0]
 	return []Case{
 		{
 			ID:          "delivery/no-redirect",
-			Sends:       "a valid " + event + " payload with the right token",
+			Sends:       "a valid " + event.Name + " payload with the right token",
 			Requirement: "The webhook URL answers without a redirect: webhook senders do not follow 3xx.",
-			Event:       event, payload: shaped(mock.Full), delivers: true,
+			Event:       event, payload: shaped(fake.Full), delivers: true,
 			check: delivery(rightToken, "a status other than 3xx",
 				func(x exchange) bool { return x.status != 0 && x.status/100 != 3 }, nil),
 		},
@@ -47,21 +47,21 @@ func deliveryCases(evs []openapi.Event) []Case {
 			ID:          "delivery/unknown-action",
 			Sends:       "a well-formed payload whose action is \"archive\", with the right token",
 			Requirement: "An event with an unknown action gets no 5xx: Userfront may add actions, and a receiver must not crash on one.",
-			Event:       event, payload: shaped(mock.Full),
+			Event:       event, payload: shaped(fake.Full),
 			check: unknownEvent("action", "archive"),
 		},
 		{
 			ID:          "delivery/unknown-model",
 			Sends:       "a well-formed payload whose model is \"organization\", with the right token",
 			Requirement: "An event with an unknown model gets no 5xx: Userfront may add models, and a receiver must not crash on one.",
-			Event:       event, payload: shaped(mock.Full),
+			Event:       event, payload: shaped(fake.Full),
 			check: unknownEvent("model", "organization"),
 		},
 		{
 			ID:          "delivery/duplicate",
-			Sends:       "the same valid " + event + " payload twice, one after the other, with the right token",
+			Sends:       "the same valid " + event.Name + " payload twice, one after the other, with the right token",
 			Requirement: "A repeated delivery gets a 2xx both times: senders retry, so a receiver accepts a repeat (and deduplicates it itself if it must).",
-			Event:       event, payload: shaped(mock.Full), delivers: true,
+			Event:       event, payload: shaped(fake.Full), delivers: true,
 			check: func(ctx context.Context, s *Suite, c Case) Result {
 				body, err := s.payload(c)
 				if err != nil {
@@ -87,9 +87,9 @@ func deliveryCases(evs []openapi.Event) []Case {
 		},
 		{
 			ID:          "delivery/timeout",
-			Sends:       "a valid " + event + " payload with the right token, and times the answer",
+			Sends:       "a valid " + event.Name + " payload with the right token, and times the answer",
 			Requirement: "Every response arrives within the timeout (-timeout, 10s by default).",
-			Event:       event, payload: shaped(mock.Full), delivers: true,
+			Event:       event, payload: shaped(fake.Full), delivers: true,
 			check: func(ctx context.Context, s *Suite, c Case) Result {
 				body, err := s.payload(c)
 				if err != nil {

@@ -5,7 +5,7 @@ package contract
 // get a 2xx. A webhook added to the spec gets its cases here at once.
 
 import (
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -13,7 +13,7 @@ import (
 // events/<event>/<suffix>.
 type eventVariant struct {
 	suffix string
-	shape  mock.Shape
+	shape  fake.Shape
 	// sends and requirement are made from the event's name.
 	sends, requirement func(event string) string
 }
@@ -22,7 +22,7 @@ type eventVariant struct {
 var eventVariants = []eventVariant{
 	{
 		suffix: "full",
-		shape:  mock.Full,
+		shape:  fake.Full,
 		sends: func(ev string) string {
 			return "a fully populated " + ev + " payload (every property set, none null)"
 		},
@@ -32,7 +32,7 @@ var eventVariants = []eventVariant{
 	},
 	{
 		suffix: "sparse",
-		shape:  mock.Sparse,
+		shape:  fake.Sparse,
 		sends: func(ev string) string {
 			return "a sparse " + ev + " payload: only required properties, null or empty wherever the spec allows"
 		},
@@ -42,7 +42,7 @@ var eventVariants = []eventVariant{
 	},
 	{
 		suffix: "nulls",
-		shape:  mock.Nulls,
+		shape:  fake.Nulls,
 		sends: func(ev string) string {
 			return "a fully populated " + ev + " payload with every property that may be null set to null, at any depth"
 		},
@@ -52,7 +52,7 @@ var eventVariants = []eventVariant{
 	},
 	{
 		suffix: "unknown-fields",
-		shape:  mock.WithUnknownFields,
+		shape:  fake.WithUnknownFields,
 		sends: func(ev string) string {
 			return "a realistic " + ev + " payload plus properties the spec does not define, in the envelope and the record"
 		},
@@ -70,7 +70,7 @@ func eventCases(evs []openapi.Event) []Case {
 				ID:          "events/" + ev.Name + "/" + v.suffix,
 				Sends:       v.sends(ev.Name) + ", with the right token",
 				Requirement: v.requirement(ev.Name),
-				Event:       ev.Name,
+				Event:       ev,
 				payload:     shaped(v.shape),
 				delivers:    true,
 				check:       delivery(rightToken, "a 2xx", is2xx, eventAdvice(v.shape)),
@@ -80,7 +80,7 @@ func eventCases(evs []openapi.Event) []Case {
 	return cs
 }
 
-func eventAdvice(shape mock.Shape) func(exchange) string {
+func eventAdvice(shape fake.Shape) func(exchange) string {
 	return func(x exchange) string {
 		if x.status/100 != 4 {
 			return ""
@@ -89,9 +89,9 @@ func eventAdvice(shape mock.Shape) func(exchange) string {
 			return "the receiver refused the right token: is it configured with the token for this mode (-mode=test or -mode=live)?"
 		}
 		switch shape {
-		case mock.Sparse, mock.Nulls:
+		case fake.Sparse, fake.Nulls:
 			return "the receiver refused a valid payload with nulls or empty strings: accept null wherever the spec allows it (openapi/webhooks.yaml)"
-		case mock.WithUnknownFields:
+		case fake.WithUnknownFields:
 			return "the receiver refused unknown fields: do not decode with DisallowUnknownFields or additionalProperties: false"
 		}
 		return "the receiver refused a valid payload: check it against openapi/webhooks.yaml"

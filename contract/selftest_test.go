@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -26,7 +27,7 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 )
@@ -339,7 +340,7 @@ func faultyReceivers() []faulty {
 			cb: receiver.Callbacks{OnTenantDeleted: func(context.Context, gen.TenantDeletedEvent) error {
 				return errors.New("database unavailable")
 			}},
-			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.Event == "tenant.deleted" },
+			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.Event.Name == "tenant.deleted" },
 			meant: "events/tenant.deleted/full", got: "500",
 		},
 		{
@@ -353,7 +354,7 @@ func faultyReceivers() []faulty {
 				}
 				return true
 			}),
-			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.hasShape(mock.WithUnknownFields) },
+			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.hasShape(fake.WithUnknownFields) },
 			meant: "events/user.created/unknown-fields", got: "400",
 		},
 		{
@@ -490,7 +491,7 @@ func faultyReceivers() []faulty {
 			// has none: it goes to the target, user.created's URL.
 			serving: perEventMux,
 			config:  func(cfg *Config) { delete(cfg.Routes, "tenant.deleted") },
-			fails:   func(_ *testing.T, c Case) bool { return c.delivers && c.Event == "tenant.deleted" },
+			fails:   func(_ *testing.T, c Case) bool { return c.delivers && c.Event.Name == "tenant.deleted" },
 			meant:   "events/tenant.deleted/full", got: "400",
 		},
 		{
@@ -564,16 +565,17 @@ func (f faulty) serve(t *testing.T, ca *hooktest.CA) Config {
 		t.Cleanup(srv.Close)
 		cfg.Target = srv.URL + "/webhook"
 	case perEventMux:
-		ref := h.(*receiver.Handler)
+		// Each event's URL is served by the generated interface's method
+		// for it, Handle<OperationId>Webhook, found from the catalog.
+		ref := reflect.ValueOf(h.(*receiver.Handler))
 		mux := http.NewServeMux()
-		mux.HandleFunc("/hooks/user.created", ref.HandleUserCreatedWebhook)
-		mux.HandleFunc("/hooks/user.updated", ref.HandleUserUpdatedWebhook)
-		mux.HandleFunc("/hooks/user.deleted", ref.HandleUserDeletedWebhook)
-		mux.HandleFunc("/hooks/tenant.created", ref.HandleTenantCreatedWebhook)
-		mux.HandleFunc("/hooks/tenant.updated", ref.HandleTenantUpdatedWebhook)
-		mux.HandleFunc("/hooks/tenant.deleted", ref.HandleTenantDeletedWebhook)
+		for _, ev := range mustEvents() {
+			m := ref.MethodByName("Handle" + strings.ToUpper(ev.OperationID[:1]) + ev.OperationID[1:] + "Webhook")
+			require.True(t, m.IsValid(), "the receiver has no per-event method for %s", ev.Name)
+			mux.HandleFunc("/hooks/"+ev.Name, m.Interface().(func(http.ResponseWriter, *http.Request)))
+		}
 		base := serveTLS(t, mux, ca).URL
-		cfg.Target = base + "/hooks/user.created"
+		cfg.Target = base + "/hooks/" + mustEvents()[0].Name
 		cfg.Routes = map[string]string{}
 		for _, ev := range mustEvents() {
 			cfg.Routes[ev.Name] = base + "/hooks/" + ev.Name

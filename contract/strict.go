@@ -8,18 +8,18 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
 func strictCases(evs []openapi.Event) []Case {
-	event := evs[0].Name
+	event := evs[0]
 	return []Case{
 		{
 			ID:          "strict/lowercase-bearer",
-			Sends:       "a valid " + event + " payload with Authorization: bearer <token>, the scheme in lower case",
+			Sends:       "a valid " + event.Name + " payload with Authorization: bearer <token>, the scheme in lower case",
 			Requirement: "SHOULD: the auth scheme is case-insensitive (RFC 9110 §11.1), so a lower-case bearer with the right token gets a 2xx.",
-			Strict:      true, Event: event, payload: shaped(mock.Full), delivers: true,
+			Strict:      true, Event: event, payload: shaped(fake.Full), delivers: true,
 			check: delivery(func(s *Suite) string { return "bearer " + s.cfg.Token }, "a 2xx", is2xx,
 				func(x exchange) string {
 					if x.status == 401 || x.status == 403 {
@@ -30,9 +30,9 @@ func strictCases(evs []openapi.Event) []Case {
 		},
 		{
 			ID:          "strict/www-authenticate",
-			Sends:       "a valid " + event + " payload with no Authorization header",
+			Sends:       "a valid " + event.Name + " payload with no Authorization header",
 			Requirement: "SHOULD: a request without a token gets 401 with a WWW-Authenticate: Bearer header (RFC 6750 §3).",
-			Strict:      true, Event: event, payload: shaped(mock.Full),
+			Strict:      true, Event: event, payload: shaped(fake.Full),
 			check: delivery(func(*Suite) string { return "" }, "401 with WWW-Authenticate: Bearer",
 				func(x exchange) bool {
 					return x.status == 401 && strings.HasPrefix(strings.ToLower(x.header.Get("WWW-Authenticate")), "bearer")
@@ -65,9 +65,9 @@ func strictCases(evs []openapi.Event) []Case {
 		},
 		{
 			ID:          "strict/fast",
-			Sends:       "a valid " + event + " payload with the right token, and times the answer",
+			Sends:       "a valid " + event.Name + " payload with the right token, and times the answer",
 			Requirement: fmt.Sprintf("SHOULD: the receiver answers in under %v, doing slow work after replying.", StrictLatency),
-			Strict:      true, Event: event, payload: shaped(mock.Full), delivers: true,
+			Strict:      true, Event: event, payload: shaped(fake.Full), delivers: true,
 			check: func(ctx context.Context, s *Suite, c Case) Result {
 				body, err := s.payload(c)
 				want := fmt.Sprintf("a response in under %v", strictLatency)

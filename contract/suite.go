@@ -23,6 +23,8 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // maxBody bounds how much of a response body the suite reads.
@@ -67,7 +69,7 @@ func (o *origin) usable() bool {
 // New checks cfg, loads the CA file, and connects once to the target and to
 // every route: a TCP connection, and for https a TLS handshake whose findings
 // the https cases report. It errors with mock.ErrBadTarget, mock.ErrBadRoute,
-// mock.ErrMissingToken, ErrShortToken, mock.ErrUnknownMode, mock.ErrBadCA,
+// mock.ErrMissingToken, ErrShortToken, fake.ErrUnknownMode, mock.ErrBadCA,
 // mock.ErrBadConfig (a negative timeout), or ErrUnreachable when nothing
 // listens at a URL. An http:// target in live mode is not an error: the case
 // https/live-https fails and the others run. A failed TLS handshake is not an
@@ -162,7 +164,7 @@ func normalize(cfg Config) (Config, error) {
 		cfg.Mode = gen.ModeLive
 	case gen.ModeLive, gen.ModeTest:
 	default:
-		return cfg, fmt.Errorf("%w %q: use live or test", mock.ErrUnknownMode, cfg.Mode)
+		return cfg, fmt.Errorf("%w %q: use live or test", fake.ErrUnknownMode, cfg.Mode)
 	}
 	if err := mock.Routes(cfg.Routes).Check(); err != nil {
 		return cfg, err
@@ -191,9 +193,9 @@ func (s *Suite) urls() []string {
 	return out
 }
 
-// urlFor returns the URL that receives event.
-func (s *Suite) urlFor(event string) string {
-	if u, ok := s.cfg.Routes[event]; ok {
+// urlFor returns the URL that receives ev.
+func (s *Suite) urlFor(ev openapi.Event) string {
+	if u, ok := s.cfg.Routes[ev.Name]; ok {
 		return u
 	}
 	return s.cfg.Target
@@ -268,9 +270,9 @@ type exchange struct {
 
 // request is what a case sends.
 type request struct {
-	method string // "" means POST
-	event  string // selects the URL (routes); "" means the target
-	auth   string // the Authorization header; "" means none
+	method string        // "" means POST
+	event  openapi.Event // selects the URL (routes); the zero Event means the target
+	auth   string        // the Authorization header; "" means none
 	body   []byte
 }
 
@@ -359,12 +361,12 @@ func (s *Suite) payload(c Case) ([]byte, error) {
 	return payloadFor(s.cfg.Seed, s.cfg.Mode, c.ID, c.Event, *c.payload)
 }
 
-// payloadFor returns the payload of event in shape sh that case id sends in
+// payloadFor returns the payload of ev in shape sh that case id sends in
 // a run with the given seed and mode.
-func payloadFor(seed uint64, mode gen.Mode, id, event string, sh mock.Shape) ([]byte, error) {
+func payloadFor(seed uint64, mode gen.Mode, id string, ev openapi.Event, sh fake.Shape) ([]byte, error) {
 	h := fnv.New64a()
 	h.Write([]byte(id))
-	return mock.Payload(event, mock.Options{Seed: seed ^ h.Sum64(), Mode: mode, Shape: sh})
+	return fake.Payload(ev, fake.Options{Seed: seed ^ h.Sum64(), Mode: mode, Shape: sh})
 }
 
 // authHeader returns the right Authorization header.

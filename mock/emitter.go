@@ -1,3 +1,10 @@
+// Package mock is ufhook's mock emitter: it delivers webhooks, realistic
+// fake ones from package fake or any body, to any endpoint the way Userfront
+// does: a POST with the bearer token, TLS verified, redirects refused, every
+// attempt bounded in time and retried with backoff on network errors, 429
+// and 5xx. It owns the sending side that the conformance suite shares: the
+// target check (CheckTarget), the TLS configuration (TLSConfig), the
+// --route parser (Routes) and their errors.
 package mock
 
 import (
@@ -12,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +28,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -112,7 +121,8 @@ type Config struct {
 // redirects. It is safe for concurrent use.
 type Emitter struct {
 	cfg       Config
-	urls      map[string]string
+	urls      map[string]string // event name -> URL
+	names     []string          // the catalog's event names
 	transport *http.Transport
 	client    *http.Client
 	auth      []string
@@ -123,14 +133,14 @@ type Emitter struct {
 // errors with ErrMissingToken for an empty token, ErrBadTarget for a missing
 // or malformed URL (see CheckTarget), ErrPlainHTTPLive for an http:// URL in
 // live mode, ErrBadCA for an unreadable or empty CA file (see TLSConfig),
-// ErrUnknownMode, ErrBadRoute wrapping openapi.ErrUnknownEvent for a route to
+// fake.ErrUnknownMode, ErrBadRoute wrapping openapi.ErrUnknownEvent for a route to
 // an unknown event, and ErrBadConfig for a negative timeout, retry count or
 // concurrency.
 func NewEmitter(cfg Config) (*Emitter, error) {
 	if cfg.Token == "" {
 		return nil, fmt.Errorf("%w: every webhook carries Authorization: Bearer <token>; give the token of the receiver", ErrMissingToken)
 	}
-	mode, err := ParseMode(string(cfg.Mode))
+	mode, err := fake.ParseMode(string(cfg.Mode))
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +173,7 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 		return nil, fmt.Errorf("%w: no target URL; give one URL for every event, e.g. https://localhost:8443/webhook", ErrBadTarget)
 	}
 	for _, ev := range evs {
+		e.names = append(e.names, ev.Name)
 		u := cfg.Target
 		if r, ok := cfg.Routes[ev.Name]; ok {
 			u = r
@@ -203,9 +214,9 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 	return e, nil
 }
 
-// URL returns where event is delivered: its route, or else the target. It
+// URL returns where ev is delivered: its route, or else the target. It
 // returns "" for an event that is not in the catalog.
-func (e *Emitter) URL(event string) string { return e.urls[event] }
+func (e *Emitter) URL(ev openapi.Event) string { return e.urls[ev.Name] }
 
 // Close releases the emitter's idle connections.
 func (e *Emitter) Close() { e.transport.CloseIdleConnections() }
@@ -243,16 +254,13 @@ func (a Attempt) Retryable() bool {
 
 var excerptBufs = sync.Pool{New: func() any { return new([ExcerptSize]byte) }}
 
-// Try makes exactly one attempt to deliver body as event, bounded by the
+// Try makes exactly one attempt to deliver body as ev, bounded by the
 // configured timeout, and never retries (a caller with its own schedule,
 // such as the mock server's outbox, retries itself).
-func (e *Emitter) Try(ctx context.Context, event string, body []byte) Attempt {
-	target := e.urls[event]
+func (e *Emitter) Try(ctx context.Context, ev openapi.Event, body []byte) Attempt {
+	target := e.urls[ev.Name]
 	if target == "" {
-		if _, err := openapi.Lookup(event); err != nil {
-			return Attempt{Err: err}
-		}
-		return Attempt{Err: fmt.Errorf("%w: no URL for %s; give a target or a route for it", ErrBadTarget, event)}
+		return Attempt{Err: e.noURL(ev)}
 	}
 	actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
@@ -280,6 +288,15 @@ func (e *Emitter) Try(ctx context.Context, event string, body []byte) Attempt {
 	_ = resp.Body.Close()
 	a.Latency = time.Since(start)
 	return a
+}
+
+// noURL says why ev has no URL: it is not an event of the catalog the
+// emitter was built with, or it has neither a route nor the target.
+func (e *Emitter) noURL(ev openapi.Event) error {
+	if !slices.Contains(e.names, ev.Name) {
+		return fmt.Errorf("%w %q: this emitter sends %s", openapi.ErrUnknownEvent, ev.Name, strings.Join(e.names, ", "))
+	}
+	return fmt.Errorf("%w: no URL for %s; give a target or a route for it", ErrBadTarget, ev.Name)
 }
 
 // jsonType is the Content-Type of every webhook, shared by all requests and
@@ -369,16 +386,16 @@ type Report struct {
 // OK reports whether the webhook was delivered (answered 2xx).
 func (r Report) OK() bool { return r.Err == nil }
 
-// Send delivers body as event with the retry policy: attempts that fail
+// Send delivers body as ev, an entry of the catalog, with the retry policy: attempts that fail
 // with a network error, a timeout, 429 or 5xx are repeated after the
 // policy's delay, honouring Retry-After. It stops at once when ctx is
 // cancelled. It never returns an error: the Report's Err says why a
 // delivery failed (ErrRejected, ErrRedirect, ErrTimeout, ErrTLS,
 // ErrCancelled or a network error).
-func (e *Emitter) Send(ctx context.Context, event string, body []byte) Report {
-	r := Report{Event: event, URL: e.urls[event]}
+func (e *Emitter) Send(ctx context.Context, ev openapi.Event, body []byte) Report {
+	r := Report{Event: ev.Name, URL: e.urls[ev.Name]}
 	for retry := 0; ; retry++ {
-		a := e.Try(ctx, event, body)
+		a := e.Try(ctx, ev, body)
 		r.Attempts = append(r.Attempts, a)
 		if a.OK() || !a.Retryable() || retry >= e.cfg.Retry.Retries {
 			return r.finish(nil)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -36,6 +37,14 @@ const token = hooktest.Token
 
 // fastRetry keeps the retry tests quick.
 var fastRetry = RetryPolicy{Retries: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}
+
+// catalog returns the events of the document in use.
+func catalog(t testing.TB) []openapi.Event {
+	t.Helper()
+	evs, err := openapi.Events()
+	require.NoError(t, err)
+	return evs
+}
 
 func newEmitter(t *testing.T, cfg Config) *Emitter {
 	t.Helper()
@@ -53,15 +62,15 @@ func TestSendHeadersAndBody(t *testing.T) {
 	srv := hooktest.NewTLSServer(t, rec)
 	caFile := srv.CA.File
 	e := newEmitter(t, Config{Target: srv.URL + "/hooks/userfront", CAFile: caFile, Mode: gen.ModeLive})
-	for _, ev := range openapi.Names() {
-		t.Run(ev, func(t *testing.T) {
-			body, err := Payload(ev, Options{Seed: 3, Mode: gen.ModeLive})
+	for _, ev := range catalog(t) {
+		t.Run(ev.Name, func(t *testing.T) {
+			body, err := fake.Payload(ev, fake.Options{Seed: 3, Mode: gen.ModeLive})
 			require.NoError(t, err)
 			before := rec.Len()
 			r := e.Send(context.Background(), ev, body)
 			require.NoError(t, r.Err)
 			assert.True(t, r.OK())
-			assert.Equal(t, ev, r.Event)
+			assert.Equal(t, ev.Name, r.Event)
 			assert.Equal(t, srv.URL+"/hooks/userfront", r.URL)
 			assert.Equal(t, 200, r.Status)
 			assert.Len(t, r.Attempts, 1)
@@ -84,11 +93,11 @@ func TestTLSVerification(t *testing.T) {
 	srv := hooktest.NewTLSServer(t, rec)
 	caFile := srv.CA.File
 	pool := srv.CA.Pool()
-	body, _ := Payload("user.created", Options{})
+	body, _ := fake.Payload(openapi.MustLookup("user.created"), fake.Options{})
 
 	t.Run("unknown CA is refused and not retried", func(t *testing.T) {
 		e := newEmitter(t, Config{Target: srv.URL, Retry: fastRetry})
-		r := e.Send(context.Background(), "user.created", body)
+		r := e.Send(context.Background(), openapi.MustLookup("user.created"), body)
 		require.ErrorIs(t, r.Err, ErrTLS)
 		assert.Contains(t, r.Err.Error(), "--ca")
 		assert.Len(t, r.Attempts, 1)
@@ -105,21 +114,21 @@ func TestTLSVerification(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.Target = srv.URL
 			e := newEmitter(t, tc.cfg)
-			r := e.Send(context.Background(), "user.created", body)
+			r := e.Send(context.Background(), openapi.MustLookup("user.created"), body)
 			require.NoError(t, r.Err)
 		})
 	}
 	t.Run("ca file on top of RootCAs", func(t *testing.T) {
 		e := newEmitter(t, Config{Target: srv.URL, RootCAs: x509.NewCertPool(), CAFile: caFile})
-		require.NoError(t, e.Send(context.Background(), "user.created", body).Err)
+		require.NoError(t, e.Send(context.Background(), openapi.MustLookup("user.created"), body).Err)
 	})
 	t.Run("httptest's own certificate via RootCAs", func(t *testing.T) {
 		plain := httptest.NewTLSServer(rec)
 		defer plain.Close()
 		e := newEmitter(t, Config{Target: plain.URL, RootCAs: plain.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs})
-		require.NoError(t, e.Send(context.Background(), "user.created", body).Err)
+		require.NoError(t, e.Send(context.Background(), openapi.MustLookup("user.created"), body).Err)
 		e2 := newEmitter(t, Config{Target: plain.URL, RootCAs: pool})
-		require.ErrorIs(t, e2.Send(context.Background(), "user.created", body).Err, ErrTLS)
+		require.ErrorIs(t, e2.Send(context.Background(), openapi.MustLookup("user.created"), body).Err, ErrTLS)
 	})
 }
 
@@ -148,7 +157,7 @@ func TestNewEmitterErrors(t *testing.T) {
 		{"unknown route event", func(c *Config) { c.Routes = map[string]string{"user.exploded": "https://h/x"} }, openapi.ErrUnknownEvent, "user.exploded"},
 		{"missing CA file", func(c *Config) { c.CAFile = filepath.Join(dir, "nope.pem") }, ErrBadCA, "nope.pem"},
 		{"CA file without PEM", func(c *Config) { c.CAFile = notPEM }, ErrBadCA, "BEGIN CERTIFICATE"},
-		{"bad mode", func(c *Config) { c.Mode = "prod" }, ErrUnknownMode, "test or live"},
+		{"bad mode", func(c *Config) { c.Mode = "prod" }, fake.ErrUnknownMode, "test or live"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, ErrBadConfig, "timeout"},
 		{"negative retries", func(c *Config) { c.Retry.Retries = -1 }, ErrBadConfig, "retries"},
 		{"negative delay", func(c *Config) { c.Retry.Base = -1 }, ErrBadConfig, "delay"},
@@ -173,8 +182,8 @@ func TestNewEmitterErrors(t *testing.T) {
 		{"routes for every event, no target", func(c *Config) {
 			c.Target = ""
 			c.Routes = map[string]string{}
-			for _, ev := range openapi.Names() {
-				c.Routes[ev] = "https://127.0.0.1:1/" + ev
+			for _, ev := range catalog(t) {
+				c.Routes[ev.Name] = "https://127.0.0.1:1/" + ev.Name
 			}
 		}},
 	}
@@ -198,8 +207,8 @@ func TestPlainHTTPRefusedInLiveModeBeforeSending(t *testing.T) {
 	assert.Equal(t, 0, rec.Len())
 	// The same target is fine in test mode.
 	e := newEmitter(t, Config{Target: srv.URL})
-	body, _ := Payload("tenant.created", Options{})
-	require.NoError(t, e.Send(context.Background(), "tenant.created", body).Err)
+	body, _ := fake.Payload(openapi.MustLookup("tenant.created"), fake.Options{})
+	require.NoError(t, e.Send(context.Background(), openapi.MustLookup("tenant.created"), body).Err)
 	assert.Equal(t, 1, rec.Len())
 }
 
@@ -209,11 +218,11 @@ func TestRoutes(t *testing.T) {
 	defer a.Close()
 	defer b.Close()
 	e := newEmitter(t, Config{Target: a.URL + "/all", Routes: map[string]string{"user.created": b.URL + "/signup"}})
-	assert.Equal(t, b.URL+"/signup", e.URL("user.created"))
-	assert.Equal(t, a.URL+"/all", e.URL("tenant.deleted"))
-	assert.Equal(t, "", e.URL("user.exploded"))
-	for _, ev := range openapi.Names() {
-		body, _ := Payload(ev, Options{})
+	assert.Equal(t, b.URL+"/signup", e.URL(openapi.MustLookup("user.created")))
+	assert.Equal(t, a.URL+"/all", e.URL(openapi.MustLookup("tenant.deleted")))
+	assert.Equal(t, "", e.URL(openapi.Event{Name: "user.exploded"}))
+	for _, ev := range catalog(t) {
+		body, _ := fake.Payload(ev, fake.Options{})
 		require.NoError(t, e.Send(context.Background(), ev, body).Err)
 	}
 	assert.Equal(t, 1, other.Len())
@@ -232,8 +241,8 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 			}))
 			defer redirect.Close()
 			e := newEmitter(t, Config{Target: redirect.URL, Retry: fastRetry})
-			body, _ := Payload("user.created", Options{})
-			r := e.Send(context.Background(), "user.created", body)
+			body, _ := fake.Payload(openapi.MustLookup("user.created"), fake.Options{})
+			r := e.Send(context.Background(), openapi.MustLookup("user.created"), body)
 			require.ErrorIs(t, r.Err, ErrRedirect)
 			assert.False(t, r.OK())
 			assert.Equal(t, status, r.Status)
@@ -271,8 +280,8 @@ func TestRetries(t *testing.T) {
 			srv := httptest.NewServer(rec)
 			defer srv.Close()
 			e := newEmitter(t, Config{Target: srv.URL, Retry: fastRetry})
-			body, _ := Payload("user.updated", Options{})
-			r := e.Send(context.Background(), "user.updated", body)
+			body, _ := fake.Payload(openapi.MustLookup("user.updated"), fake.Options{})
+			r := e.Send(context.Background(), openapi.MustLookup("user.updated"), body)
 			assert.Equal(t, tc.wantOK, r.OK())
 			var got []int
 			for _, a := range r.Attempts {
@@ -296,13 +305,13 @@ func TestTryMakesOneAttempt(t *testing.T) {
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	e := newEmitter(t, Config{Target: srv.URL, Retry: fastRetry})
-	body, _ := Payload("tenant.updated", Options{})
-	a := e.Try(context.Background(), "tenant.updated", body)
+	body, _ := fake.Payload(openapi.MustLookup("tenant.updated"), fake.Options{})
+	a := e.Try(context.Background(), openapi.MustLookup("tenant.updated"), body)
 	assert.Equal(t, 503, a.Status)
 	assert.False(t, a.OK())
 	assert.True(t, a.Retryable())
 	assert.Equal(t, 1, rec.Len())
-	a = e.Try(context.Background(), "tenant.exploded", body)
+	a = e.Try(context.Background(), openapi.Event{Name: "tenant.exploded"}, body)
 	require.ErrorIs(t, a.Err, openapi.ErrUnknownEvent)
 	assert.False(t, a.Retryable())
 }
@@ -326,8 +335,8 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	// The backoff alone would wait a millisecond; Retry-After asks for a
 	// second, and Max allows it.
 	e := newEmitter(t, Config{Target: srv.URL, Retry: RetryPolicy{Retries: 2, Base: time.Millisecond, Max: 5 * time.Second}})
-	body, _ := Payload("user.created", Options{})
-	r := e.Send(context.Background(), "user.created", body)
+	body, _ := fake.Payload(openapi.MustLookup("user.created"), fake.Options{})
+	r := e.Send(context.Background(), openapi.MustLookup("user.created"), body)
 	require.NoError(t, r.Err)
 	require.Len(t, r.Attempts, 2)
 	assert.Equal(t, time.Second, r.Attempts[0].RetryAfter)
@@ -381,8 +390,8 @@ func TestTimeout(t *testing.T) {
 	srv := httptest.NewServer(blocker(nil))
 	defer srv.Close()
 	e := newEmitter(t, Config{Target: srv.URL, Timeout: 100 * time.Millisecond, Retry: RetryPolicy{Retries: 1, Base: time.Millisecond}})
-	body, _ := Payload("user.created", Options{})
-	r := e.Send(context.Background(), "user.created", body)
+	body, _ := fake.Payload(openapi.MustLookup("user.created"), fake.Options{})
+	r := e.Send(context.Background(), openapi.MustLookup("user.created"), body)
 	require.ErrorIs(t, r.Err, ErrTimeout)
 	assert.Contains(t, r.Err.Error(), "--timeout")
 	assert.Len(t, r.Attempts, 2, "a timeout is retried")
@@ -397,8 +406,8 @@ func TestCancellationStopsCleanly(t *testing.T) {
 		e := newEmitter(t, Config{Target: srv.URL, Timeout: time.Minute, Retry: RetryPolicy{Retries: 5, Base: time.Minute}})
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-arrived; cancel() }()
-		body, _ := Payload("user.created", Options{})
-		r := e.Send(ctx, "user.created", body)
+		body, _ := fake.Payload(openapi.MustLookup("user.created"), fake.Options{})
+		r := e.Send(ctx, openapi.MustLookup("user.created"), body)
 		require.ErrorIs(t, r.Err, ErrCancelled)
 		require.ErrorIs(t, r.Err, context.Canceled)
 		assert.Len(t, r.Attempts, 1)
@@ -422,8 +431,8 @@ func TestCancellationStopsCleanly(t *testing.T) {
 		e := newEmitter(t, Config{Target: srv.URL, Retry: RetryPolicy{Retries: 5, Base: time.Minute, Max: time.Hour}})
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-answered; cancel() }()
-		body, _ := Payload("user.created", Options{})
-		r := e.Send(ctx, "user.created", body)
+		body, _ := fake.Payload(openapi.MustLookup("user.created"), fake.Options{})
+		r := e.Send(ctx, openapi.MustLookup("user.created"), body)
 		require.ErrorIs(t, r.Err, ErrCancelled)
 		assert.Contains(t, r.Err.Error(), "waiting to retry")
 		assert.Equal(t, 503, r.Status)
@@ -443,7 +452,7 @@ func TestCancellationStopsCleanly(t *testing.T) {
 			cancel()
 		}()
 		var reports atomic.Int64
-		sum, err := e.Run(ctx, Batch{Events: openapi.Names(), Count: 100}, func(int, Report) { reports.Add(1) })
+		sum, err := e.Run(ctx, Batch{Events: catalog(t), Count: 100}, func(int, Report) { reports.Add(1) })
 		require.NoError(t, err)
 		assert.Equal(t, 0, sum.Sent)
 		assert.Equal(t, 4, sum.Failed, "the four deliveries under way end as cancelled")
@@ -457,7 +466,7 @@ func TestRunDeliversTheSeededStream(t *testing.T) {
 	srv := hooktest.NewTLSServer(t, rec)
 	caFile := srv.CA.File
 	e := newEmitter(t, Config{Target: srv.URL, CAFile: caFile, Mode: gen.ModeLive, Concurrency: 3})
-	events := openapi.Names()
+	events := catalog(t)
 	got := map[int]Report{}
 	sum, err := e.Run(context.Background(), Batch{Events: events, Count: 12, Seed: 100}, func(i int, r Report) { got[i] = r })
 	require.NoError(t, err)
@@ -473,8 +482,8 @@ func TestRunDeliversTheSeededStream(t *testing.T) {
 		bodies[string(s.Body)] = true
 	}
 	for i := range 12 {
-		assert.Equal(t, events[i%len(events)], got[i].Event)
-		want, err := Payload(events[i%len(events)], Options{Seed: 100 + uint64(i), Mode: gen.ModeLive})
+		assert.Equal(t, events[i%len(events)].Name, got[i].Event)
+		want, err := fake.Payload(events[i%len(events)], fake.Options{Seed: 100 + uint64(i), Mode: gen.ModeLive})
 		require.NoError(t, err)
 		assert.True(t, bodies[string(want)], "delivery %d is the payload of seed %d", i, 100+i)
 	}
@@ -490,14 +499,14 @@ func TestRunRefusesAnInvalidOverrideUpFront(t *testing.T) {
 		batch   Batch
 		wantErr error
 	}{
-		{"override breaks the schema", Batch{Events: []string{"user.created"}, Sets: []string{"record.userId=abc"}}, openapi.ErrInvalidPayload},
-		{"bad override", Batch{Events: []string{"user.created"}, Sets: []string{"record.email"}}, ErrBadOverride},
-		{"body breaks the schema", Batch{Events: []string{"tenant.created"}, Body: []byte(`{"action":"create"}`)}, openapi.ErrInvalidPayload},
-		{"body is not JSON", Batch{Events: []string{"tenant.created"}, Body: []byte(`{`)}, openapi.ErrMalformedJSON},
-		{"unknown event", Batch{Events: []string{"user.exploded"}}, openapi.ErrUnknownEvent},
+		{"override breaks the schema", Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Sets: []string{"record.userId=abc"}}, openapi.ErrInvalidPayload},
+		{"bad override", Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Sets: []string{"record.email"}}, fake.ErrBadOverride},
+		{"body breaks the schema", Batch{Events: []openapi.Event{openapi.MustLookup("tenant.created")}, Body: []byte(`{"action":"create"}`)}, openapi.ErrInvalidPayload},
+		{"body is not JSON", Batch{Events: []openapi.Event{openapi.MustLookup("tenant.created")}, Body: []byte(`{`)}, openapi.ErrMalformedJSON},
+		{"unknown event", Batch{Events: []openapi.Event{{Name: "user.exploded"}}}, openapi.ErrUnknownEvent},
 		{"no events", Batch{}, ErrBadConfig},
-		{"negative count", Batch{Events: []string{"user.created"}, Count: -1}, ErrBadConfig},
-		{"bad shape", Batch{Events: []string{"user.created"}, Shape: 7}, ErrUnknownShape},
+		{"negative count", Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Count: -1}, ErrBadConfig},
+		{"bad shape", Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Shape: 7}, fake.ErrUnknownShape},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -507,7 +516,7 @@ func TestRunRefusesAnInvalidOverrideUpFront(t *testing.T) {
 		})
 	}
 	t.Run("unless told not to validate", func(t *testing.T) {
-		sum, err := e.Run(context.Background(), Batch{Events: []string{"user.created"}, Count: 2, Sets: []string{"record.userId=abc"}, NoValidate: true}, nil)
+		sum, err := e.Run(context.Background(), Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Count: 2, Sets: []string{"record.userId=abc"}, NoValidate: true}, nil)
 		require.NoError(t, err)
 		assert.Equal(t, 2, sum.Sent)
 		assert.Contains(t, string(rec.Requests()[0].Body), `"userId":"abc"`)
@@ -584,7 +593,7 @@ func TestFaultRunDeliversEverythingAndAccountsForEveryAttempt(t *testing.T) {
 		Concurrency: 32,
 	})
 	reports := make([]Report, n)
-	sum, err := e.Run(context.Background(), Batch{Events: openapi.Names(), Count: n, Seed: 7}, func(i int, r Report) { reports[i] = r })
+	sum, err := e.Run(context.Background(), Batch{Events: catalog(t), Count: n, Seed: 7}, func(i int, r Report) { reports[i] = r })
 	require.NoError(t, err)
 	assert.Equal(t, n, sum.Sent, "every webhook was delivered")
 	assert.Zero(t, sum.Failed)
@@ -635,7 +644,7 @@ func TestExcerptIsBounded(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEmitter(t, Config{Target: srv.URL})
-	r := e.Send(context.Background(), "user.created", []byte(`{}`))
+	r := e.Send(context.Background(), openapi.MustLookup("user.created"), []byte(`{}`))
 	assert.Len(t, r.Excerpt, ExcerptSize)
 	require.ErrorIs(t, r.Err, ErrRejected)
 }

@@ -7,22 +7,24 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
 // Batch is a run of deliveries for Emitter.Run.
 type Batch struct {
 	// Events are delivered in turn: delivery i sends Events[i%len(Events)].
-	Events []string
+	// They come from openapi.Lookup or openapi.Events.
+	Events []openapi.Event
 	// Count is the number of deliveries; 0 means one per event.
 	Count int
 	// Seed fixes the payloads: delivery i is the payload of
-	// Options{Seed: Seed+i}, so `ufhook example EVENT --seed Seed+i` prints
+	// fake.Options{Seed: Seed+i}, so `ufhook example EVENT --seed Seed+i` prints
 	// it again.
 	Seed uint64
 	// Shape is the payloads' shape.
-	Shape Shape
-	// Sets are overrides (see Override) applied to every payload.
+	Shape fake.Shape
+	// Sets are overrides (see fake.Override) applied to every payload.
 	Sets []string
 	// Body, if not nil, is sent (with Sets applied) instead of generated
 	// payloads.
@@ -60,8 +62,8 @@ func (s Summary) Rate() float64 {
 // Before sending anything it builds the first payload of every event and
 // checks it against the spec (unless b.NoValidate), so that a bad override
 // or body is refused up front: it then returns an error wrapping
-// ErrBadOverride, openapi.ErrInvalidPayload, openapi.ErrMalformedJSON,
-// openapi.ErrUnknownEvent, ErrUnknownShape or ErrBadConfig, and sends
+// fake.ErrBadOverride, openapi.ErrInvalidPayload, openapi.ErrMalformedJSON,
+// openapi.ErrUnknownEvent, fake.ErrUnknownShape or ErrBadConfig, and sends
 // nothing. Cancelling ctx stops the run: deliveries under way end as
 // cancelled, the rest are skipped.
 func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) (Summary, error) {
@@ -74,20 +76,15 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 	if b.Count == 0 {
 		b.Count = len(b.Events)
 	}
-	for _, ev := range b.Events {
-		if _, err := openapi.Lookup(ev); err != nil {
-			return Summary{}, err
-		}
-	}
 	for i, ev := range b.Events {
 		if i >= b.Count {
 			break
 		}
-		if _, err := e.payload(NewFaker(0), b, i, ev, !b.NoValidate); err != nil {
+		if _, err := e.payload(fake.New(0), b, i, ev, !b.NoValidate); err != nil {
 			return Summary{}, err
 		}
-		if e.urls[ev] == "" {
-			return Summary{}, fmt.Errorf("%w: no URL for %s; give a target or a route for it", ErrBadTarget, ev)
+		if e.urls[ev.Name] == "" {
+			return Summary{}, e.noURL(ev)
 		}
 	}
 
@@ -102,7 +99,7 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 	validate := !b.NoValidate && (b.Body != nil || len(b.Sets) > 0)
 	for range min(e.cfg.Concurrency, b.Count) {
 		wg.Go(func() {
-			f := NewFaker(0)
+			f := fake.New(0)
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= b.Count {
@@ -112,7 +109,7 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 				var r Report
 				body, err := e.payload(f, b, i, ev, validate)
 				if err != nil {
-					r = Report{Event: ev, URL: e.urls[ev], Err: err}
+					r = Report{Event: ev.Name, URL: e.urls[ev.Name], Err: err}
 				} else {
 					r = e.Send(ctx, ev, body)
 				}
@@ -140,7 +137,7 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 }
 
 // payload builds delivery i's body.
-func (e *Emitter) payload(f *Faker, b Batch, i int, ev string, validate bool) ([]byte, error) {
+func (e *Emitter) payload(f *fake.Faker, b Batch, i int, ev openapi.Event, validate bool) ([]byte, error) {
 	body := b.Body
 	if body == nil {
 		f.Reset(b.Seed + uint64(i))
@@ -149,7 +146,7 @@ func (e *Emitter) payload(f *Faker, b Batch, i int, ev string, validate bool) ([
 			return nil, err
 		}
 	}
-	body, err := Override(body, b.Sets)
+	body, err := fake.Override(body, b.Sets)
 	if err != nil {
 		return nil, err
 	}

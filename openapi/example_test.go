@@ -17,7 +17,7 @@ func ExampleValidate() {
 		"image":null,"phoneNumber":null,"data":{},"locked":false,
 		"isEmailConfirmed":true,"isPhoneNumberConfirmed":false,
 		"createdAt":"2024-05-15T23:04:50.787Z","authorization":{},"shoeSize":44}}`)
-	if err := openapi.Validate("user.created", body); err != nil {
+	if err := openapi.Validate(openapi.MustLookup("user.created"), body); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -28,7 +28,7 @@ func ExampleValidate() {
 	}
 	fmt.Println(ev.Model, ev.Action, ev.Mode, ev.Record.UserID, ev.Record.Email.MustGet(), ev.Record.Username.IsNull())
 
-	err := openapi.Validate("user.created", []byte(`{"action":"create","model":"user","mode":"staging","record":{}}`))
+	err := openapi.Validate(openapi.MustLookup("user.created"), []byte(`{"action":"create","model":"user","mode":"staging","record":{}}`))
 	fmt.Println(err != nil)
 	// Output:
 	// user create test 7 sam@example.com true

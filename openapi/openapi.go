@@ -64,14 +64,14 @@ type Event struct {
 	Summary string `json:"summary"`
 	// Schema is the resolved request body schema.
 	Schema *openapi3.Schema `json:"-"`
+
+	compiled *jsonschema.Schema // Schema, compiled for Validate
 }
 
 type catalog struct {
 	doc    *openapi3.T
 	events []Event
 	byName map[string]int
-	// compiled holds each event's compiled request schema, by event name.
-	compiled map[string]*jsonschema.Schema
 }
 
 var (
@@ -155,6 +155,16 @@ func Lookup(name string) (Event, error) {
 		return Event{}, fmt.Errorf("%w %q: known events are %s", ErrUnknownEvent, name, strings.Join(c.names(), ", "))
 	}
 	return c.events[i], nil
+}
+
+// MustLookup is Lookup for a name fixed in the program, such as
+// "user.created" in a test or an example. It panics where Lookup errors.
+func MustLookup(name string) Event {
+	ev, err := Lookup(name)
+	if err != nil {
+		panic(fmt.Sprintf("openapi: %v", err))
+	}
+	return ev
 }
 
 // Names returns the canonical names of the catalog's events, in document

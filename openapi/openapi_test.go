@@ -66,7 +66,7 @@ func TestLookupUnknownEventListsKnownOnes(t *testing.T) {
 	_, err := openapi.Lookup("user.renamed")
 	require.ErrorIs(t, err, openapi.ErrUnknownEvent)
 	assert.Contains(t, err.Error(), "user.created, user.updated")
-	err = openapi.Validate("user.renamed", []byte(`{}`))
+	err = openapi.Validate(openapi.Event{Name: "user.renamed"}, []byte(`{}`))
 	require.ErrorIs(t, err, openapi.ErrUnknownEvent)
 }
 
@@ -94,7 +94,7 @@ func TestSchemaExamplesValidate(t *testing.T) {
 		for i, ex := range ev.Schema.Examples {
 			body, err := json.Marshal(ex)
 			require.NoError(t, err)
-			assert.NoError(t, openapi.Validate(ev.Name, body), "%s example %d", ev.Name, i)
+			assert.NoError(t, openapi.Validate(ev, body), "%s example %d", ev.Name, i)
 		}
 	}
 }
@@ -124,7 +124,7 @@ func TestCapturedUserValidatesInEveryUserEnvelope(t *testing.T) {
 		require.NoError(t, err)
 		body, err := json.Marshal(map[string]any{"action": ev.Action, "model": "user", "mode": "live", "record": capturedUser(t)})
 		require.NoError(t, err)
-		assert.NoError(t, openapi.Validate(name, body), name)
+		assert.NoError(t, openapi.Validate(ev, body), name)
 	}
 }
 
@@ -161,7 +161,7 @@ func TestInvalidPayloadsAreRejectedNamingTheField(t *testing.T) {
 			tc.mutate(m)
 			body, err := json.Marshal(m)
 			require.NoError(t, err)
-			err = openapi.Validate("user.created", body)
+			err = openapi.Validate(openapi.MustLookup("user.created"), body)
 			require.ErrorIs(t, err, openapi.ErrInvalidPayload)
 			var verr *openapi.ValidationError
 			require.True(t, errors.As(err, &verr))
@@ -191,7 +191,7 @@ func TestInvalidPayloadsAreRejectedNamingTheField(t *testing.T) {
 
 func TestMalformedJSON(t *testing.T) {
 	for _, body := range []string{``, `{`, `{"action":"create"} {}`, `nul`} {
-		err := openapi.Validate("user.created", []byte(body))
+		err := openapi.Validate(openapi.MustLookup("user.created"), []byte(body))
 		assert.ErrorIs(t, err, openapi.ErrMalformedJSON, "%q", body)
 	}
 }
@@ -203,7 +203,7 @@ func TestUnknownFieldsAreAllowed(t *testing.T) {
 	rec(m)["tenant"].(map[string]any)["plan"] = "pro"
 	body, err := json.Marshal(m)
 	require.NoError(t, err)
-	assert.NoError(t, openapi.Validate("user.created", body))
+	assert.NoError(t, openapi.Validate(openapi.MustLookup("user.created"), body))
 }
 
 func TestDeprecatedAndInferredAreMarked(t *testing.T) {

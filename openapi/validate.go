@@ -84,28 +84,28 @@ func compileSchemas(c *catalog) error {
 	if err := comp.AddResource(schemaURL, res); err != nil {
 		return fmt.Errorf("add component schemas: %w", err)
 	}
-	c.compiled = make(map[string]*jsonschema.Schema, len(c.events))
-	for _, ev := range c.events {
+	for i, ev := range c.events {
 		s, err := comp.Compile(schemaURL + "#/components/schemas/" + ev.SchemaName)
 		if err != nil {
 			return fmt.Errorf("compile schema %s: %w", ev.SchemaName, err)
 		}
-		c.compiled[ev.Name] = s
+		c.events[i].compiled = s
 	}
 	return nil
 }
 
-// Validate checks body, a webhook payload, against the schema of event in
-// JSON Schema 2020-12 mode. It returns an error wrapping ErrUnknownEvent for an
-// event not in the catalog, ErrMalformedJSON for a body that is not one JSON
-// value, or a *ValidationError (wrapping ErrInvalidPayload) that names the
-// JSON path and the rule of each problem.
-func Validate(event string, body []byte) error {
+// Validate checks body, a webhook payload, against the schema of ev, an
+// entry of the catalog (Lookup, Events), in JSON Schema 2020-12 mode. It
+// returns an error wrapping ErrUnknownEvent for an Event that does not come
+// from the catalog, ErrMalformedJSON for a body that is not one JSON value,
+// or a *ValidationError (wrapping ErrInvalidPayload) that names the JSON path
+// and the rule of each problem.
+func Validate(ev Event, body []byte) error {
 	v, err := DecodeJSON(body)
 	if err != nil {
 		return err
 	}
-	return ValidateValue(event, v)
+	return ValidateValue(ev, v)
 }
 
 // DecodeJSON decodes body into the generic form that ValidateValue takes
@@ -125,17 +125,12 @@ func DecodeJSON(body []byte) (any, error) {
 }
 
 // ValidateValue is Validate for a payload already decoded by DecodeJSON.
-func ValidateValue(event string, v any) error {
-	c, err := loaded()
-	if err != nil {
-		return err
+func ValidateValue(ev Event, v any) error {
+	if ev.compiled == nil {
+		return fmt.Errorf("%w %q: take events from Lookup or Events", ErrUnknownEvent, ev.Name)
 	}
-	s, ok := c.compiled[event]
-	if !ok {
-		_, err := Lookup(event)
-		return err
-	}
-	err = s.Validate(v)
+	event := ev.Name
+	err := ev.compiled.Validate(v)
 	if err == nil {
 		return nil
 	}

@@ -356,7 +356,7 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 	if mode, _ := obj["mode"].(string); mode == string(gen.ModeLive) || mode == string(gen.ModeTest) {
 		d.Mode = gen.Mode(mode)
 	}
-	if err := openapi.ValidateValue(event, v); err != nil {
+	if err := openapi.ValidateValue(rt.ev, v); err != nil {
 		rej := &rejection{status: http.StatusBadRequest,
 			err:     joined{ErrInvalidPayload, err},
 			message: event + " payload does not match the schema: fix the fields listed in problems"}

@@ -287,7 +287,7 @@ func TestBodies(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("validation=%v/%s", !skip, tc.name), func(t *testing.T) {
 				if tc.want == 204 {
-					require.NoError(t, openapi.Validate(tc.wantEvent, tc.body), "a case that wants 204 must be valid")
+					require.NoError(t, openapi.Validate(openapi.MustLookup(tc.wantEvent), tc.body), "a case that wants 204 must be valid")
 				}
 				req, err := http.NewRequest(http.MethodPost, f.srv.URL, bytes.NewReader(tc.body))
 				require.NoError(t, err)
@@ -357,7 +357,7 @@ func TestTypedDecoding(t *testing.T) {
 		resp := f.post(t, http.MethodPost, bearer.Header(liveToken), example(t, ev, sparse(ev)))
 		require.Equal(t, 204, resp.status, resp.body)
 	}
-	require.Len(t, got, 6)
+	require.Len(t, got, len(openapi.Names()))
 
 	uc := got["user.created"].(gen.UserCreatedEvent)
 	assert.Equal(t, gen.UserCreatedEventActionCreate, uc.Action)

@@ -156,22 +156,26 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	return nil
 }
 
-// emitEvents returns the events to send: the arguments, or all with --all.
-func emitEvents(args []string, all bool) ([]string, error) {
+// emitEvents returns the events to send: the arguments, looked up in the
+// catalog, or all with --all.
+func emitEvents(args []string, all bool) ([]openapi.Event, error) {
 	switch {
 	case all && len(args) > 0:
 		return nil, usageError("give event names or --all, not both")
 	case all:
-		return openapi.Names(), nil
+		return openapi.Events()
 	case len(args) == 0:
 		return nil, usageError("no events: name some (e.g. user.created) or use --all; 'ufhook events' lists them")
 	}
-	for _, ev := range args {
-		if _, err := openapi.Lookup(ev); err != nil {
+	evs := make([]openapi.Event, 0, len(args))
+	for _, name := range args {
+		ev, err := openapi.Lookup(name)
+		if err != nil {
 			return nil, usageError("%v (see 'ufhook events')", err)
 		}
+		evs = append(evs, ev)
 	}
-	return args, nil
+	return evs, nil
 }
 
 // readBody reads --body FILE ("-" is stdin), up to 10 MiB.
@@ -219,7 +223,7 @@ func newEmitOutput(cmd *cobra.Command, f emitFlags, b mock.Batch) *emitOutput {
 	o := &emitOutput{f: f, w: bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10), stderr: cmd.ErrOrStderr(), seed: b.Seed}
 	o.flush = isTerminal(cmd.OutOrStdout())
 	for _, ev := range b.Events {
-		o.width = max(o.width, len(ev))
+		o.width = max(o.width, len(ev.Name))
 	}
 	count := b.Count
 	if count == 0 {

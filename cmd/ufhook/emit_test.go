@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/hooktest"
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -28,7 +29,8 @@ func TestEmitAllOverHTTPS(t *testing.T) {
 	url, caFile := srv.URL, srv.CA.File
 	code, out, stderr := runCLI(t, "emit", "--all", "--target", url+"/webhook", "--token", emitToken, "--ca", caFile, "--mode", "live", "--seed", "5")
 	require.Equal(t, exitOK, code, stderr)
-	names := openapi.Names()
+	names, err := openapi.Events()
+	require.NoError(t, err)
 	require.Equal(t, len(names), rec.Len())
 	for i, req := range rec.Requests() {
 		assert.Equal(t, http.MethodPost, req.Method)
@@ -37,7 +39,7 @@ func TestEmitAllOverHTTPS(t *testing.T) {
 		assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
 		assert.Equal(t, "ufhook/"+version, req.Header.Get("User-Agent"))
 		require.NoError(t, openapi.Validate(names[i], req.Body))
-		want, err := mock.Payload(names[i], mock.Options{Seed: 5 + uint64(i), Mode: "live"})
+		want, err := fake.Payload(names[i], fake.Options{Seed: 5 + uint64(i), Mode: "live"})
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(req.Body), "delivery %d is seed 5+%d", i, i)
 	}
@@ -45,9 +47,9 @@ func TestEmitAllOverHTTPS(t *testing.T) {
 	require.Len(t, lines, 1+len(names)+1, out)
 	assert.Contains(t, lines[0], "whse…def", "the header shows the token masked")
 	for i, ev := range names {
-		assert.True(t, strings.HasPrefix(lines[1+i], "ok   "+ev), lines[1+i])
+		assert.True(t, strings.HasPrefix(lines[1+i], "ok   "+ev.Name), lines[1+i])
 	}
-	assert.Regexp(t, `^6 sent, 0 failed, p50 \S+, p99 \S+, \d+ events/s`, lines[len(lines)-1])
+	assert.Regexp(t, fmt.Sprintf(`^%d sent, 0 failed, p50 \S+, p99 \S+, \d+ events/s`, len(names)), lines[len(lines)-1])
 	assert.NotContains(t, out+stderr, emitToken, "the token is never printed whole")
 }
 
@@ -138,7 +140,7 @@ func TestEmitRoutesSetAndBody(t *testing.T) {
 	assert.Contains(t, string(other.Requests()[0].Body), `"name":"Override"`)
 	assert.Contains(t, string(other.Requests()[0].Body), `"plan":"pro"`)
 
-	body, err := mock.Payload("tenant.created", mock.Options{Seed: 1})
+	body, err := fake.Payload(openapi.MustLookup("tenant.created"), fake.Options{Seed: 1})
 	require.NoError(t, err)
 	file := filepath.Join(t.TempDir(), "body.json")
 	require.NoError(t, os.WriteFile(file, body, 0o600))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // runCLI runs the CLI in process and returns its exit code and output.
@@ -33,7 +35,7 @@ func TestEventsJSON(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	var evs []map[string]string
 	require.NoError(t, json.Unmarshal([]byte(out), &evs))
-	require.Len(t, evs, 6)
+	require.Len(t, evs, len(openapi.Names()))
 	assert.Equal(t, map[string]string{"event": "user.created", "model": "user", "action": "create", "operationId": "userCreated", "schema": "UserCreatedEvent", "summary": "A user was created"}, evs[0])
 }
 

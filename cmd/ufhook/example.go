@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -34,20 +34,20 @@ func (p *payloadFlags) register(cmd *cobra.Command) {
 
 // options checks the flags and returns the payload options; a seed not
 // given is drawn at random.
-func (p *payloadFlags) options(cmd *cobra.Command) (mock.Options, error) {
-	mode, err := mock.ParseMode(p.mode)
+func (p *payloadFlags) options(cmd *cobra.Command) (fake.Options, error) {
+	mode, err := fake.ParseMode(p.mode)
 	if err != nil {
-		return mock.Options{}, usageError("--mode: %v", err)
+		return fake.Options{}, usageError("--mode: %v", err)
 	}
-	shape, err := mock.ParseShape(p.shape)
+	shape, err := fake.ParseShape(p.shape)
 	if err != nil {
-		return mock.Options{}, usageError("--shape: %v", err)
+		return fake.Options{}, usageError("--shape: %v", err)
 	}
 	seed := p.seed
 	if !cmd.Flags().Changed("seed") {
 		seed = rand.Uint64N(1_000_000) // short enough to type again
 	}
-	return mock.Options{Seed: seed, Mode: mode, Shape: shape}, nil
+	return fake.Options{Seed: seed, Mode: mode, Shape: shape}, nil
 }
 
 func newExampleCmd() *cobra.Command {
@@ -97,17 +97,21 @@ an override that breaks the spec is refused unless --no-validate is given.`,
 }
 
 // examplePayload makes, overrides and checks one payload.
-func examplePayload(event string, opts mock.Options, sets []string, validate bool) ([]byte, error) {
-	body, err := mock.Payload(event, opts)
+func examplePayload(event string, opts fake.Options, sets []string, validate bool) ([]byte, error) {
+	ev, err := openapi.Lookup(event)
 	if err != nil {
 		return nil, usageError("%v (see 'ufhook events')", err)
 	}
-	body, err = mock.Override(body, sets)
+	body, err := fake.Payload(ev, opts)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	body, err = fake.Override(body, sets)
 	if err != nil {
 		return nil, usageError("--set: %v", err)
 	}
 	if validate {
-		if err := openapi.Validate(event, body); err != nil {
+		if err := openapi.Validate(ev, body); err != nil {
 			return nil, usageError("the overrides break the spec: %v (fix --set, or add --no-validate to print it anyway)", err)
 		}
 	}

@@ -8,15 +8,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
 func TestExamplePrintsValidPayloads(t *testing.T) {
-	for _, ev := range openapi.Names() {
-		for _, shape := range []string{"realistic", "full", "sparse", "unknown-fields"} {
-			t.Run(ev+"/"+shape, func(t *testing.T) {
-				code, out, stderr := runCLI(t, "example", ev, "--shape", shape, "--mode", "live")
+	evs, err := openapi.Events()
+	require.NoError(t, err)
+	for _, ev := range evs {
+		for _, shape := range []string{"realistic", "full", "sparse", "unknown-fields", "nulls"} {
+			t.Run(ev.Name+"/"+shape, func(t *testing.T) {
+				code, out, stderr := runCLI(t, "example", ev.Name, "--shape", shape, "--mode", "live")
 				require.Equal(t, exitOK, code, stderr)
 				require.NoError(t, openapi.Validate(ev, []byte(out)))
 				var env map[string]any
@@ -31,7 +33,7 @@ func TestExampleSeedIsDeterministic(t *testing.T) {
 	_, a, _ := runCLI(t, "example", "user.updated", "--seed", "42", "--compact")
 	_, b, _ := runCLI(t, "example", "user.updated", "--seed", "42", "--compact")
 	assert.Equal(t, a, b)
-	want, err := mock.Payload("user.updated", mock.Options{Seed: 42})
+	want, err := fake.Payload(openapi.MustLookup("user.updated"), fake.Options{Seed: 42})
 	require.NoError(t, err)
 	assert.Equal(t, string(want)+"\n", a, "--compact prints the bytes that are sent")
 	_, indented, _ := runCLI(t, "example", "user.updated", "--seed", "42")

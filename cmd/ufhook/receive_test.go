@@ -21,6 +21,7 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/receiver/endpoint"
@@ -176,11 +177,13 @@ func TestReceiveWithEmitter(t *testing.T) {
 	for _, mode := range []gen.Mode{gen.ModeTest, gen.ModeLive} {
 		em, err := mock.NewEmitter(mock.Config{Target: r.url, Token: hooktest.Token, Mode: mode, CAFile: caFile})
 		require.NoError(t, err)
-		for _, event := range openapi.Names() {
-			body, err := mock.Payload(event, mock.Options{Seed: 7, Mode: mode})
+		evs, err := openapi.Events()
+		require.NoError(t, err)
+		for _, ev := range evs {
+			body, err := fake.Payload(ev, fake.Options{Seed: 7, Mode: mode})
 			require.NoError(t, err)
-			rep := em.Send(ctx, event, body)
-			assert.True(t, rep.OK(), "%s %s: status %d, %v, %s", mode, event, rep.Status, rep.Err, rep.Excerpt)
+			rep := em.Send(ctx, ev, body)
+			assert.True(t, rep.OK(), "%s %s: status %d, %v, %s", mode, ev.Name, rep.Status, rep.Err, rep.Excerpt)
 		}
 		em.Close()
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/openapi"
 )
@@ -82,7 +83,7 @@ also takes the admin key.`,
 // routes were checked by mock.Routes as the flags were parsed, and the URLs'
 // schemes are checked against the mode by mock.NewEmitter.
 func serveEmitterConfig(target string, routes mock.Routes, token, mode, ca string, insecure bool, timeout time.Duration, retries int) (mock.Config, error) {
-	m, err := mock.ParseMode(mode)
+	m, err := fake.ParseMode(mode)
 	if err != nil {
 		return mock.Config{}, usageError("--mode: %v", err)
 	}

@@ -44,7 +44,7 @@ func TestSeventhWebhookNeedsNoGoChange(t *testing.T) {
 		for _, shape := range []string{"realistic", "full", "sparse", "unknown-fields", "nulls"} {
 			code, out, stderr := runCLI(t, "example", "user.archived", "--shape", shape, "--seed", "3")
 			require.Equal(t, exitOK, code, stderr)
-			require.NoError(t, openapi.Validate("user.archived", []byte(out)), shape)
+			require.NoError(t, openapi.Validate(openapi.MustLookup("user.archived"), []byte(out)), shape)
 			var env map[string]any
 			require.NoError(t, json.Unmarshal([]byte(out), &env))
 			assert.Equal(t, "archive", env["action"], shape)
@@ -61,7 +61,7 @@ func TestSeventhWebhookNeedsNoGoChange(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				got = append(got, ev.Name+" "+ev.Action)
-				return openapi.Validate(ev.Name, body)
+				return openapi.Validate(ev, body)
 			},
 		})
 		require.NoError(t, err)

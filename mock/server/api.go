@@ -147,7 +147,7 @@ func (s *Server) fire(ctx context.Context, tx *sql.Tx, ev openapi.Event, schema 
 	if err != nil {
 		return 0, err
 	}
-	if err := openapi.Validate(ev.Name, body); err != nil {
+	if err := openapi.Validate(ev, body); err != nil {
 		return 0, invalidRecord(err)
 	}
 	return enqueue(ctx, tx, ev.Name, body, label(body), "api", 0, now.UnixMilli())

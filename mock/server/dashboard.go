@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/ufhook/ufhook/bearer"
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -136,7 +136,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		Events     []ev   `json:"events"`
 	}{Mode: s.mode, Token: bearer.Mask(s.cfg.Emitter.Token), RootTenant: s.root}
 	for _, e := range evs {
-		out.Events = append(out.Events, ev{Name: e.Name, Summary: e.Summary, URL: s.emitter.URL(e.Name)})
+		out.Events = append(out.Events, ev{Name: e.Name, Summary: e.Summary, URL: s.emitter.URL(e)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -245,7 +245,9 @@ func (s *Server) delivery(w http.ResponseWriter, r *http.Request) error {
 		Attempts []attempt `json:"attempts"`
 	}{deliverySummary: summarize(o), Attempts: []attempt{}}
 	out.Request.Method = http.MethodPost
-	out.Request.URL = s.emitter.URL(o.Event)
+	if ev, err := openapi.Lookup(o.Event); err == nil {
+		out.Request.URL = s.emitter.URL(ev)
+	}
 	out.Request.Headers = map[string]string{
 		"Authorization": bearer.Header(bearer.Mask(s.cfg.Emitter.Token)),
 		"Content-Type":  "application/json",
@@ -296,20 +298,21 @@ func (s *Server) fireFake(w http.ResponseWriter, r *http.Request) error {
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
 		return badRequest(`Send {"event": "user.created"} (or another event name)`)
 	}
-	if _, err := openapi.Lookup(in.Event); err != nil {
+	ev, err := openapi.Lookup(in.Event)
+	if err != nil {
 		return badRequest("%v", err)
 	}
 	s.rngMu.Lock()
 	seed := s.rng.Uint64()
 	s.rngMu.Unlock()
-	body, err := mock.Payload(in.Event, mock.Options{Seed: seed, Mode: s.cfg.Emitter.Mode})
+	body, err := fake.Payload(ev, fake.Options{Seed: seed, Mode: s.cfg.Emitter.Mode})
 	if err != nil {
 		return err
 	}
-	if err := openapi.Validate(in.Event, body); err != nil {
-		return fmt.Errorf("fake %s payload breaks the spec: %w", in.Event, err)
+	if err := openapi.Validate(ev, body); err != nil {
+		return fmt.Errorf("fake %s payload breaks the spec: %w", ev.Name, err)
 	}
-	return s.queue(w, r, in.Event, body, label(body), "dashboard", 0)
+	return s.queue(w, r, ev.Name, body, label(body), "dashboard", 0)
 }
 
 // publishDelivery sends the current state of a delivery to every stream.

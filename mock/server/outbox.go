@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // deliver runs the outbox: a dispatcher hands due rows to Workers
@@ -98,8 +101,16 @@ func (s *Server) deliver(ctx context.Context) {
 // run.
 func (s *Server) attempt(ctx context.Context, row outboxRow) {
 	started := time.Now()
-	url := s.emitter.URL(row.Event)
-	a := s.emitter.Try(ctx, row.Event, row.Body)
+	// The row names its event; a row of an event that the document in use
+	// lacks fails its attempt with openapi.ErrUnknownEvent.
+	var url string
+	var a mock.Attempt
+	if ev, err := openapi.Lookup(row.Event); err != nil {
+		a = mock.Attempt{Err: err}
+	} else {
+		url = s.emitter.URL(ev)
+		a = s.emitter.Try(ctx, ev, row.Body)
+	}
 	if ctx.Err() != nil {
 		return
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 )
 
 // Errors returned by this package. Match them with errors.Is.
@@ -158,7 +159,7 @@ func (s *Server) initRoot(ctx context.Context, seed uint64) error {
 		s.root = id
 		return nil
 	}
-	ft := mock.NewFaker(seed).Tenant(gen.Mode(s.mode))
+	ft := fake.New(seed).Tenant(gen.Mode(s.mode))
 	t := newTenant(s.mode)
 	if ft.Name != "" {
 		t.Name = ft.Name

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/receiver/endpoint"
@@ -45,16 +46,16 @@ func TestEmitterEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a hang guard
 	defer cancel()
 
-	shapes := []mock.Shape{mock.Realistic, mock.Full, mock.Sparse, mock.WithUnknownFields}
+	shapes := []fake.Shape{fake.Realistic, fake.Full, fake.Sparse, fake.WithUnknownFields}
 	for _, mode := range []gen.Mode{gen.ModeTest, gen.ModeLive} {
 		token := map[gen.Mode]string{gen.ModeTest: testToken, gen.ModeLive: liveToken}[mode]
 		em, err := mock.NewEmitter(mock.Config{Target: srv.URL(), Token: token, Mode: mode, CAFile: srv.CAFile(), Timeout: 10 * time.Second})
 		require.NoError(t, err)
 		for _, event := range openapi.Names() {
 			for i, shape := range shapes {
-				body, err := mock.Payload(event, mock.Options{Seed: uint64(i + 1), Mode: mode, Shape: shape})
+				body, err := fake.Payload(openapi.MustLookup(event), fake.Options{Seed: uint64(i + 1), Mode: mode, Shape: shape})
 				require.NoError(t, err)
-				r := em.Send(ctx, event, body)
+				r := em.Send(ctx, openapi.MustLookup(event), body)
 				assert.True(t, r.OK(), "%s %s shape %d: status %d, %v, %s", mode, event, shape, r.Status, r.Err, r.Excerpt)
 				assert.Equal(t, 204, r.Status)
 			}
@@ -73,9 +74,9 @@ func TestEmitterEndToEnd(t *testing.T) {
 	em, err := mock.NewEmitter(mock.Config{Target: srv.URL(), Token: testToken, Mode: gen.ModeLive, CAFile: srv.CAFile()})
 	require.NoError(t, err)
 	defer em.Close()
-	body, err := mock.Payload("user.created", mock.Options{Seed: 9, Mode: gen.ModeLive})
+	body, err := fake.Payload(openapi.MustLookup("user.created"), fake.Options{Seed: 9, Mode: gen.ModeLive})
 	require.NoError(t, err)
-	r := em.Send(ctx, "user.created", body)
+	r := em.Send(ctx, openapi.MustLookup("user.created"), body)
 	assert.False(t, r.OK())
 	assert.Equal(t, 401, r.Status)
 }

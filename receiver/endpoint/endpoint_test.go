@@ -17,7 +17,8 @@ import (
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
+	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/receiver/endpoint"
 )
@@ -30,7 +31,7 @@ const (
 // payload is a realistic fake payload of event in mode.
 func payload(t *testing.T, event string, mode gen.Mode) []byte {
 	t.Helper()
-	body, err := mock.Payload(event, mock.Options{Seed: 1, Mode: mode})
+	body, err := fake.Payload(openapi.MustLookup(event), fake.Options{Seed: 1, Mode: mode})
 	require.NoError(t, err)
 	return body
 }

@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"os"
@@ -30,7 +30,7 @@ func useDocument(t *testing.T, data []byte) {
 // user.archived webhook.
 func seventh(t *testing.T) []byte {
 	t.Helper()
-	data, err := os.ReadFile("../openapi/testdata/seventh.yaml")
+	data, err := os.ReadFile("../../openapi/testdata/seventh.yaml")
 	require.NoError(t, err)
 	return data
 }
@@ -48,9 +48,9 @@ func TestSeventhWebhookNeedsNoGoChange(t *testing.T) {
 		t.Run(shape.String(), func(t *testing.T) {
 			for seed := range uint64(50) {
 				mode := []gen.Mode{gen.ModeTest, gen.ModeLive}[seed%2]
-				body, err := Payload("user.archived", Options{Seed: seed, Mode: mode, Shape: shape})
+				body, err := Payload(openapi.MustLookup("user.archived"), Options{Seed: seed, Mode: mode, Shape: shape})
 				require.NoError(t, err)
-				require.NoError(t, openapi.Validate("user.archived", body), "seed %d: %s", seed, body)
+				require.NoError(t, openapi.Validate(openapi.MustLookup("user.archived"), body), "seed %d: %s", seed, body)
 				env := decode(t, body)
 				assert.Equal(t, "archive", env["action"])
 				assert.Equal(t, "user", env["model"])
@@ -99,21 +99,27 @@ func TestSeventhWebhookNeedsNoGoChange(t *testing.T) {
 func TestPlansFollowTheDocument(t *testing.T) {
 	doc := seventh(t)
 	useDocument(t, doc)
-	body, err := Payload("user.archived", Options{Seed: 1})
+	archived := openapi.MustLookup("user.archived")
+	body, err := Payload(archived, Options{Seed: 1})
 	require.NoError(t, err)
 	assert.Equal(t, "archive", decode(t, body)["action"])
 
 	// The same event, with another action const.
 	shelved := strings.NewReplacer("const: archive", "const: shelve", "action: archive", "action: shelve").Replace(string(doc))
 	require.NoError(t, openapi.Use([]byte(shelved)))
-	body, err = Payload("user.archived", Options{Seed: 1})
+	body, err = Payload(openapi.MustLookup("user.archived"), Options{Seed: 1})
 	require.NoError(t, err)
 	assert.Equal(t, "shelve", decode(t, body)["action"], "a plan of the previous document was served")
 
+	// An event taken from the previous document is refused, rather than
+	// served a plan of the wrong document.
+	_, err = Payload(archived, Options{Seed: 2, Shape: Full})
+	require.ErrorIs(t, err, openapi.ErrUnknownEvent)
+
 	// And back to the embedded document, which has no such event.
 	require.NoError(t, openapi.Use(openapi.Spec()))
-	_, err = Payload("user.archived", Options{Seed: 1})
+	_, err = Payload(archived, Options{Seed: 1})
 	require.ErrorIs(t, err, openapi.ErrUnknownEvent)
-	_, err = Payload("user.created", Options{Seed: 1})
+	_, err = Payload(openapi.MustLookup("user.created"), Options{Seed: 1})
 	require.NoError(t, err)
 }

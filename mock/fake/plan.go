@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,4 @@
-package mock_test
+package fake_test
 
 import (
 	"encoding/json"
@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/mock/fake"
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // The realism of fake payloads, written down from what the hand-written
@@ -39,7 +40,7 @@ var (
 
 func record(t *testing.T, event string, seed uint64) map[string]any {
 	t.Helper()
-	body, err := mock.Payload(event, mock.Options{Seed: seed})
+	body, err := fake.Payload(openapi.MustLookup(event), fake.Options{Seed: seed})
 	require.NoError(t, err)
 	var env map[string]any
 	require.NoError(t, json.Unmarshal(body, &env), "%s", body)
@@ -236,7 +237,7 @@ func TestLifecycleKeepsTheRecordAndChangesIt(t *testing.T) {
 	for _, model := range []string{"user", "tenant"} {
 		unchanged := 0
 		for seed := range uint64(200) {
-			hooks, err := mock.Lifecycle(model, mock.Options{Seed: seed})
+			hooks, err := fake.Lifecycle(model, fake.Options{Seed: seed})
 			require.NoError(t, err)
 			require.Len(t, hooks, 3)
 			recs := make([]map[string]any, 3)

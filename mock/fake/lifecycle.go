@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 
 // Webhook is one payload of a sequence, with the event it belongs to.
 type Webhook struct {
-	// Event is the catalog name, e.g. "user.updated".
-	Event string
+	// Event is the catalog's entry, e.g. user.updated.
+	Event openapi.Event
 	// Body is the JSON envelope.
 	Body []byte
 }
@@ -53,8 +53,8 @@ func Lifecycle(model string, opts Options) ([]Webhook, error) {
 	if prop == "" {
 		return nil, fmt.Errorf("%w %q: the payload of %s has no record property whose schema has %s", ErrUnknownModel, model, steps[0].Name, extUpdate)
 	}
-	f := NewFaker(opts.Seed)
-	created, err := f.Payload(steps[0].Name, mode, opts.Shape)
+	f := New(opts.Seed)
+	created, err := f.Payload(steps[0], mode, opts.Shape)
 	if err != nil {
 		return nil, err
 	}
@@ -66,16 +66,16 @@ func Lifecycle(model string, opts Options) ([]Webhook, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []Webhook{{Event: steps[0].Name, Body: created}}
+	out := []Webhook{{Event: steps[0], Body: created}}
 	for _, ev := range steps[1:] {
-		body, err := f.Payload(ev.Name, mode, opts.Shape)
+		body, err := f.Payload(ev, mode, opts.Shape)
 		if err == nil {
 			body, err = Override(body, []string{prop + "=" + string(rec)})
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Webhook{Event: ev.Name, Body: body})
+		out = append(out, Webhook{Event: ev, Body: body})
 	}
 	return out, nil
 }

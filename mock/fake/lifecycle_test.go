@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"testing"
@@ -21,7 +21,7 @@ func TestLifecycle(t *testing.T) {
 					require.NoError(t, err)
 					require.Len(t, hooks, 3)
 					assert.Equal(t, []string{model + ".created", model + ".updated", model + ".deleted"},
-						[]string{hooks[0].Event, hooks[1].Event, hooks[2].Event})
+						[]string{hooks[0].Event.Name, hooks[1].Event.Name, hooks[2].Event.Name})
 					var recs []map[string]any
 					for _, h := range hooks {
 						require.NoError(t, openapi.Validate(h.Event, h.Body))

@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"testing"
@@ -19,10 +19,10 @@ func BenchmarkFake(b *testing.B) {
 				name += "/" + shape.String()
 			}
 			b.Run(name, func(b *testing.B) {
-				f := NewFaker(1)
+				f := New(1)
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := f.Payload(ev.Name, gen.ModeTest, shape); err != nil {
+					if _, err := f.Payload(ev, gen.ModeTest, shape); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -33,7 +33,7 @@ func BenchmarkFake(b *testing.B) {
 			var seed uint64
 			for b.Loop() {
 				seed++
-				if _, err := Payload(ev.Name, Options{Seed: seed}); err != nil {
+				if _, err := Payload(ev, Options{Seed: seed}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"testing"
@@ -70,15 +70,15 @@ func TestOverrideErrors(t *testing.T) {
 }
 
 func TestOverrideThatBreaksTheSchemaIsCaught(t *testing.T) {
-	body, err := Payload("user.created", Options{Seed: 1})
+	body, err := Payload(openapi.MustLookup("user.created"), Options{Seed: 1})
 	require.NoError(t, err)
 	good, err := Override(body, []string{"record.email=a@b.co", "record.data.plan=pro"})
 	require.NoError(t, err)
-	require.NoError(t, openapi.Validate("user.created", good))
+	require.NoError(t, openapi.Validate(openapi.MustLookup("user.created"), good))
 	bad, err := Override(body, []string{"record.userId=abc"})
 	require.NoError(t, err)
 	var verr *openapi.ValidationError
-	require.ErrorAs(t, openapi.Validate("user.created", bad), &verr)
+	require.ErrorAs(t, openapi.Validate(openapi.MustLookup("user.created"), bad), &verr)
 	assert.Equal(t, "/record/userId", verr.Problems[0].Path)
 }
 

@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"fmt"
@@ -85,26 +85,32 @@ func (c *planCache) store(key planKey, p *payloadPlan) *payloadPlan {
 	return p
 }
 
-// planFor returns the compiled plan of event's payloads in shape, compiling
-// it on first use. It errors, wrapping openapi.ErrUnknownEvent, for an event
-// that the catalog lacks, and with ErrBadHint for a schema whose x-faker
-// extensions are wrong.
-func planFor(event string, shape Shape) (*payloadPlan, error) {
+// planFor returns the compiled plan of ev's payloads in shape, compiling it
+// on first use. It errors, wrapping openapi.ErrUnknownEvent, for an Event
+// that does not come from the catalog of the document in use, and with
+// ErrBadHint for a schema whose x-faker extensions are wrong.
+func planFor(ev openapi.Event, shape Shape) (*payloadPlan, error) {
+	if ev.Schema == nil {
+		return nil, fmt.Errorf("%w %q: the event has no schema; take events from openapi.Lookup or openapi.Events", openapi.ErrUnknownEvent, ev.Name)
+	}
 	c, err := cache()
 	if err != nil {
 		return nil, err
 	}
-	key := planKey{event: event, shape: shape}
+	key := planKey{event: ev.Name, shape: shape}
 	if p := c.get(key); p != nil {
 		return p, nil
 	}
-	ev, err := openapi.Lookup(event)
-	if err != nil {
+	// A miss compiles ev's schema, which must be the one of the document in
+	// use, since the plan is kept for every later caller.
+	if cur, err := openapi.Lookup(ev.Name); err != nil {
 		return nil, err
+	} else if cur.Schema != ev.Schema {
+		return nil, fmt.Errorf("%w %q: the event is not from the document in use; take events from openapi.Lookup or openapi.Events", openapi.ErrUnknownEvent, ev.Name)
 	}
 	root, slots, err := compilePlan(openapi3.NewSchemaRef("", ev.Schema), ev.SchemaName, shape, false)
 	if err != nil {
-		return nil, fmt.Errorf("event %s: %w", event, err)
+		return nil, fmt.Errorf("event %s: %w", ev.Name, err)
 	}
 	return c.store(key, &payloadPlan{root: root, slots: slots}), nil
 }

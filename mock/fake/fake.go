@@ -1,12 +1,11 @@
-// Package mock is ufhook's mock emitter. Its first half makes realistic, seeded
-// fake webhook payloads (Payload, Faker, Lifecycle, Override) from plans
-// compiled once from each webhook's request-body schema: the schema says what
-// is valid, and vendor extensions beside it (x-faker and friends) say what
-// looks real. Its second half
-// (Emitter) delivers them to any endpoint the way Userfront does: a POST with
-// the bearer token, TLS verified, redirects refused, every attempt bounded in
-// time and retried with backoff on network errors, 429 and 5xx.
-package mock
+// Package fake makes realistic, seeded fake webhook payloads (Payload, Faker,
+// Lifecycle, Override) from plans compiled once from each webhook's
+// request-body schema: the schema says what is valid, and vendor extensions
+// beside it (x-faker and friends, see the README) say what looks real. It
+// knows no field of any provider's records: a webhook added to the document
+// gets payloads in every shape with no Go change. Package mock delivers
+// them.
+package fake
 
 import (
 	"encoding/json"
@@ -15,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // Shape selects how a fake record is filled.
@@ -90,16 +90,16 @@ type Options struct {
 // {"action","model","mode","record"} in that order. The same options give
 // byte-identical output. It errors for an event not in the catalog (wrapping
 // openapi.ErrUnknownEvent), an unknown mode or an unknown shape.
-func Payload(event string, opts Options) ([]byte, error) {
+func Payload(ev openapi.Event, opts Options) ([]byte, error) {
 	f := fakers.Get().(*Faker)
 	defer fakers.Put(f)
 	f.Reset(opts.Seed)
-	return f.Payload(event, opts.Mode, opts.Shape)
+	return f.Payload(ev, opts.Mode, opts.Shape)
 }
 
 // fakers recycles the Fakers behind Payload; Reset makes a recycled one
 // indistinguishable from a new one.
-var fakers = sync.Pool{New: func() any { return NewFaker(0) }}
+var fakers = sync.Pool{New: func() any { return New(0) }}
 
 // Faker is a seeded stream of fake records and payloads. Successive calls
 // give different records; two Fakers made with the same seed give the same
@@ -111,8 +111,8 @@ type Faker struct {
 	buf []byte
 }
 
-// NewFaker returns a stream seeded with seed.
-func NewFaker(seed uint64) *Faker {
+// New returns a stream seeded with seed.
+func New(seed uint64) *Faker {
 	f := &Faker{s: newState(), buf: make([]byte, 0, 2048)}
 	f.Reset(seed)
 	return f
@@ -123,12 +123,12 @@ func (f *Faker) Reset(seed uint64) { f.s.reseed(seed) }
 
 // Payload returns the next payload of event in this stream. It errors like
 // the package-level Payload.
-func (f *Faker) Payload(event string, mode gen.Mode, shape Shape) ([]byte, error) {
+func (f *Faker) Payload(ev openapi.Event, mode gen.Mode, shape Shape) ([]byte, error) {
 	mode, err := checkOptions(mode, shape)
 	if err != nil {
 		return nil, err
 	}
-	p, err := planFor(event, shape)
+	p, err := planFor(ev, shape)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package mock
+package fake
 
 import (
 	"encoding/json"
@@ -36,7 +36,7 @@ func TestEveryCatalogEventCompiles(t *testing.T) {
 	for _, ev := range catalog(t) {
 		for _, shape := range allShapes {
 			t.Run(ev.Name+"/"+shape.String(), func(t *testing.T) {
-				_, err := planFor(ev.Name, shape)
+				_, err := planFor(ev, shape)
 				require.NoError(t, err)
 			})
 		}
@@ -52,7 +52,7 @@ func TestPayloadsValidate(t *testing.T) {
 	for _, ev := range evs {
 		t.Run(ev.Name, func(t *testing.T) {
 			t.Parallel()
-			f := NewFaker(0)
+			f := New(0)
 			for seed := uint64(slices.Index(evs, ev)); seed < seeds; seed += uint64(len(evs)) {
 				n := seed / uint64(len(evs))
 				shape := allShapes[n%4]
@@ -61,9 +61,9 @@ func TestPayloadsValidate(t *testing.T) {
 					mode = gen.ModeLive
 				}
 				f.Reset(seed)
-				body, err := f.Payload(ev.Name, mode, shape)
+				body, err := f.Payload(ev, mode, shape)
 				require.NoError(t, err)
-				if err := openapi.Validate(ev.Name, body); err != nil {
+				if err := openapi.Validate(ev, body); err != nil {
 					t.Fatalf("seed %d, shape %s, mode %s: %v\n%s", seed, shape, mode, err, body)
 				}
 			}
@@ -76,13 +76,13 @@ func TestPayloadIsDeterministic(t *testing.T) {
 		for _, shape := range allShapes {
 			t.Run(ev.Name+"/"+shape.String(), func(t *testing.T) {
 				opts := Options{Seed: 42, Mode: gen.ModeLive, Shape: shape}
-				a, err := Payload(ev.Name, opts)
+				a, err := Payload(ev, opts)
 				require.NoError(t, err)
-				b, err := Payload(ev.Name, opts)
+				b, err := Payload(ev, opts)
 				require.NoError(t, err)
 				assert.Equal(t, string(a), string(b))
 				opts.Seed = 43
-				c, err := Payload(ev.Name, opts)
+				c, err := Payload(ev, opts)
 				require.NoError(t, err)
 				assert.NotEqual(t, string(a), string(c), "another seed must give another payload")
 			})
@@ -94,7 +94,7 @@ func TestPayloadEnvelope(t *testing.T) {
 	for _, ev := range catalog(t) {
 		for _, mode := range []gen.Mode{"", gen.ModeTest, gen.ModeLive} {
 			t.Run(ev.Name+"/"+string(mode), func(t *testing.T) {
-				body, err := Payload(ev.Name, Options{Seed: 7, Mode: mode})
+				body, err := Payload(ev, Options{Seed: 7, Mode: mode})
 				require.NoError(t, err)
 				want := string(mode)
 				if want == "" {
@@ -112,15 +112,15 @@ func TestPayloadEnvelope(t *testing.T) {
 func TestPayloadErrors(t *testing.T) {
 	cases := []struct {
 		name    string
-		event   string
+		event   openapi.Event
 		opts    Options
 		wantErr error
 	}{
-		{"unknown event", "user.exploded", Options{}, openapi.ErrUnknownEvent},
-		{"underscore name", "user_created", Options{}, openapi.ErrUnknownEvent},
-		{"bad mode", "user.created", Options{Mode: "prod"}, ErrUnknownMode},
-		{"bad shape", "user.created", Options{Shape: Shape(9)}, ErrUnknownShape},
-		{"negative shape", "user.created", Options{Shape: -1}, ErrUnknownShape},
+		{"event not from the catalog", openapi.Event{Name: "user.exploded"}, Options{}, openapi.ErrUnknownEvent},
+		{"catalog name without schema", openapi.Event{Name: "user.created"}, Options{}, openapi.ErrUnknownEvent},
+		{"bad mode", openapi.MustLookup("user.created"), Options{Mode: "prod"}, ErrUnknownMode},
+		{"bad shape", openapi.MustLookup("user.created"), Options{Shape: Shape(9)}, ErrUnknownShape},
+		{"negative shape", openapi.MustLookup("user.created"), Options{Shape: -1}, ErrUnknownShape},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,7 +198,7 @@ func TestFullShapeCoversTheSchema(t *testing.T) {
 			root := openapi3.NewSchemaRef("", ev.Schema)
 			var missing []string
 			for seed := range uint64(20) {
-				body, err := Payload(ev.Name, Options{Seed: seed, Shape: Full})
+				body, err := Payload(ev, Options{Seed: seed, Shape: Full})
 				require.NoError(t, err)
 				missing = append(missing, missingInFull(ev.Name, root, decode(t, body))...)
 			}
@@ -211,7 +211,7 @@ func TestFullShapeCoversTheSchema(t *testing.T) {
 func TestSparseShapeHasOnlyRequiredFields(t *testing.T) {
 	for _, ev := range catalog(t) {
 		t.Run(ev.Name, func(t *testing.T) {
-			body, err := Payload(ev.Name, Options{Seed: 5, Shape: Sparse})
+			body, err := Payload(ev, Options{Seed: 5, Shape: Sparse})
 			require.NoError(t, err)
 			rec := decode(t, body)["record"].(map[string]any)
 			recSchema := ev.Schema.Properties["record"].Value
@@ -245,8 +245,8 @@ func TestUnknownFieldsAreUnknownToTheSpec(t *testing.T) {
 	// record and in nested objects.
 	seen := map[string]bool{}
 	for seed := range uint64(50) {
-		for _, ev := range []string{"user.created", "tenant.updated"} {
-			body, err := Payload(ev, Options{Seed: seed, Shape: WithUnknownFields})
+		for _, name := range []string{"user.created", "tenant.updated"} {
+			body, err := Payload(openapi.MustLookup(name), Options{Seed: seed, Shape: WithUnknownFields})
 			require.NoError(t, err)
 			env := decode(t, body)
 			rec := env["record"].(map[string]any)
@@ -270,7 +270,7 @@ func hasKey(m map[string]any, k string) bool { _, ok := m[k]; return ok }
 
 func TestFullTimestamps(t *testing.T) {
 	for seed := range uint64(500) {
-		body, err := Payload("user.updated", Options{Seed: seed, Shape: Full})
+		body, err := Payload(openapi.MustLookup("user.updated"), Options{Seed: seed, Shape: Full})
 		require.NoError(t, err)
 		u := decode(t, body)["record"].(map[string]any)
 		for _, k := range []string{"createdAt", "updatedAt", "lastActiveAt", "lastMessagedAt"} {
@@ -309,7 +309,7 @@ func TestAppendString(t *testing.T) {
 }
 
 func TestFakerUserAndTenant(t *testing.T) {
-	f := NewFaker(9)
+	f := New(9)
 	var prev gen.User
 	for i := range 200 {
 		mode := gen.ModeTest
@@ -327,21 +327,21 @@ func TestFakerUserAndTenant(t *testing.T) {
 		rec, err := json.Marshal(u)
 		require.NoError(t, err)
 		body := fmt.Sprintf(`{"action":"create","model":"user","mode":%q,"record":%s}`, mode, rec)
-		require.NoError(t, openapi.Validate("user.created", []byte(body)))
+		require.NoError(t, openapi.Validate(openapi.MustLookup("user.created"), []byte(body)))
 		prev = u
 
 		tn := f.Tenant(mode)
 		rec, err = json.Marshal(tn)
 		require.NoError(t, err)
 		body = fmt.Sprintf(`{"action":"update","model":"tenant","mode":%q,"record":%s}`, mode, rec)
-		require.NoError(t, openapi.Validate("tenant.updated", []byte(body)))
+		require.NoError(t, openapi.Validate(openapi.MustLookup("tenant.updated"), []byte(body)))
 		require.NotNil(t, tn.Mode)
 		assert.Equal(t, mode, *tn.Mode)
 	}
-	assert.Equal(t, NewFaker(9).User(""), NewFaker(9).User(gen.ModeTest), "the same seed gives the same user")
+	assert.Equal(t, New(9).User(""), New(9).User(gen.ModeTest), "the same seed gives the same user")
 
 	// A returned record shares nothing with the Faker's next one.
-	g := NewFaker(9)
+	g := New(9)
 	first := g.User(gen.ModeTest)
 	want, err := json.Marshal(first)
 	require.NoError(t, err)
@@ -358,8 +358,8 @@ func TestFakerUserAndTenant(t *testing.T) {
 // same stream position describe the same person.
 func TestFakerUserMatchesPayload(t *testing.T) {
 	for seed := range uint64(100) {
-		u := NewFaker(seed).User(gen.ModeLive)
-		body, err := NewFaker(seed).Payload("user.created", gen.ModeLive, Realistic)
+		u := New(seed).User(gen.ModeLive)
+		body, err := New(seed).Payload(openapi.MustLookup("user.created"), gen.ModeLive, Realistic)
 		require.NoError(t, err)
 		var ev gen.UserCreatedEvent
 		require.NoError(t, json.Unmarshal(body, &ev))
