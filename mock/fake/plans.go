@@ -36,9 +36,11 @@ type planKey struct {
 // for the document it was compiled from, so when openapi.Use installs
 // another document the cache is replaced, never consulted.
 type planCache struct {
-	doc   *openapi3.T
-	mu    sync.Mutex
-	plans map[planKey]*payloadPlan
+	doc *openapi3.T
+	// plans maps a planKey to its *payloadPlan. A sync.Map, since every
+	// payload reads it and the 32 goroutines of an emit must not queue on
+	// a lock; it is written once per key.
+	plans sync.Map
 }
 
 // plans is the cache of the document in use.
@@ -56,7 +58,7 @@ func cache() (*planCache, error) {
 		if c != nil && c.doc == doc {
 			return c, nil
 		}
-		next := &planCache{doc: doc, plans: map[planKey]*payloadPlan{}}
+		next := &planCache{doc: doc}
 		if plans.CompareAndSwap(c, next) {
 			return next, nil
 		}
@@ -64,9 +66,10 @@ func cache() (*planCache, error) {
 }
 
 func (c *planCache) get(key planKey) *payloadPlan {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.plans[key]
+	if p, ok := c.plans.Load(key); ok {
+		return p.(*payloadPlan)
+	}
+	return nil
 }
 
 // store keeps p under key, unless another goroutine was first, and returns
@@ -76,13 +79,8 @@ func (c *planCache) store(key planKey, p *payloadPlan) *payloadPlan {
 	if doc, err := openapi.Load(); err != nil || doc != c.doc {
 		return p
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev := c.plans[key]; prev != nil {
-		return prev
-	}
-	c.plans[key] = p
-	return p
+	prev, _ := c.plans.LoadOrStore(key, p)
+	return prev.(*payloadPlan)
 }
 
 // planFor returns the compiled plan of ev's payloads in shape, compiling it
