@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -145,24 +144,6 @@ func keysInOrder(t *testing.T, raw []byte) []string {
 		require.NoError(t, dec.Decode(&skip))
 	}
 	return keys
-}
-
-// collector gathers values concurrently.
-type collector[T any] struct {
-	mu  sync.Mutex
-	all []T
-}
-
-func (c *collector[T]) add(v T) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.all = append(c.all, v)
-}
-
-func (c *collector[T]) items() []T {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]T(nil), c.all...)
 }
 
 // serverConfig is an in-memory server delivering to sk.
