@@ -1,99 +1,312 @@
 package contract
 
 // The auth cases send a valid payload with a missing, wrong or near-miss
-// token, or the right token in the wrong scheme: each must be refused.
+// token, the right token in the wrong scheme, or (in live runs) a token that
+// does not fit the payload's mode: each must be refused, on a fresh
+// connection and on one that has just carried an accepted webhook.
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
-func authCases(evs []openapi.Event) []Case {
-	event := evs[0]
-	return []Case{
-		authCase(event, "auth/missing-token", "no Authorization header", "no token",
-			func(string) (string, string) { return "", "" }),
-		authCase(event, "auth/wrong-token", "Authorization: Bearer <a different token of the same length>", "a wrong token",
-			func(tok string) (string, string) { return "Bearer " + rotate(tok), "" }),
-		authCase(event, "auth/last-char-changed", "Authorization: Bearer <the token with its last character changed>", "a token that differs in its last character",
-			func(tok string) (string, string) {
-				head, last := lastRune(tok)
-				return "Bearer " + head + rotate(last), ""
-			}),
-		authCase(event, "auth/extra-chars", "Authorization: Bearer <the token followed by extra characters>", "the token plus extra characters",
-			func(tok string) (string, string) { return "Bearer " + tok + "00", "" }),
-		authCase(event, "auth/token-prefix", "Authorization: Bearer <the token without its last character>", "a prefix of the token",
-			func(tok string) (string, string) { head, _ := lastRune(tok); return "Bearer " + head, "" }),
-		authCase(event, "auth/case-changed", "Authorization: Bearer <the token with the case of its letters swapped>", "the token in another letter case",
-			func(tok string) (string, string) {
+// negative is a request that the receiver must refuse: a valid payload with
+// a bad Authorization header, or with a token that does not fit the
+// payload's mode. Each is an auth case of its own, on a fresh connection,
+// and auth/reused-connection sends it again on a connection that has just
+// carried an accepted webhook.
+type negative struct {
+	id string
+	// sends says what the request carries, after "a valid ... payload with".
+	sends string
+	// what names it in the requirement and the advice.
+	what string
+	// requirement, if set, replaces the requirement made from what.
+	requirement string
+	// mode is the payload's mode; "" means the run's.
+	mode gen.Mode
+	// liveOnly marks a negative that live runs send and test runs skip,
+	// with liveOnly as the reason.
+	liveOnly string
+	// header makes the Authorization header from the run's token, or says
+	// why the negative cannot be sent.
+	header func(tok string) (h, skip string)
+}
+
+// negatives returns the auth cases' requests for the first event of the
+// spec: the token missing, wrong, nearly right or in the wrong scheme, and,
+// when the document declares the test and live modes (the enum of the
+// envelope's mode), the token that does not fit the payload's mode.
+func negatives(event openapi.Event) []negative {
+	bearerOf := func(f func(string) string) func(string) (string, string) {
+		return func(tok string) (string, string) { return "Bearer " + f(tok), "" }
+	}
+	ns := []negative{
+		{id: "auth/missing-token", sends: "no Authorization header", what: "no token",
+			header: func(string) (string, string) { return "", "" }},
+		{id: "auth/wrong-token", sends: "Authorization: Bearer <a different token of the same length>", what: "a wrong token",
+			header: bearerOf(rotate)},
+		{id: "auth/last-char-changed", sends: "Authorization: Bearer <the token with its last character changed>", what: "a token that differs in its last character",
+			header: bearerOf(func(tok string) string { head, last := lastRune(tok); return head + rotate(last) })},
+		{id: "auth/extra-chars", sends: "Authorization: Bearer <the token followed by extra characters>", what: "the token plus extra characters",
+			header: bearerOf(func(tok string) string { return tok + "00" })},
+		{id: "auth/token-prefix", sends: "Authorization: Bearer <the token without its last character>", what: "a prefix of the token",
+			header: bearerOf(func(tok string) string { head, _ := lastRune(tok); return head })},
+		{id: "auth/case-changed", sends: "Authorization: Bearer <the token with the case of its letters swapped>", what: "the token in another letter case",
+			header: func(tok string) (string, string) {
 				if swapCase(tok) == tok {
 					return "", "the token has no letters whose case could change"
 				}
 				return "Bearer " + swapCase(tok), ""
-			}),
-		authCase(event, "auth/basic-scheme", "Authorization: Basic <token>", "the right token with the Basic scheme",
-			func(tok string) (string, string) { return "Basic " + tok, "" }),
-		authCase(event, "auth/no-scheme", "Authorization: <token>, without a scheme", "the right token without the Bearer scheme",
-			func(tok string) (string, string) { return tok, "" }),
-		authCase(event, "auth/empty-bearer", "Authorization: Bearer, with no token", "an empty bearer token",
-			func(string) (string, string) { return "Bearer ", "" }),
+			}},
+		{id: "auth/basic-scheme", sends: "Authorization: Basic <token>", what: "the right token with the Basic scheme",
+			header: func(tok string) (string, string) { return "Basic " + tok, "" }},
+		{id: "auth/no-scheme", sends: "Authorization: <token>, without a scheme", what: "the right token without the Bearer scheme",
+			header: func(tok string) (string, string) { return tok, "" }},
+		{id: "auth/empty-bearer", sends: "Authorization: Bearer, with no token", what: "an empty bearer token",
+			header: func(string) (string, string) { return "Bearer ", "" }},
 	}
+	modes := declaredModes(event)
+	if !slices.Contains(modes, string(gen.ModeTest)) || !slices.Contains(modes, string(gen.ModeLive)) {
+		return ns
+	}
+	return append(ns,
+		negative{
+			id:    "auth/test-payload-wrong-token",
+			sends: "mode test, in a live run, and Authorization: Bearer <a token that is not the live one>",
+			what:  "a wrong token on a test-mode payload",
+			requirement: "A test-mode webhook with a wrong token is rejected with 401 or 403, as a live one is: " +
+				"a receiver that skips the token check when mode is test lets in anyone who sends \"mode\": \"test\". " +
+				"In a live run the suite knows only the live token, and sends another one, which a receiver that knows the test token must refuse too.",
+			mode:     gen.ModeTest,
+			liveOnly: "test mode: the other auth cases already send test-mode payloads with wrong tokens",
+			header:   bearerOf(rotate),
+		},
+		negative{
+			id:    "auth/live-payload-test-token",
+			sends: "mode live and Authorization: Bearer <a stand-in for the test-mode token: a token that is not the live one>",
+			what:  "a token other than the live one on a live payload",
+			requirement: "A live webhook is accepted with the live token only: a receiver that knows both tokens rejects a live payload " +
+				"that carries the test-mode token with 401 or 403, or whoever holds the test token could send live events. " +
+				"In a live run the suite knows only the live token, so it sends a token that is not the live one in the test token's place: " +
+				"this proves that a live payload needs the live token, but cannot catch a receiver that takes the real test token for live payloads " +
+				"(choose the token by the payload's mode to rule that out).",
+			mode: gen.ModeLive,
+			liveOnly: "test mode: a receiver configured with the test token alone may take it for live payloads too, " +
+				"so only a live run (with the live token) can check that a live payload needs the live token",
+			header: bearerOf(standIn),
+		},
+	)
 }
 
-// authCase is a case that sends a valid full payload of event with the
-// Authorization header that header makes from the right token (or, when
-// header gives a skip reason, skips), and wants 401 or 403. sends says what
-// the header is, and what says what it carries.
-func authCase(event openapi.Event, id, sends, what string, header func(tok string) (h, skip string)) Case {
+// declaredModes returns the values that event's payload allows for its
+// top-level mode property, read from the document: its enum, or its const;
+// none when it has no such property.
+func declaredModes(event openapi.Event) []string {
+	if event.Schema == nil || event.Schema.Properties["mode"] == nil || event.Schema.Properties["mode"].Value == nil {
+		return nil
+	}
+	m := event.Schema.Properties["mode"].Value
+	var out []string
+	for _, v := range m.Enum {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	if s, ok := m.Const.(string); ok {
+		out = append(out, s)
+	}
+	return out
+}
+
+func authCases(evs []openapi.Event) []Case {
+	event := evs[0]
+	ns := negatives(event)
+	cs := make([]Case, 0, len(ns)+1)
+	for _, n := range ns {
+		cs = append(cs, authCase(event, n))
+	}
+	return append(cs, reusedConnectionCase(event, ns))
+}
+
+// authCase is the case that sends n on a fresh connection, with a valid full
+// payload of event, and wants 401 or 403.
+func authCase(event openapi.Event, n negative) Case {
+	req := n.requirement
+	if req == "" {
+		req = "A webhook with " + n.what + " is rejected with 401 or 403: only the exact webhook token in a Bearer header may be accepted."
+	}
 	return Case{
-		ID:          id,
-		Sends:       "a valid " + event.Name + " payload with " + sends,
-		Requirement: "A webhook with " + what + " is rejected with 401 or 403: only the exact webhook token in a Bearer header may be accepted.",
+		ID:          n.id,
+		Sends:       "a valid " + event.Name + " payload with " + n.sends + ", on a fresh connection",
+		Requirement: req,
 		Event:       event,
 		payload:     shaped(fake.Full),
 		check: func(ctx context.Context, s *Suite, c Case) Result {
-			h, skip := header(s.cfg.Token)
-			if skip != "" {
+			if skip := n.skip(s); skip != "" {
 				return skipped(skip)
 			}
-			body, err := s.payload(c)
+			x, err := s.sendNegative(ctx, c, n, s.dial())
 			if err != nil {
 				return suiteBug("401 or 403", err)
 			}
-			x := s.send(ctx, request{event: c.Event, auth: h, body: body})
-			return judge(x, "401 or 403", isRejected, func(x exchange) string {
-				if is2xx(x) {
-					return "the receiver accepted " + what + ": compare the whole Bearer token with the configured one, in constant time (crypto/subtle), and answer 401 on any mismatch"
-				}
-				if x.status/100 == 4 {
-					return "reject a bad token with 401 (or 403), so that the sender can tell an auth failure from a bad payload"
-				}
-				return ""
-			})
+			return judge(x, "401 or 403", isRejected, n.advice)
 		},
 	}
 }
 
+// skip says why n is not sent in this run, if it is not.
+func (n negative) skip(s *Suite) string {
+	if n.liveOnly != "" && s.cfg.Mode != gen.ModeLive {
+		return n.liveOnly
+	}
+	_, skip := n.header(s.cfg.Token)
+	return skip
+}
+
+// sendNegative sends n as case c does, on conn, which it closes.
+func (s *Suite) sendNegative(ctx context.Context, c Case, n negative, on *conn) (exchange, error) {
+	defer on.close()
+	h, _ := n.header(s.cfg.Token)
+	mode := n.mode
+	if mode == "" {
+		mode = s.cfg.Mode
+	}
+	body, err := payloadFor(s.cfg.Seed, mode, n.id, c.Event, fake.Full)
+	if err != nil {
+		return exchange{}, err
+	}
+	return s.send(ctx, request{event: c.Event, auth: h, body: body, conn: on}), nil
+}
+
+// advice explains a wrong answer to n.
+func (n negative) advice(x exchange) string {
+	if is2xx(x) {
+		if n.mode != "" {
+			return "the receiver accepted " + n.what + ": check the token of every payload, whatever its mode, and pick the token to compare by the payload's mode when you know both"
+		}
+		return "the receiver accepted " + n.what + ": compare the whole Bearer token with the configured one, in constant time (crypto/subtle), and answer 401 on any mismatch"
+	}
+	if x.status/100 == 4 {
+		return "reject a bad token with 401 (or 403), so that the sender can tell an auth failure from a bad payload"
+	}
+	return ""
+}
+
+// idReusedConnection is the case that sends the negatives on reused
+// connections.
+const idReusedConnection = "auth/reused-connection"
+
+// reusedConnectionCase is the case that sends every negative again on a
+// connection of its own that has just carried an accepted webhook, and
+// fails when one that was refused on a fresh connection is accepted there.
+func reusedConnectionCase(event openapi.Event, ns []negative) Case {
+	const want = "401 or 403 on a reused connection to every request refused on a fresh one"
+	return Case{
+		ID: idReusedConnection,
+		Sends: "each request of the auth cases above again, each on a connection of its own right after a valid " + event.Name +
+			" webhook with the right token, and on a fresh connection to compare",
+		Requirement: "The token is checked on every request, not once per connection: a request refused on a fresh connection is refused " +
+			"just the same on a keep-alive connection that has carried an accepted webhook.",
+		Event:   event,
+		payload: shaped(fake.Full),
+		check: func(ctx context.Context, s *Suite, c Case) Result {
+			var (
+				refused  []string // refused both ways
+				accepted []string // refused fresh, accepted reused: the defect
+				notReuse []string // the receiver closed the connection after the accepted webhook
+				status   int
+			)
+			for _, n := range ns {
+				if n.skip(s) != "" {
+					continue
+				}
+				// A body of its own for each connection: a receiver may
+				// refuse a repeat (delivery/duplicate's business).
+				good, err := payloadFor(s.cfg.Seed, s.cfg.Mode, c.ID+"/"+n.id, c.Event, fake.Full)
+				if err != nil {
+					return suiteBug(want, err)
+				}
+				on := s.dial()
+				first := s.send(ctx, request{event: c.Event, auth: s.authHeader(), body: good, conn: on})
+				if first.skip != "" {
+					on.close()
+					return skipped(first.skip)
+				}
+				if !is2xx(first) {
+					on.close()
+					return skipped("the right token got no 2xx (" + first.got() + "), so no connection carried an accepted webhook: see events/" + c.Event.Name + "/full")
+				}
+				reused, err := s.sendNegative(ctx, c, n, on)
+				if err != nil {
+					return suiteBug(want, err)
+				}
+				fresh, err := s.sendNegative(ctx, c, n, s.dial())
+				if err != nil {
+					return suiteBug(want, err)
+				}
+				switch {
+				case is2xx(fresh):
+					// Accepted anyway: its own case reports it.
+				case !reused.reused:
+					notReuse = append(notReuse, n.id)
+				case is2xx(reused):
+					accepted = append(accepted, fmt.Sprintf("%s (fresh: %s, reused: %s)", n.id, fresh.short(), reused.got()))
+					status = reused.status
+				default:
+					refused = append(refused, n.id)
+				}
+			}
+			switch {
+			case len(accepted) > 0:
+				return Result{Outcome: Fail, Want: want, Status: status,
+					Got: "accepted on a connection that had carried an accepted webhook, though refused on a fresh one: " + strings.Join(accepted, "; "),
+					Reason: "authenticate every request: check the Authorization header of each request, not once per connection " +
+						"(behind a proxy or a load balancer, one keep-alive connection carries requests from anyone)"}
+			case len(refused) > 0:
+				got := fmt.Sprintf("%d requests refused on fresh and on reused connections alike", len(refused))
+				if len(notReuse) > 0 {
+					got += fmt.Sprintf("; %d not sent on a reused connection, because the receiver closed it", len(notReuse))
+				}
+				return passed(got)
+			case len(notReuse) > 0:
+				return skipped("the receiver closed the connection after every accepted webhook, so no request could ride on one")
+			}
+			return skipped("no request was refused on a fresh connection (see the other auth cases), so there is nothing to compare")
+		},
+	}
+}
+
+// standIn is the token that stands for the test-mode token in a live run:
+// unlike the live token, and unlike auth/wrong-token's, in every character.
+func standIn(live string) string { return shift(live, 3, 7, 'z') }
+
 // rotate changes every letter and digit of s to another of its kind, and
-// anything else to 'x' (or 'y' for an 'x').
-func rotate(s string) string {
+// anything else to 'x'.
+func rotate(s string) string { return shift(s, 5, 13, 'x') }
+
+// shift moves every ASCII digit of s by digits places and every ASCII
+// letter by letters places, each in its own range and case, and turns
+// anything else into other, a letter.
+func shift(s string, digits, letters, other rune) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= '0' && r <= '9':
-			return '0' + (r-'0'+5)%10
+			return '0' + (r-'0'+digits)%10
 		case r >= 'a' && r <= 'z':
-			return 'a' + (r-'a'+13)%26
+			return 'a' + (r-'a'+letters)%26
 		case r >= 'A' && r <= 'Z':
-			return 'A' + (r-'A'+13)%26
-		case r == 'x':
-			return 'y'
+			return 'A' + (r-'A'+letters)%26
 		}
-		return 'x'
+		return other
 	}, s)
 }
 

@@ -32,6 +32,9 @@ type Case struct {
 	// delivers marks a case that sends a valid payload with the right
 	// token, which a receiver processes.
 	delivers bool
+	// variant is an events case's variant (full, sparse, ...), the last
+	// part of its ID; "" for the other cases.
+	variant string
 	// check runs the case against a suite.
 	check func(ctx context.Context, s *Suite, c Case) Result
 }
@@ -120,7 +123,7 @@ func judge(x exchange, want string, ok func(exchange) bool, advice func(exchange
 		return skipped(x.skip)
 	}
 	if ok(x) {
-		return passed(x.got())
+		return x.mark(passed(x.got()))
 	}
 	a := ""
 	if advice != nil {
@@ -129,7 +132,16 @@ func judge(x exchange, want string, ok func(exchange) bool, advice func(exchange
 	if a == "" {
 		a = adviceFor(x)
 	}
-	return failed(want, x.got(), a)
+	return x.mark(failed(want, x.got(), a))
+}
+
+// mark records in r what the diagnosis reads of x: its status, and whether
+// it timed out.
+func (x exchange) mark(r Result) Result {
+	r.Status = x.status
+	var ne net.Error
+	r.timedOut = x.status == 0 && errors.As(x.err, &ne) && ne.Timeout()
+	return r
 }
 
 func is2xx(x exchange) bool      { return x.status/100 == 2 }

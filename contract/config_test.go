@@ -1,7 +1,10 @@
 package contract
 
 import (
+	"encoding/json"
+	"maps"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
@@ -42,11 +47,19 @@ func TestCorrectReceiversPass(t *testing.T) {
 				t.Cleanup(srv.Close)
 				return Config{Target: srv.URL, Token: selfToken, Mode: gen.ModeTest, Strict: true}
 			},
-			skips: map[string]string{
+			skips: mergeSkips(liveOnlySkips(), map[string]string{
 				"https/live-https":  "test mode",
 				"https/certificate": "plain HTTP",
 				"https/tls-version": "plain HTTP",
+			}),
+		},
+		{
+			name: "a minimal receiver: the exact bearer token, then 204 to any JSON object",
+			cfg: func(t *testing.T) Config {
+				srv := serveTLS(t, minimalReceiver(selfToken), ca)
+				return Config{Target: srv.URL + "/webhook", Token: selfToken, RootCAs: ca.Pool(), Strict: true}
 			},
+			skips: map[string]string{},
 		},
 		{
 			name: "CA from a file",
@@ -79,7 +92,7 @@ func TestCorrectReceiversPass(t *testing.T) {
 				srv := serveTLS(t, h, ca)
 				return Config{Target: srv.URL, Token: "uf_test_" + selfToken, Mode: gen.ModeTest, RootCAs: ca.Pool()}
 			},
-			skips: mergeSkips(strictSkips(), map[string]string{"https/live-https": "test mode"}),
+			skips: mergeSkips(strictSkips(), liveOnlySkips(), map[string]string{"https/live-https": "test mode"}),
 		},
 	}
 	for _, tc := range tests {
@@ -110,7 +123,41 @@ func TestCorrectReceiversPass(t *testing.T) {
 			assert.Equal(t, want, skipped)
 			assert.False(t, rep.Failed())
 			assert.NotZero(t, rep.Seed)
+			assert.Empty(t, rep.Diagnose(), "no failure, no diagnosis")
 		})
+	}
+}
+
+// minimalReceiver is a correct receiver written by hand, as in any language:
+// POST only, the exact token in a Bearer header (scheme in any case), a JSON
+// object, and 204 without looking further.
+func minimalReceiver(token string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		if tok, err := bearer.Parse(r.Header.Get("Authorization")); err != nil || !bearer.Equal(tok, token) {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var body map[string]any
+		if json.NewDecoder(r.Body).Decode(&body) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// liveOnlySkips are the cases that a test-mode run skips besides
+// https/live-https: the auth cases about the other mode's token.
+func liveOnlySkips() map[string]string {
+	return map[string]string{
+		"auth/test-payload-wrong-token": "test mode",
+		"auth/live-payload-test-token":  "test mode",
 	}
 }
 
@@ -124,9 +171,9 @@ func strictSkips() map[string]string {
 	return out
 }
 
-func mergeSkips(a, b map[string]string) map[string]string {
-	for k, v := range b {
-		a[k] = v
+func mergeSkips(a map[string]string, more ...map[string]string) map[string]string {
+	for _, b := range more {
+		maps.Copy(a, b)
 	}
 	return a
 }
@@ -263,9 +310,57 @@ func TestNearMissTokens(t *testing.T) {
 			head, last := lastRune(tc.tok)
 			assert.Equal(t, tc.tok, head+last)
 			assert.NotEqual(t, last, rotate(last))
+			s := []rune(standIn(tc.tok))
+			require.Len(t, s, len([]rune(tc.tok)))
+			for i, c := range s {
+				assert.NotEqual(t, []rune(tc.tok)[i], c, "the stand-in for the test token must differ from the live one everywhere")
+			}
+			assert.NotEqual(t, rotate(tc.tok), standIn(tc.tok), "the stand-in must not repeat auth/wrong-token")
 		})
 	}
 	assert.Equal(t, "ABCdef123", swapCase("abcDEF123"))
+}
+
+// TestModeCasesFollowTheDocument checks that the auth cases about the other
+// mode's token exist exactly when the payload's mode enum, in the document,
+// names both test and live.
+func TestModeCasesFollowTheDocument(t *testing.T) {
+	skipWithTarget(t)
+	modeCases := []string{"auth/test-payload-wrong-token", "auth/live-payload-test-token"}
+	event := func(mode *openapi3.Schema) openapi.Event {
+		props := openapi3.Schemas{"action": openapi3.NewStringSchema().NewRef()}
+		if mode != nil {
+			props["mode"] = mode.NewRef()
+		}
+		return openapi.Event{Name: "thing.created", Schema: &openapi3.Schema{Properties: props}}
+	}
+	tests := []struct {
+		name  string
+		event openapi.Event
+		want  bool
+	}{
+		{"the embedded spec", openapi.MustLookup("user.created"), true},
+		{"an enum of test and live", event(openapi3.NewStringSchema().WithEnum("test", "live")), true},
+		{"an enum without test", event(openapi3.NewStringSchema().WithEnum("live")), false},
+		{"a mode without an enum", event(openapi3.NewStringSchema()), false},
+		{"no mode", event(nil), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, n := range negatives(tc.event) {
+				if slices.Contains(modeCases, n.id) {
+					got = append(got, n.id)
+				}
+			}
+			if tc.want {
+				assert.Equal(t, modeCases, got)
+			} else {
+				assert.Empty(t, got)
+			}
+			assert.Equal(t, 9+len(got), len(negatives(tc.event)), "the other auth cases do not depend on modes")
+		})
+	}
 }
 
 func TestReport(t *testing.T) {

@@ -1,16 +1,18 @@
 // Package contract is the conformance suite for Userfront webhook receivers.
 // It sends a receiver every event of the spec (fully populated, sparse, with
-// nulls, and with unknown fields), wrong and near-miss tokens, wrong schemes, malformed
-// JSON, unknown events, repeats and a GET, and checks the answers against the
-// requirements of Userfront's webhooks: auth, HTTPS and every action/model
-// pair.
+// nulls, and with unknown fields), wrong and near-miss tokens, wrong schemes,
+// the other mode's token (on fresh connections, and again on connections that
+// have just carried an accepted webhook), malformed JSON, unknown events,
+// repeats and a GET, and checks the answers against the requirements of
+// Userfront's webhooks: auth, HTTPS and every action/model pair.
 //
 // Each Case has a stable ID (auth/wrong-token, events/user.created/sparse,
 // https/certificate), a sentence saying what it sends, and the requirement it
-// checks; a failed case reports requirement, want and got. The cases are
-// plain Go so that both `go test ./contract -target=URL -token=T` and
-// `ufhook check` run them. Run runs them all; New and Suite.Check run them
-// one at a time.
+// checks; a failed case reports requirement, want and got. When many cases
+// fail for one reason, Report.Diagnose says so once, with the likely cause
+// and the fix. The cases are plain Go so that both
+// `go test ./contract -target=URL -token=T` and `ufhook check` run them. Run
+// runs them all; New and Suite.Check run them one at a time.
 package contract
 
 import (
@@ -139,10 +141,17 @@ type Result struct {
 	// Got is what the receiver did: the status with the start of the body,
 	// or why no response came.
 	Got string
+	// Status is the HTTP status of the answer that the verdict rests on;
+	// zero when none came or the case sends no request.
+	Status int
 	// Reason says why a case was skipped, or adds advice to a failure.
 	Reason string
 	// Duration is how long the case took.
 	Duration time.Duration
+
+	// timedOut marks a verdict that rests on a request that got no answer
+	// within the timeout.
+	timedOut bool
 }
 
 // Explain formats the result for a person: for a failure, the requirement,

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -55,10 +56,12 @@ func init() {
 // selfToken is the reference receiver's token in the self-tests.
 const selfToken = hooktest.Token
 
-// tally counts the outcomes of TestContract's subtests, for the summary line.
+// tally counts the outcomes of TestContract's subtests, for the summary line,
+// and keeps their results, for the diagnosis.
 var tally struct {
 	sync.Mutex
 	pass, fail, skip int
+	results          []Result
 }
 
 // external is the suite for -target, built by TestMain.
@@ -94,10 +97,25 @@ func TestMain(m *testing.M) {
 	}
 	tally.Lock()
 	if n := tally.pass + tally.fail + tally.skip; n > 0 {
+		for _, d := range tallied().Diagnose() {
+			fmt.Println(d)
+		}
 		fmt.Println(Summary(tally.pass, tally.fail, tally.skip))
 	}
 	tally.Unlock()
 	os.Exit(code)
+}
+
+// tallied returns the results of TestContract's subtests as a Report, in
+// the order of Cases. The caller holds tally's lock.
+func tallied() Report {
+	order := map[string]int{}
+	for i, c := range Cases() {
+		order[c.ID] = i
+	}
+	rs := slices.Clone(tally.results)
+	slices.SortFunc(rs, func(a, b Result) int { return order[a.Case.ID] - order[b.Case.ID] })
+	return Report{Results: rs}
 }
 
 // targetConfig builds the Config from the flags.
@@ -210,6 +228,7 @@ func TestContract(t *testing.T) {
 			case Skip:
 				tally.skip++
 			}
+			tally.results = append(tally.results, r)
 			tally.Unlock()
 			switch r.Outcome {
 			case Fail:
@@ -223,6 +242,15 @@ func TestContract(t *testing.T) {
 	}
 }
 
+// faultyNamed returns the faulty receiver of the self-test with that name.
+func faultyNamed(t *testing.T, name string) faulty {
+	t.Helper()
+	fs := faultyReceivers()
+	i := slices.IndexFunc(fs, func(f faulty) bool { return f.name == name })
+	require.GreaterOrEqual(t, i, 0, "no faulty receiver %q", name)
+	return fs[i]
+}
+
 // TestGoTestInvocation runs this test binary as `go test ./contract
 // -target=...` does, against receivers on loopback, and checks the exit code
 // and the output: the summary line, the failing case named with its
@@ -232,9 +260,10 @@ func TestGoTestInvocation(t *testing.T) {
 	ca := hooktest.NewCA(t)
 	caFile := ca.File
 	good := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca).URL + "/webhook"
-	anyBearer := faultyReceivers()[1]
-	require.Equal(t, "any bearer accepted", anyBearer.name)
+	anyBearer := faultyNamed(t, "any bearer accepted")
 	bad := serveTLS(t, anyBearer.defect(reference(t, receiver.Options{}, receiver.Callbacks{})), ca).URL + "/webhook"
+	bareToken := faultyNamed(t, "compares the header with the bare token")
+	bare := serveTLS(t, bareToken.defect(reference(t, receiver.Options{}, receiver.Callbacks{})), ca).URL + "/webhook"
 	cases := Cases()
 	n := len(cases)
 	count := func(keep func(Case) bool) int { return len(ids(cases, keep)) }
@@ -243,6 +272,7 @@ func TestGoTestInvocation(t *testing.T) {
 	https := count(idHasPrefix("https/"))
 	wwwOrMethod := count(func(c Case) bool { return regexp.MustCompile(`^strict/(www|method)`).MatchString(c.ID) })
 	anyBearerFails := count(func(c Case) bool { return anyBearer.fails(t, c) && !c.Strict })
+	bareTokenFails := count(func(c Case) bool { return bareToken.fails(t, c) && !c.Strict })
 
 	tests := []struct {
 		name     string
@@ -261,7 +291,14 @@ func TestGoTestInvocation(t *testing.T) {
 			0, []string{"timeout 3s", Summary(https, 0, 0)}, nil},
 		{"receiver that accepts any bearer", []string{"-target=" + bad, "-token=" + selfToken, "-ca=" + caFile, "-seed=5"},
 			1, []string{"--- FAIL: TestContract/auth/wrong-token", "requirement: A webhook with a wrong token is rejected with 401 or 403",
-				"want:        401 or 403", "got:         204 No Content", Summary(n-anyBearerFails-strict, anyBearerFails, strict), "seed 5"}, nil},
+				"want:        401 or 403", "got:         204 No Content", Summary(n-anyBearerFails-strict, anyBearerFails, strict), "seed 5"},
+			[]string{"diagnosis:"}},
+		{"receiver that compares the header with the bare token", []string{"-target=" + bare, "-token=" + selfToken, "-ca=" + caFile},
+			1, []string{"--- FAIL: TestContract/events/user.created/full",
+				"\ndiagnosis: every event was refused with 401 although it carried the right token as \"Bearer <token>\", but the bare token without \"Bearer \" was accepted (auth/no-scheme): " +
+					"the receiver compares the header with the bare token: compare the whole Authorization header with \"Bearer <token>\"",
+				fmt.Sprintf("(explains %d failed cases: auth/no-scheme, events/user.created/full, events/user.created/sparse and %d more)\n%s\n",
+					bareTokenFails, bareTokenFails-3, Summary(n-bareTokenFails-strict-1, bareTokenFails, strict+1))}, nil},
 		{"bad target", []string{"-target=ftp://example.com", "-token=" + selfToken}, 2, []string{"contract: bad target URL"}, []string{"PASS", "FAIL:"}},
 		{"unreadable CA", []string{"-target=" + good, "-token=" + selfToken, "-ca=/nonexistent/ca.pem"}, 2, []string{"contract: bad CA file"}, nil},
 		{"bad route", []string{"-target=" + good, "-token=" + selfToken, "-route=user.archived=" + good}, 2, []string{"bad route", "known events are"}, nil},

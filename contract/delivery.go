@@ -72,7 +72,7 @@ func deliveryCases(evs []openapi.Event) []Case {
 					return skipped(first.skip)
 				}
 				if !is2xx(first) {
-					return failed("a 2xx twice", "first delivery: "+first.got(), adviceFor(first))
+					return first.mark(failed("a 2xx twice", "first delivery: "+first.got(), adviceFor(first)))
 				}
 				second := s.send(ctx, request{event: c.Event, auth: s.authHeader(), body: body})
 				if !is2xx(second) {
@@ -80,9 +80,9 @@ func deliveryCases(evs []openapi.Event) []Case {
 					if second.status/100 == 4 {
 						a = "the receiver refused a repeat: senders retry, so answer 2xx to an event already processed (and skip it)"
 					}
-					return failed("a 2xx twice", "first delivery: "+first.got()+"; second: "+second.got(), a)
+					return second.mark(failed("a 2xx twice", "first delivery: "+first.got()+"; second: "+second.got(), a))
 				}
-				return passed("first: " + first.got() + "; second: " + second.got())
+				return second.mark(passed("first: " + first.got() + "; second: " + second.got()))
 			},
 		},
 		{

@@ -16,13 +16,19 @@ type eventVariant struct {
 	shape  fake.Shape
 	// sends and requirement are made from the event's name.
 	sends, requirement func(event string) string
+	// payloads names the variant's payloads, and fix says what to change
+	// when every one of them fails and every other event passes (see
+	// diagnosis.go).
+	payloads, fix string
 }
 
 // eventVariants are the events cases of every event, in order.
 var eventVariants = []eventVariant{
 	{
-		suffix: "full",
-		shape:  fake.Full,
+		suffix:   "full",
+		shape:    fake.Full,
+		payloads: "fully populated payload",
+		fix:      "the receiver refuses records with every property set: check its handling of the optional properties against openapi/webhooks.yaml (the start of the bodies above may say which)",
 		sends: func(ev string) string {
 			return "a fully populated " + ev + " payload (every property set, none null)"
 		},
@@ -31,8 +37,10 @@ var eventVariants = []eventVariant{
 		},
 	},
 	{
-		suffix: "sparse",
-		shape:  fake.Sparse,
+		suffix:   "sparse",
+		shape:    fake.Sparse,
+		payloads: "sparse payload (required properties only, nulls and empty strings)",
+		fix:      "the receiver needs properties that Userfront may leave out, null or empty: require only what the spec requires, and accept null and \"\" wherever it allows them",
 		sends: func(ev string) string {
 			return "a sparse " + ev + " payload: only required properties, null or empty wherever the spec allows"
 		},
@@ -41,8 +49,10 @@ var eventVariants = []eventVariant{
 		},
 	},
 	{
-		suffix: "nulls",
-		shape:  fake.Nulls,
+		suffix:   "nulls",
+		shape:    fake.Nulls,
+		payloads: "payload with nulls",
+		fix:      "the receiver chokes on null: accept null wherever the spec allows it (openapi/webhooks.yaml), at any depth, and check for it before use",
 		sends: func(ev string) string {
 			return "a fully populated " + ev + " payload with every property that may be null set to null, at any depth"
 		},
@@ -51,8 +61,10 @@ var eventVariants = []eventVariant{
 		},
 	},
 	{
-		suffix: "unknown-fields",
-		shape:  fake.WithUnknownFields,
+		suffix:   "unknown-fields",
+		shape:    fake.WithUnknownFields,
+		payloads: "payload with unknown fields",
+		fix:      "the receiver refuses fields it does not know: ignore them (no DisallowUnknownFields, no additionalProperties: false), since Userfront adds fields over time",
 		sends: func(ev string) string {
 			return "a realistic " + ev + " payload plus properties the spec does not define, in the envelope and the record"
 		},
@@ -73,6 +85,7 @@ func eventCases(evs []openapi.Event) []Case {
 				Event:       ev,
 				payload:     shaped(v.shape),
 				delivers:    true,
+				variant:     v.suffix,
 				check:       delivery(rightToken, "a 2xx", is2xx, eventAdvice(v.shape)),
 			})
 		}

@@ -11,7 +11,9 @@ import (
 	"github.com/ufhook/ufhook/receiver"
 )
 
-// The auth cases: every one must be answered with 401 or 403.
+// The auth cases: every one must be answered with 401 or 403, and
+// auth/reused-connection sends them again on connections that have just
+// carried an accepted webhook.
 func ExampleCases() {
 	for _, c := range contract.Cases() {
 		if strings.HasPrefix(c.ID, "auth/") {
@@ -28,6 +30,9 @@ func ExampleCases() {
 	// auth/basic-scheme
 	// auth/no-scheme
 	// auth/empty-bearer
+	// auth/test-payload-wrong-token
+	// auth/live-payload-test-token
+	// auth/reused-connection
 }
 
 // Run checks a receiver, here the reference receiver served over HTTPS with

@@ -51,20 +51,31 @@ func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), '
 
 // WriteJUnit writes the report as JUnit XML: one testsuite named suite, one
 // testcase per case (classname "contract.<group>", name the case ID), with
-// the requirement, want and got of each failure. It errors only when w
-// does.
+// the requirement, want and got of each failure. Each diagnosis (see
+// Report.Diagnose) is a property of the testsuite named "diagnosis", and a
+// last line of the failures it explains. It errors only when w does.
 func (r Report) WriteJUnit(w io.Writer, suite string) error {
 	_, f, s := r.Count()
 	js := junitSuite{
 		Name: suite, Tests: len(r.Results), Failures: f, Skipped: s, Time: seconds(r.Duration),
 		Properties: []junitProperty{{Name: "seed", Value: strconv.FormatUint(r.Seed, 10)}},
 	}
+	diags := r.Diagnose()
+	for _, d := range diags {
+		js.Properties = append(js.Properties, junitProperty{Name: "diagnosis", Value: d.Finding + ": " + d.Fix})
+	}
 	for _, res := range r.Results {
 		group, _, _ := strings.Cut(res.Case.ID, "/")
 		jc := junitCase{Classname: "contract." + group, Name: res.Case.ID, Time: seconds(res.Duration)}
 		switch res.Outcome {
 		case Fail:
-			jc.Failure = &junitMessage{Message: fmt.Sprintf("want %s, got %s", res.Want, res.Got), Text: res.Explain()}
+			text := res.Explain()
+			for _, d := range diags {
+				if d.Explains(res.Case.ID) {
+					text += "\ndiagnosis:   " + d.Finding + ": " + d.Fix
+				}
+			}
+			jc.Failure = &junitMessage{Message: fmt.Sprintf("want %s, got %s", res.Want, res.Got), Text: text}
 		case Skip:
 			jc.Skipped = &junitMessage{Message: res.Reason}
 		}

@@ -45,3 +45,37 @@ func TestWriteJUnit(t *testing.T) {
 	assert.Nil(t, s.Cases[2].Failure)
 	assert.Nil(t, s.Cases[2].Skipped)
 }
+
+// TestWriteJUnitDiagnosis checks that the diagnosis reaches the JUnit
+// report: a property of the testsuite, and a line of each failure it
+// explains.
+func TestWriteJUnitDiagnosis(t *testing.T) {
+	skipWithTarget(t)
+	rep := passingReport()
+	answers(delivering, Fail, 401, false)(&rep)
+	answers(func(c Case) bool { return c.ID == idNoScheme }, Fail, 204, false)(&rep)
+	answers(func(c Case) bool { return c.ID == "auth/wrong-token" }, Fail, 204, false)(&rep)
+	diags := rep.Diagnose()
+	require.Len(t, diags, 1)
+
+	var buf bytes.Buffer
+	require.NoError(t, rep.WriteJUnit(&buf, "ufhook contract"))
+	var doc junitSuites
+	require.NoError(t, xml.Unmarshal(buf.Bytes(), &doc), buf.String())
+	require.Len(t, doc.Suites, 1)
+	assert.Contains(t, doc.Suites[0].Properties, junitProperty{Name: "diagnosis", Value: diags[0].Finding + ": " + diags[0].Fix})
+	line := "diagnosis:   " + diags[0].Finding + ": " + diags[0].Fix
+	failures := 0
+	for _, c := range doc.Suites[0].Cases {
+		if c.Failure == nil {
+			continue
+		}
+		failures++
+		if c.Name == "auth/wrong-token" {
+			assert.NotContains(t, c.Failure.Text, "diagnosis:", "a failure the diagnosis does not explain")
+		} else {
+			assert.Contains(t, c.Failure.Text, line, c.Name)
+		}
+	}
+	assert.Equal(t, len(diags[0].Cases)+1, failures)
+}

@@ -12,12 +12,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -216,7 +218,15 @@ const (
 	oldTLS                     // HTTPS limited to TLS 1.1
 	perEventMux                // one URL per event, under /hooks/EVENT
 	httpAtHTTPS                // plain HTTP, though the target says https://
+	connAware                  // like overTLS, with a connState in each request's context
 )
+
+// connKey is the context key of a connection's connState, under connAware.
+type connKey struct{}
+
+// connState is what a connAware receiver remembers of a connection: whether
+// an earlier request on it carried the right token.
+type connState struct{ opened atomic.Bool }
 
 type faulty struct {
 	name    string
@@ -232,6 +242,30 @@ type faulty struct {
 	// meant is the case built to catch the defect, and got a piece of its
 	// Got that shows it failed for the right reason.
 	meant, got string
+	// diagnoses are the rules of the report's diagnoses, in order; when
+	// there are some, together they explain every failed case. says is a
+	// piece of the first diagnosis's text.
+	diagnoses []string
+	says      string
+	// anyDiagnosis leaves the diagnoses unchecked, for a defect whose
+	// failed cases depend on the generated payloads.
+	anyDiagnosis bool
+}
+
+// notReused selects the cases that a faulty run skips besides the strict
+// ones: auth/reused-connection, when the right token gets no 2xx or no
+// wrong one is refused, so that there is nothing to compare.
+func notReused(c Case) bool { return c.Strict || c.ID == idReusedConnection }
+
+// allButReused selects the auth cases that a receiver fails when it accepts
+// every request whatever its token.
+func allButReused(c Case) bool { return idHasPrefix("auth/")(c) && c.ID != idReusedConnection }
+
+// modeOf returns a payload's mode, or "" when it has none.
+func modeOf(body []byte) string {
+	var env struct{ Mode string }
+	_ = json.Unmarshal(body, &env)
+	return env.Mode
 }
 
 func faultyReceivers() []faulty {
@@ -240,7 +274,8 @@ func faultyReceivers() []faulty {
 		{
 			name:   "no auth check",
 			defect: before(func(_ http.ResponseWriter, r *http.Request) bool { grant(r); return true }),
-			fails:  func(_ *testing.T, c Case) bool { return idHasPrefix("auth/")(c) },
+			fails:  func(_ *testing.T, c Case) bool { return allButReused(c) },
+			skips:  notReused,
 			meant:  "auth/missing-token", got: "204",
 		},
 		{
@@ -252,9 +287,72 @@ func faultyReceivers() []faulty {
 				return true
 			}),
 			fails: func(_ *testing.T, c Case) bool {
-				return idIs("auth/wrong-token", "auth/last-char-changed", "auth/extra-chars", "auth/token-prefix", "auth/case-changed")(c)
+				return idIs("auth/wrong-token", "auth/last-char-changed", "auth/extra-chars", "auth/token-prefix", "auth/case-changed",
+					"auth/test-payload-wrong-token", "auth/live-payload-test-token")(c)
 			},
 			meant: "auth/wrong-token", got: "204",
+		},
+		{
+			name: "skips the token check when mode is test",
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				if modeOf(peek(r)) == string(gen.ModeTest) {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs("auth/test-payload-wrong-token")(c) },
+			meant: "auth/test-payload-wrong-token", got: "204",
+		},
+		{
+			// The first request with the right token opens the door for
+			// every later request on its keep-alive connection.
+			name:    "authenticates the connection, not the request",
+			serving: connAware,
+			defect: before(func(_ http.ResponseWriter, r *http.Request) bool {
+				st := r.Context().Value(connKey{}).(*connState)
+				if authorized(r) {
+					st.opened.Store(true)
+				} else if st.opened.Load() {
+					grant(r)
+				}
+				return true
+			}),
+			fails: func(_ *testing.T, c Case) bool { return idIs(idReusedConnection)(c) },
+			meant: idReusedConnection, got: "accepted on a connection that had carried an accepted webhook, though refused on a fresh one: auth/missing-token (fresh: 401, reused: 204",
+		},
+		{
+			name: "compares the header with the bare token",
+			defect: before(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Header.Get("Authorization") != selfToken {
+					http.Error(w, "unauthorized", http.StatusUnauthorized)
+					return false
+				}
+				grant(r)
+				return true
+			}),
+			// Every case that wants the right token accepted, and the
+			// bare token, which it accepts.
+			fails: func(_ *testing.T, c Case) bool {
+				return c.delivers && !idIs("delivery/no-redirect", "delivery/timeout")(c) || idIs(idNoScheme)(c)
+			},
+			skips: notReused,
+			meant: idNoScheme, got: "204",
+			diagnoses: []string{"bare-token"}, says: `compare the whole Authorization header with "Bearer <token>"`,
+		},
+		{
+			name: "500 to everything",
+			defect: before(func(w http.ResponseWriter, _ *http.Request) bool {
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return false
+			}),
+			// Every case that sends a request, but those content with
+			// any answer that is not a redirect.
+			fails: func(_ *testing.T, c Case) bool {
+				return sendsRequest(c) && !idIs("delivery/no-redirect", "delivery/timeout", idReusedConnection)(c)
+			},
+			skips: notReused,
+			meant: "events/user.created/full", got: "500",
+			diagnoses: []string{"server-error"}, says: "every request got 500, whatever its token or body: the receiver fails before it looks at the request: look at its log",
 		},
 		{
 			name: "prefix comparison of the token",
@@ -332,7 +430,8 @@ func faultyReceivers() []faulty {
 				}
 				replay(w, rec)
 			}),
-			fails: func(_ *testing.T, c Case) bool { return idHasPrefix("auth/")(c) },
+			fails: func(_ *testing.T, c Case) bool { return allButReused(c) },
+			skips: notReused,
 			meant: "auth/wrong-token", got: `200 OK, body: {"error":"unauthorized"}`,
 		},
 		{
@@ -342,6 +441,18 @@ func faultyReceivers() []faulty {
 			}},
 			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.Event.Name == "tenant.deleted" },
 			meant: "events/tenant.deleted/full", got: "500",
+			diagnoses: []string{"event-failed"}, says: "every tenant.deleted case got 500, every other event passed",
+		},
+		{
+			name: "500 on every tenant event",
+			cb: receiver.Callbacks{
+				OnTenantCreated: func(context.Context, gen.TenantCreatedEvent) error { return errors.New("no tenants table") },
+				OnTenantUpdated: func(context.Context, gen.TenantUpdatedEvent) error { return errors.New("no tenants table") },
+				OnTenantDeleted: func(context.Context, gen.TenantDeletedEvent) error { return errors.New("no tenants table") },
+			},
+			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.Event.Model == "tenant" },
+			meant: "events/tenant.created/sparse", got: "500",
+			diagnoses: []string{"model-failed"}, says: "every tenant event got 500, every user",
 		},
 		{
 			name: "rejects unknown fields",
@@ -356,6 +467,7 @@ func faultyReceivers() []faulty {
 			}),
 			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.hasShape(fake.WithUnknownFields) },
 			meant: "events/user.created/unknown-fields", got: "400",
+			diagnoses: []string{"variant-failed"}, says: "every payload with unknown fields was refused with 400, every other payload passed",
 		},
 		{
 			name: "crash on a null field",
@@ -367,6 +479,7 @@ func faultyReceivers() []faulty {
 			}),
 			fails: func(t *testing.T, c Case) bool { return c.delivers && recordHasNull(payloadOf(t, c)) },
 			meant: "events/tenant.updated/nulls", got: "no response",
+			anyDiagnosis: true,
 		},
 		{
 			name:    "plain HTTP only",
@@ -407,7 +520,9 @@ func faultyReceivers() []faulty {
 			}),
 			// Every case that wants an answer other than a 3xx.
 			fails: func(_ *testing.T, c Case) bool { return c.delivers && c.ID != "delivery/timeout" },
+			skips: notReused,
 			meant: "delivery/no-redirect", got: "303 See Other, Location: /webhook/done",
+			diagnoses: []string{"redirect"}, says: "every event was answered with a redirect (303)",
 		},
 		{
 			// A reply after 12 s. CI must not wait 12 s, so the run's
@@ -429,7 +544,9 @@ func faultyReceivers() []faulty {
 			}),
 			config: func(cfg *Config) { cfg.Timeout = 3 * time.Second },
 			fails:  func(_ *testing.T, c Case) bool { return c.delivers },
+			skips:  notReused,
 			meant:  "delivery/timeout", got: "no response within 3s",
+			diagnoses: []string{"timeout"}, says: "no event was answered within the timeout",
 		},
 		{
 			name: "500 on malformed JSON",
@@ -493,6 +610,7 @@ func faultyReceivers() []faulty {
 			config:  func(cfg *Config) { delete(cfg.Routes, "tenant.deleted") },
 			fails:   func(_ *testing.T, c Case) bool { return c.delivers && c.Event.Name == "tenant.deleted" },
 			meant:   "events/tenant.deleted/full", got: "400",
+			diagnoses: []string{"event-failed"}, says: "every tenant.deleted case was refused with 400",
 		},
 		{
 			name: "200 on GET (strict)",
@@ -544,6 +662,17 @@ func (f faulty) serve(t *testing.T, ca *hooktest.CA) Config {
 	switch f.serving {
 	case overTLS:
 		cfg.Target = serveTLS(t, h, ca).URL + "/webhook"
+	case connAware:
+		tc, err := ca.ServerTLS()
+		require.NoError(t, err)
+		srv := quietServer(h)
+		srv.TLS = tc
+		srv.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, &connState{})
+		}
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		cfg.Target = srv.URL + "/webhook"
 	case overHTTP, httpAtHTTPS:
 		srv := quietServer(h)
 		srv.Start()
@@ -625,6 +754,25 @@ func TestFaultyReceivers(t *testing.T) {
 			assert.Contains(t, r.Got, f.got, "the case meant for the defect must fail for the right reason")
 			assert.NotEmpty(t, r.Want)
 			assert.Contains(t, r.Explain(), "requirement: "+r.Case.Requirement)
+
+			diags := rep.Diagnose()
+			for _, d := range diags {
+				t.Log(d)
+			}
+			if f.anyDiagnosis {
+				return
+			}
+			var rules, explained []string
+			for _, d := range diags {
+				rules = append(rules, d.Rule)
+				explained = append(explained, d.Cases...)
+			}
+			assert.Equal(t, f.diagnoses, rules, "diagnoses")
+			if len(diags) > 0 {
+				slices.Sort(explained)
+				assert.Equal(t, wantFail, slices.Compact(explained), "the diagnoses explain every failed case")
+				assert.Contains(t, diags[0].String(), f.says)
+			}
 		})
 	}
 }

@@ -14,9 +14,12 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -37,9 +40,14 @@ const bodyShown = 160
 // follows redirects and verifies TLS, and what the TLS handshakes found. It
 // is safe for concurrent use; call Close when done.
 type Suite struct {
-	cfg    Config
+	cfg Config
+	// client shares keep-alive connections between the requests that carry
+	// the right token; see conn.go for the others.
 	client *http.Client
-	roots  *x509.CertPool // nil means the system roots
+	// transport is client's, and the model of every connection of its own
+	// (conn).
+	transport *http.Transport
+	roots     *x509.CertPool // nil means the system roots
 	// origins are the distinct scheme://host:port of the target and routes.
 	origins map[string]*origin
 }
@@ -97,22 +105,30 @@ func New(ctx context.Context, cfg Config) (*Suite, error) {
 			return nil, err
 		}
 	}
-	s.client = &http.Client{
-		Timeout: cfg.Timeout,
+	s.transport = &http.Transport{
+		// No proxy: the suite connects straight to the receiver, as
+		// Userfront does and as the probe above did. HTTP/1.1 only (no
+		// ForceAttemptHTTP2), as webhook senders speak.
+		Proxy:               nil,
+		TLSClientConfig:     tlsConf,
+		TLSHandshakeTimeout: cfg.Timeout,
+		MaxIdleConnsPerHost: Concurrency,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	s.client = s.clientOf(s.transport)
+	return s, nil
+}
+
+// clientOf returns a client that sends through tr, never follows a
+// redirect, and gives up after the suite's timeout.
+func (s *Suite) clientOf(tr *http.Transport) *http.Client {
+	return &http.Client{
+		Timeout: s.cfg.Timeout,
 		// Webhook senders do not follow redirects, and following one would
 		// send the token to another place.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport: &http.Transport{
-			// No proxy: the suite connects straight to the receiver, as
-			// Userfront does and as the probe above did.
-			Proxy:               nil,
-			TLSClientConfig:     tlsConf,
-			TLSHandshakeTimeout: cfg.Timeout,
-			MaxIdleConnsPerHost: 16,
-			IdleConnTimeout:     30 * time.Second,
-		},
+		Transport:     tr,
 	}
-	return s, nil
 }
 
 // Close releases the suite's idle connections.
@@ -266,6 +282,9 @@ type exchange struct {
 	skip string
 	// timeout is the client's timeout, for messages.
 	timeout time.Duration
+	// reused tells whether the request went on a connection that had
+	// carried an earlier request.
+	reused bool
 }
 
 // request is what a case sends.
@@ -274,6 +293,11 @@ type request struct {
 	event  openapi.Event // selects the URL (routes); the zero Event means the target
 	auth   string        // the Authorization header; "" means none
 	body   []byte
+	// conn is the connection to send on. nil means the suite's shared pool
+	// when auth is the right token, and else a fresh connection of the
+	// request's own: no request with another header rides on a connection
+	// that the right token opened, unless the case asks for it (conn.go).
+	conn *conn
 }
 
 // send performs req, reading at most maxBody bytes of the answer.
@@ -282,6 +306,15 @@ func (s *Suite) send(ctx context.Context, req request) exchange {
 	u, _ := url.Parse(target)
 	if o := s.origins[originKey(u)]; o != nil && !o.usable() {
 		return exchange{skip: "no verified TLS 1.2+ connection to " + originKey(u) + " (see https/certificate and https/tls-version)"}
+	}
+	client := s.client
+	switch {
+	case req.conn != nil:
+		client = req.conn.client
+	case req.auth != s.authHeader():
+		c := s.dial()
+		defer c.close()
+		client = c.client
 	}
 	method := req.method
 	if method == "" {
@@ -302,14 +335,18 @@ func (s *Suite) send(ctx context.Context, req request) exchange {
 	if req.auth != "" {
 		hr.Header.Set("Authorization", req.auth)
 	}
+	var reused atomic.Bool
+	hr = hr.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) { reused.Store(info.Reused) },
+	}))
 	start := time.Now()
-	resp, err := s.client.Do(hr)
+	resp, err := client.Do(hr)
 	if err != nil {
-		return exchange{err: err, elapsed: time.Since(start), timeout: s.cfg.Timeout}
+		return exchange{err: err, elapsed: time.Since(start), timeout: s.cfg.Timeout, reused: reused.Load()}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	x := exchange{status: resp.StatusCode, header: resp.Header, body: b, elapsed: time.Since(start), timeout: s.cfg.Timeout}
+	x := exchange{status: resp.StatusCode, header: resp.Header, body: b, elapsed: time.Since(start), timeout: s.cfg.Timeout, reused: reused.Load()}
 	if err != nil {
 		x.err = fmt.Errorf("reading the body: %w", err)
 	}
@@ -341,6 +378,14 @@ func (x exchange) got() string {
 	return b.String()
 }
 
+// short describes what came back in a word: the status, or "no response".
+func (x exchange) short() string {
+	if x.status == 0 {
+		return "no response"
+	}
+	return strconv.Itoa(x.status)
+}
+
 // snippet returns the start of a body on one line, safe to print.
 func snippet(body []byte) string {
 	s := strings.ToValidUTF8(string(body), "�")
@@ -355,10 +400,15 @@ func snippet(body []byte) string {
 // the case's shape and the suite's mode, with a seed of its own so that no
 // two cases send the same body.
 func (s *Suite) payload(c Case) ([]byte, error) {
+	return s.payloadIn(c, s.cfg.Mode)
+}
+
+// payloadIn is payload with the payload's mode given.
+func (s *Suite) payloadIn(c Case, mode gen.Mode) ([]byte, error) {
 	if c.payload == nil {
 		return nil, fmt.Errorf("case %s sends no payload", c.ID)
 	}
-	return payloadFor(s.cfg.Seed, s.cfg.Mode, c.ID, c.Event, *c.payload)
+	return payloadFor(s.cfg.Seed, mode, c.ID, c.Event, *c.payload)
 }
 
 // payloadFor returns the payload of ev in shape sh that case id sends in
