@@ -33,16 +33,18 @@ func newCheckCmd() *cobra.Command {
 		Use:   "check --target URL --token T",
 		Short: "Run the conformance suite against a webhook receiver",
 		Long: `Run the conformance suite against a running webhook receiver, written in any
-language: auth (missing, wrong and near-miss tokens, wrong schemes), HTTPS,
-every event of the spec (full, sparse, null and unknown-field payloads), and
-delivery (redirects, malformed JSON, unknown events, repeats, timeouts).
---strict adds the SHOULD-level cases.
+language: auth (missing, wrong and near-miss tokens, wrong schemes, the other
+mode's token, on fresh and on reused connections), HTTPS, every event of the
+spec (full, sparse, null and unknown-field payloads), and delivery (redirects,
+malformed JSON, unknown events, repeats, timeouts). --strict adds the
+SHOULD-level cases.
 
-It prints one line per case and a summary, and exits 0 when every case passed,
-1 when one failed, and 2 when the suite could not run (a bad flag, an
-unreadable CA file, nothing listening at the target). The token may come from
-UFHOOK_TOKEN instead of --token, which keeps it out of the process list; it is
-never printed whole.`,
+It prints one line per case, a diagnosis when many cases fail for one reason
+(the likely cause and the fix, said once), and a summary. It exits 0 when
+every case passed, 1 when one failed, and 2 when the suite could not run (a
+bad flag, an unreadable CA file, nothing listening at the target). The token
+may come from UFHOOK_TOKEN instead of --token, which keeps it out of the
+process list; it is never printed whole.`,
 		Example: `  ufhook check --target https://127.0.0.1:8443/webhook --token "$TOKEN" --ca ca.pem
   UFHOOK_TOKEN=... ufhook check --target http://localhost:3000/hooks --mode test --junit report.xml`,
 		Args: cobra.NoArgs,
@@ -87,15 +89,18 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	}
 	out := cmd.OutOrStdout()
 	header := fmt.Sprintf("target %s, token %s, mode %s, seed %d", cfg.Target, bearer.Mask(cfg.Token), cfg.Mode, rep.Seed)
+	diags := rep.Diagnose()
 	if o.asJSON {
 		fmt.Fprintln(cmd.ErrOrStderr(), header)
-		if err := writeJSONResults(out, rep); err != nil {
+		if err := writeJSONResults(out, rep, diags); err != nil {
 			return err
 		}
+		writeDiagnoses(cmd.ErrOrStderr(), diags)
 		fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary())
 	} else {
 		fmt.Fprintln(out, header)
 		writeTextResults(out, rep)
+		writeDiagnoses(out, diags)
 		fmt.Fprintln(out, rep.Summary())
 	}
 	if o.junit != "" {
@@ -132,6 +137,14 @@ func writeTextResults(w io.Writer, rep contract.Report) {
 	}
 }
 
+// writeDiagnoses prints each diagnosis on a line of its own, once, after
+// the cases it explains.
+func writeDiagnoses(w io.Writer, diags []contract.Diagnosis) {
+	for _, d := range diags {
+		fmt.Fprintln(w, d)
+	}
+}
+
 // jsonResult is one line of --json.
 type jsonResult struct {
 	ID          string           `json:"id"`
@@ -141,18 +154,36 @@ type jsonResult struct {
 	Strict      bool             `json:"strict,omitempty"`
 	Want        string           `json:"want,omitempty"`
 	Got         string           `json:"got,omitempty"`
+	Status      int              `json:"status,omitempty"`
 	Reason      string           `json:"reason,omitempty"`
-	DurationMS  float64          `json:"duration_ms"`
+	// Diagnosis is the likely cause that this failure shares with others,
+	// when there is one.
+	Diagnosis  *jsonDiagnosis `json:"diagnosis,omitempty"`
+	DurationMS float64        `json:"duration_ms"`
 }
 
-func writeJSONResults(w io.Writer, rep contract.Report) error {
+// jsonDiagnosis is a contract.Diagnosis without its list of cases: each
+// case it explains carries it.
+type jsonDiagnosis struct {
+	Rule    string `json:"rule"`
+	Finding string `json:"finding"`
+	Fix     string `json:"fix"`
+}
+
+func writeJSONResults(w io.Writer, rep contract.Report, diags []contract.Diagnosis) error {
 	enc := json.NewEncoder(w)
 	for _, r := range rep.Results {
-		err := enc.Encode(jsonResult{
+		line := jsonResult{
 			ID: r.Case.ID, Outcome: r.Outcome, Sends: r.Case.Sends, Requirement: r.Case.Requirement, Strict: r.Case.Strict,
-			Want: r.Want, Got: r.Got, Reason: r.Reason, DurationMS: float64(r.Duration.Microseconds()) / 1000,
-		})
-		if err != nil {
+			Want: r.Want, Got: r.Got, Status: r.Status, Reason: r.Reason, DurationMS: float64(r.Duration.Microseconds()) / 1000,
+		}
+		for _, d := range diags {
+			if r.Outcome == contract.Fail && d.Explains(r.Case.ID) {
+				line.Diagnosis = &jsonDiagnosis{Rule: d.Rule, Finding: d.Finding, Fix: d.Fix}
+				break
+			}
+		}
+		if err := enc.Encode(line); err != nil {
 			return err
 		}
 	}

@@ -144,6 +144,95 @@ func TestCheckJSON(t *testing.T) {
 	assert.Contains(t, stderr, contract.Summary(len(lines)-fails-strict, fails, strict))
 }
 
+// bareToken is a receiver defect: it compares the Authorization header
+// with the bare token, so it refuses "Bearer <token>" and accepts the token
+// alone.
+func bareToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != hooktest.Token {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		r.Header.Set("Authorization", bearer.Header(hooktest.Token))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// failEverything is a receiver defect: 500 to every request.
+func failEverything(http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	})
+}
+
+// TestCheckDiagnosis checks that when many cases fail for one reason, the
+// text output says so once, between the cases and the summary, and that
+// --json and --junit carry it too.
+func TestCheckDiagnosis(t *testing.T) {
+	tests := []struct {
+		name string
+		wrap func(http.Handler) http.Handler
+		rule string
+		says string
+	}{
+		{"bare token", bareToken, "bare-token",
+			`every event was refused with 401 although it carried the right token as "Bearer <token>", but the bare token without "Bearer " was accepted (auth/no-scheme): ` +
+				`the receiver compares the header with the bare token: compare the whole Authorization header with "Bearer <token>"`},
+		{"500 to everything", failEverything, "server-error",
+			"every request got 500, whatever its token or body: the receiver fails before it looks at the request: look at its log for the error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			url, caFile := checkServer(t, tc.wrap)
+			junit := filepath.Join(t.TempDir(), "report.xml")
+			code, out, _ := runCLI(t, "check", "--target", url, "--token", hooktest.Token, "--ca", caFile, "--junit", junit)
+			assert.Equal(t, exitFailed, code)
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			require.GreaterOrEqual(t, len(lines), 3)
+			diag := lines[len(lines)-2]
+			assert.True(t, strings.HasPrefix(diag, "diagnosis: "+tc.says), diag)
+			assert.Equal(t, 1, strings.Count(out, "diagnosis: "), "said once")
+			assert.Contains(t, out, "FAIL  events/user.created/full\n      requirement:", "the per-case lines stay")
+			assert.Regexp(t, `^\d+ passed, \d+ failed, \d+ skipped$`, lines[len(lines)-1])
+
+			raw, err := os.ReadFile(junit)
+			require.NoError(t, err)
+			assert.Contains(t, string(raw), `<property name="diagnosis" value="`)
+
+			code, out, stderr := runCLI(t, "check", "--target", url, "--token", hooktest.Token, "--ca", caFile, "--json")
+			assert.Equal(t, exitFailed, code)
+			assert.Contains(t, stderr, "diagnosis: "+tc.says)
+			jsonLines := strings.Split(strings.TrimSpace(out), "\n")
+			require.Len(t, jsonLines, len(contract.Cases()), "one JSON object per case, nothing else on stdout")
+			diagnosed := 0
+			for _, line := range jsonLines {
+				var r struct {
+					ID        string `json:"id"`
+					Outcome   string `json:"outcome"`
+					Status    int    `json:"status"`
+					Diagnosis *struct {
+						Rule, Finding, Fix string
+					} `json:"diagnosis"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+				if r.ID == "events/user.created/full" {
+					assert.Equal(t, "fail", r.Outcome)
+					assert.NotZero(t, r.Status)
+					require.NotNil(t, r.Diagnosis)
+					assert.Equal(t, tc.rule, r.Diagnosis.Rule)
+					assert.Contains(t, tc.says, r.Diagnosis.Finding)
+					assert.Contains(t, tc.says, r.Diagnosis.Fix[:40])
+				}
+				if r.Diagnosis != nil {
+					assert.Equal(t, "fail", r.Outcome, r.ID)
+					diagnosed++
+				}
+			}
+			assert.Greater(t, diagnosed, 20, "every event case carries the diagnosis")
+		})
+	}
+}
+
 func TestCheckRoutes(t *testing.T) {
 	url, caFile := checkServer(t, nil)
 	base := strings.TrimSuffix(url, "/webhook")
