@@ -108,7 +108,8 @@ func New(ctx context.Context, cfg Config) (*Suite, error) {
 	s.transport = &http.Transport{
 		// No proxy: the suite connects straight to the receiver, as
 		// Userfront does and as the probe above did. HTTP/1.1 only (no
-		// ForceAttemptHTTP2), as webhook senders speak.
+		// ForceAttemptHTTP2): a connection carries one request after the
+		// other, which conn.go relies on.
 		Proxy:               nil,
 		TLSClientConfig:     tlsConf,
 		TLSHandshakeTimeout: cfg.Timeout,
