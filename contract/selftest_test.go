@@ -163,17 +163,23 @@ func strictDecode(body []byte) error {
 	inner, raw := any(&gen.User{}), env.Record
 	switch {
 	case env.Factor != nil:
-		var f struct{ Strategy, Channel string }
-		if err := json.Unmarshal(env.Factor, &f); err != nil {
+		v, err := openapi.DecodeJSON(body)
+		if err != nil {
 			return err
 		}
-		inner, raw = map[[2]string]any{
-			{"link", "email"}:             &gen.LoginLinkEmailFactor{},
-			{"verificationCode", "email"}: &gen.LoginCodeEmailFactor{},
-			{"verificationCode", "sms"}:   &gen.LoginCodeSmsFactor{},
-		}[[2]string{f.Strategy, f.Channel}], env.Factor
+		var event string
+		for _, ev := range mustEvents() {
+			if ev.Matches(v) {
+				event = ev.Name
+			}
+		}
+		inner, raw = map[string]any{
+			"user.login.link.email": &gen.LoginLinkEmailFactor{},
+			"user.login.code.email": &gen.LoginCodeEmailFactor{},
+			"user.login.code.sms":   &gen.LoginCodeSmsFactor{},
+		}[event], env.Factor
 		if inner == nil {
-			return errors.New("unknown factor")
+			return errors.New("no messaging webhook has this factor")
 		}
 	case env.Model == "tenant":
 		inner = &gen.Tenant{}
