@@ -45,7 +45,7 @@ var eventVariants = []eventVariant{
 			return "a sparse " + ev + " payload: only required properties, null or empty wherever the spec allows"
 		},
 		requirement: func(ev string) string {
-			return "A valid " + ev + " webhook whose record has nulls and empty strings gets a 2xx: a receiver must not choke on a null."
+			return "A valid " + ev + " webhook with nothing but its required properties, null or empty wherever the spec allows, gets a 2xx: a receiver must not choke on a null or a missing optional field."
 		},
 	},
 	{
@@ -66,7 +66,7 @@ var eventVariants = []eventVariant{
 		payloads: "payload with unknown fields",
 		fix:      "the receiver refuses fields it does not know: ignore them (no DisallowUnknownFields, no additionalProperties: false), since Userfront adds fields over time",
 		sends: func(ev string) string {
-			return "a realistic " + ev + " payload plus properties the spec does not define, in the envelope and the record"
+			return "a realistic " + ev + " payload plus properties the spec does not define, in the envelope and in the objects it carries (the record, or a messaging webhook's factor)"
 		},
 		requirement: func(ev string) string {
 			return "A valid " + ev + " webhook with unknown fields gets a 2xx: Userfront adds fields over time, so a receiver must ignore fields it does not know."

@@ -111,13 +111,19 @@ func hasNull(v any) bool {
 	return false
 }
 
-// recordHasNull decodes a payload and looks for a null in its record.
+// recordHasNull decodes a payload and looks for a null in what it
+// carries: its record, or a messaging webhook's factor.
 func recordHasNull(body []byte) bool {
 	var env map[string]any
 	if json.Unmarshal(body, &env) != nil {
 		return false
 	}
-	return hasNull(env["record"])
+	for _, key := range []string{"record", "factor"} {
+		if v, ok := env[key]; ok && hasNull(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // knownEvent reports whether a payload's model and action name an event.
@@ -143,24 +149,46 @@ func mustEvents() []openapi.Event {
 }
 
 // strictDecode decodes a payload into the generated types, refusing any
-// field they do not define.
+// field they do not define: the record of a record webhook, or the factor
+// of a messaging one.
 func strictDecode(body []byte) error {
 	var env struct {
 		Action, Model, Mode string
 		Record              json.RawMessage
+		Factor              json.RawMessage
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&env); err != nil {
 		return err
 	}
-	var rec any = &gen.User{}
-	if env.Model == "tenant" {
-		rec = &gen.Tenant{}
+	inner, raw := any(&gen.User{}), env.Record
+	switch {
+	case env.Factor != nil:
+		v, err := openapi.DecodeJSON(body)
+		if err != nil {
+			return err
+		}
+		var event string
+		for _, ev := range mustEvents() {
+			if ev.Matches(v) {
+				event = ev.Name
+			}
+		}
+		inner, raw = map[string]any{
+			"user.login.link.email": &gen.LoginLinkEmailFactor{},
+			"user.login.code.email": &gen.LoginCodeEmailFactor{},
+			"user.login.code.sms":   &gen.LoginCodeSmsFactor{},
+		}[event], env.Factor
+		if inner == nil {
+			return errors.New("no messaging webhook has this factor")
+		}
+	case env.Model == "tenant":
+		inner = &gen.Tenant{}
 	}
-	dec = json.NewDecoder(bytes.NewReader(env.Record))
+	dec = json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	return dec.Decode(rec)
+	return dec.Decode(inner)
 }
 
 // ---- the case sets that defects are expected to fail ----

@@ -14,6 +14,186 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for LoginCodeEmailEventAction.
+const (
+	LoginCodeEmailEventActionLogin LoginCodeEmailEventAction = "login"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeEmailEventAction enum.
+func (e LoginCodeEmailEventAction) Valid() bool {
+	switch e {
+	case LoginCodeEmailEventActionLogin:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginCodeEmailEventModel.
+const (
+	LoginCodeEmailEventModelUser LoginCodeEmailEventModel = "user"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeEmailEventModel enum.
+func (e LoginCodeEmailEventModel) Valid() bool {
+	switch e {
+	case LoginCodeEmailEventModelUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginCodeEmailFactorChannel.
+const (
+	LoginCodeEmailFactorChannelEmail LoginCodeEmailFactorChannel = "email"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeEmailFactorChannel enum.
+func (e LoginCodeEmailFactorChannel) Valid() bool {
+	switch e {
+	case LoginCodeEmailFactorChannelEmail:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginCodeEmailFactorStrategy.
+const (
+	LoginCodeEmailFactorStrategyVerificationCode LoginCodeEmailFactorStrategy = "verificationCode"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeEmailFactorStrategy enum.
+func (e LoginCodeEmailFactorStrategy) Valid() bool {
+	switch e {
+	case LoginCodeEmailFactorStrategyVerificationCode:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginCodeSmsEventAction.
+const (
+	LoginCodeSmsEventActionLogin LoginCodeSmsEventAction = "login"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeSmsEventAction enum.
+func (e LoginCodeSmsEventAction) Valid() bool {
+	switch e {
+	case LoginCodeSmsEventActionLogin:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginCodeSmsEventModel.
+const (
+	LoginCodeSmsEventModelUser LoginCodeSmsEventModel = "user"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeSmsEventModel enum.
+func (e LoginCodeSmsEventModel) Valid() bool {
+	switch e {
+	case LoginCodeSmsEventModelUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginCodeSmsFactorChannel.
+const (
+	LoginCodeSmsFactorChannelSms LoginCodeSmsFactorChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeSmsFactorChannel enum.
+func (e LoginCodeSmsFactorChannel) Valid() bool {
+	switch e {
+	case LoginCodeSmsFactorChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginCodeSmsFactorStrategy.
+const (
+	LoginCodeSmsFactorStrategyVerificationCode LoginCodeSmsFactorStrategy = "verificationCode"
+)
+
+// Valid indicates whether the value is a known member of the LoginCodeSmsFactorStrategy enum.
+func (e LoginCodeSmsFactorStrategy) Valid() bool {
+	switch e {
+	case LoginCodeSmsFactorStrategyVerificationCode:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginLinkEmailEventAction.
+const (
+	LoginLinkEmailEventActionLogin LoginLinkEmailEventAction = "login"
+)
+
+// Valid indicates whether the value is a known member of the LoginLinkEmailEventAction enum.
+func (e LoginLinkEmailEventAction) Valid() bool {
+	switch e {
+	case LoginLinkEmailEventActionLogin:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginLinkEmailEventModel.
+const (
+	LoginLinkEmailEventModelUser LoginLinkEmailEventModel = "user"
+)
+
+// Valid indicates whether the value is a known member of the LoginLinkEmailEventModel enum.
+func (e LoginLinkEmailEventModel) Valid() bool {
+	switch e {
+	case LoginLinkEmailEventModelUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginLinkEmailFactorChannel.
+const (
+	LoginLinkEmailFactorChannelEmail LoginLinkEmailFactorChannel = "email"
+)
+
+// Valid indicates whether the value is a known member of the LoginLinkEmailFactorChannel enum.
+func (e LoginLinkEmailFactorChannel) Valid() bool {
+	switch e {
+	case LoginLinkEmailFactorChannelEmail:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginLinkEmailFactorStrategy.
+const (
+	LoginLinkEmailFactorStrategyLink LoginLinkEmailFactorStrategy = "link"
+)
+
+// Valid indicates whether the value is a known member of the LoginLinkEmailFactorStrategy enum.
+func (e LoginLinkEmailFactorStrategy) Valid() bool {
+	switch e {
+	case LoginLinkEmailFactorStrategyLink:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Mode.
 const (
 	ModeLive Mode = "live"
@@ -246,6 +426,230 @@ type Factor struct {
 	// Examples: password
 	Strategy string `json:"strategy"`
 }
+
+// LoginCodeEmailEvent The body of the user.login.code.email webhook: `factor` where the record
+// webhooks have `record`. Unknown properties are allowed.
+//
+// Examples: {"action":"login","factor":{"channel":"email","email":"jane.doe@example.com","message":"Your Acme Group verification code is: 985571","strategy":"verificationCode","verificationCode":"985571"},"mode":"test","model":"user"}
+type LoginCodeEmailEvent struct {
+	// Action Always `login`.
+	Action LoginCodeEmailEventAction `json:"action"`
+
+	// Factor The verification code that Userfront would have emailed, with the
+	// address and the message's text. Unknown properties are allowed: there
+	// may be more fields than Userfront's page shows.
+	//
+	//
+	// Examples: {"channel":"email","email":"jane.doe@example.com","message":"Your Acme Group verification code is: 985571","strategy":"verificationCode","verificationCode":"985571"}
+	Factor LoginCodeEmailFactor `json:"factor"`
+
+	// Mode Whether the action was performed in test mode or in live mode.
+	//
+	// Examples: test, live
+	Mode Mode `json:"mode"`
+
+	// Model Always `user`.
+	Model LoginCodeEmailEventModel `json:"model"`
+}
+
+// LoginCodeEmailEventAction Always `login`.
+type LoginCodeEmailEventAction string
+
+// LoginCodeEmailEventModel Always `user`.
+type LoginCodeEmailEventModel string
+
+// LoginCodeEmailFactor The verification code that Userfront would have emailed, with the
+// address and the message's text. Unknown properties are allowed: there
+// may be more fields than Userfront's page shows.
+//
+// Examples: {"channel":"email","email":"jane.doe@example.com","message":"Your Acme Group verification code is: 985571","strategy":"verificationCode","verificationCode":"985571"}
+type LoginCodeEmailFactor struct {
+	// Channel Always `email`.
+	Channel LoginCodeEmailFactorChannel `json:"channel"`
+
+	// Email Where to send the code, the user's email address.
+	//
+	// Examples: jane.doe@example.com
+	Email openapi_types.Email `json:"email"`
+
+	// Message The text to send, which carries the code, as Userfront's page shows it.
+	//
+	// Examples: Your Acme Group verification code is: 985571
+	Message string `json:"message"`
+
+	// Strategy Always `verificationCode`.
+	Strategy LoginCodeEmailFactorStrategy `json:"strategy"`
+
+	// VerificationCode A verification code: six digits, as a string, so that a leading zero
+	// stays. Codes are valid for 10 minutes.
+	//
+	//
+	// Examples: 985571
+	VerificationCode VerificationCode `json:"verificationCode"`
+}
+
+// LoginCodeEmailFactorChannel Always `email`.
+type LoginCodeEmailFactorChannel string
+
+// LoginCodeEmailFactorStrategy Always `verificationCode`.
+type LoginCodeEmailFactorStrategy string
+
+// LoginCodeSmsEvent The body of the user.login.code.sms webhook: `factor` where the record
+// webhooks have `record`. Unknown properties are allowed.
+//
+// Examples: {"action":"login","factor":{"channel":"sms","message":"Your Acme Group verification code is: 041239","phoneNumber":"+447700900123","strategy":"verificationCode","verificationCode":"041239"},"mode":"live","model":"user"}
+type LoginCodeSmsEvent struct {
+	// Action Always `login`.
+	Action LoginCodeSmsEventAction `json:"action"`
+
+	// Factor The verification code that Userfront would have texted, with the phone
+	// number and the message's text. The name `phoneNumber` is inferred (it is
+	// the user record's), and so is the text, taken to be the email's.
+	// Unknown properties are allowed: there may be more fields than
+	// Userfront's page shows.
+	//
+	//
+	// Examples: {"channel":"sms","message":"Your Acme Group verification code is: 985571","phoneNumber":"+15555550123","strategy":"verificationCode","verificationCode":"985571"}
+	Factor LoginCodeSmsFactor `json:"factor"`
+
+	// Mode Whether the action was performed in test mode or in live mode.
+	//
+	// Examples: test, live
+	Mode Mode `json:"mode"`
+
+	// Model Always `user`.
+	Model LoginCodeSmsEventModel `json:"model"`
+}
+
+// LoginCodeSmsEventAction Always `login`.
+type LoginCodeSmsEventAction string
+
+// LoginCodeSmsEventModel Always `user`.
+type LoginCodeSmsEventModel string
+
+// LoginCodeSmsFactor The verification code that Userfront would have texted, with the phone
+// number and the message's text. The name `phoneNumber` is inferred (it is
+// the user record's), and so is the text, taken to be the email's.
+// Unknown properties are allowed: there may be more fields than
+// Userfront's page shows.
+//
+// Examples: {"channel":"sms","message":"Your Acme Group verification code is: 985571","phoneNumber":"+15555550123","strategy":"verificationCode","verificationCode":"985571"}
+type LoginCodeSmsFactor struct {
+	// Channel Always `sms`.
+	Channel LoginCodeSmsFactorChannel `json:"channel"`
+
+	// Message The text to send, which carries the code. Inferred to be the email's text.
+	//
+	// Examples: Your Acme Group verification code is: 985571
+	Message string `json:"message"`
+
+	// PhoneNumber Where to text the code, the user's phone number in E.164 form. The field's name is inferred.
+	//
+	// Examples: +15555550123
+	PhoneNumber string `json:"phoneNumber"`
+
+	// Strategy Always `verificationCode`.
+	Strategy LoginCodeSmsFactorStrategy `json:"strategy"`
+
+	// VerificationCode A verification code: six digits, as a string, so that a leading zero
+	// stays. Codes are valid for 10 minutes.
+	//
+	//
+	// Examples: 985571
+	VerificationCode VerificationCode `json:"verificationCode"`
+}
+
+// LoginCodeSmsFactorChannel Always `sms`.
+type LoginCodeSmsFactorChannel string
+
+// LoginCodeSmsFactorStrategy Always `verificationCode`.
+type LoginCodeSmsFactorStrategy string
+
+// LoginLinkEmailEvent The body of the user.login.link.email webhook: `factor` where the record
+// webhooks have `record`. Unknown properties are allowed.
+//
+// Examples: {"action":"login","factor":{"channel":"email","email":"jane.doe@example.com","message":"Your Acme Group login link: https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20\u0026uuid=099660af-872d-435f-b9c1-148bb03896b7","strategy":"link","token":"0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20","url":"https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20\u0026uuid=099660af-872d-435f-b9c1-148bb03896b7","uuid":"099660af-872d-435f-b9c1-148bb03896b7"},"mode":"live","model":"user"}
+type LoginLinkEmailEvent struct {
+	// Action Always `login`.
+	Action LoginLinkEmailEventAction `json:"action"`
+
+	// Factor The login link that Userfront would have emailed, with the address and
+	// the message's text. The fields are those that Userfront's feature page
+	// shows; its example is cut, so whether there are more (a subject line, the
+	// user's name) is unknown: unknown properties are allowed, and a receiver
+	// must ignore them.
+	//
+	//
+	// Examples: {"channel":"email","email":"jane.doe@example.com","message":"Your Acme Group login link: https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20\u0026uuid=099660af-872d-435f-b9c1-148bb03896b7","strategy":"link","token":"0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20","url":"https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20\u0026uuid=099660af-872d-435f-b9c1-148bb03896b7","uuid":"099660af-872d-435f-b9c1-148bb03896b7"}
+	Factor LoginLinkEmailFactor `json:"factor"`
+
+	// Mode Whether the action was performed in test mode or in live mode.
+	//
+	// Examples: test, live
+	Mode Mode `json:"mode"`
+
+	// Model Always `user`.
+	Model LoginLinkEmailEventModel `json:"model"`
+}
+
+// LoginLinkEmailEventAction Always `login`.
+type LoginLinkEmailEventAction string
+
+// LoginLinkEmailEventModel Always `user`.
+type LoginLinkEmailEventModel string
+
+// LoginLinkEmailFactor The login link that Userfront would have emailed, with the address and
+// the message's text. The fields are those that Userfront's feature page
+// shows; its example is cut, so whether there are more (a subject line, the
+// user's name) is unknown: unknown properties are allowed, and a receiver
+// must ignore them.
+//
+// Examples: {"channel":"email","email":"jane.doe@example.com","message":"Your Acme Group login link: https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20\u0026uuid=099660af-872d-435f-b9c1-148bb03896b7","strategy":"link","token":"0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20","url":"https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20\u0026uuid=099660af-872d-435f-b9c1-148bb03896b7","uuid":"099660af-872d-435f-b9c1-148bb03896b7"}
+type LoginLinkEmailFactor struct {
+	// Channel Always `email`.
+	Channel LoginLinkEmailFactorChannel `json:"channel"`
+
+	// Email Where to send the link, the user's email address.
+	//
+	// Examples: jane.doe@example.com
+	Email openapi_types.Email `json:"email"`
+
+	// Message The text to send, which carries the link. It starts with "Your
+	// <tenant name> login link", as Userfront's page shows; the rest of the
+	// text is inferred.
+	//
+	//
+	// Examples: Your Acme Group login link: https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20&uuid=099660af-872d-435f-b9c1-148bb03896b7
+	Message string `json:"message"`
+
+	// Strategy Always `link`.
+	Strategy LoginLinkEmailFactorStrategy `json:"strategy"`
+
+	// Token The link's one-time token, a UUID.
+	//
+	// Examples: 0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20
+	Token openapi_types.UUID `json:"token"`
+
+	// URL The login link: the tenant's login page with `token` and `uuid` as
+	// query parameters, e.g. `https://www.acme.com/login?token=<uuid>&uuid=<uuid>`
+	// (both orders of the parameters are seen). The app passes them to
+	// `PUT /v0/auth/link` to log the user in.
+	//
+	//
+	// Examples: https://www.acme.com/login?token=0b7f3c1e-9a4d-4c8e-b2f6-5d1a7e3c9f20&uuid=099660af-872d-435f-b9c1-148bb03896b7
+	URL string `json:"url"`
+
+	// UUID The user's UUID, their `userUuid`.
+	//
+	// Examples: 099660af-872d-435f-b9c1-148bb03896b7
+	UUID openapi_types.UUID `json:"uuid"`
+}
+
+// LoginLinkEmailFactorChannel Always `email`.
+type LoginLinkEmailFactorChannel string
+
+// LoginLinkEmailFactorStrategy Always `link`.
+type LoginLinkEmailFactorStrategy string
 
 // Mode Whether the action was performed in test mode or in live mode.
 //
@@ -730,6 +1134,12 @@ type UserUpdatedEventAction string
 // UserUpdatedEventModel Always `user`.
 type UserUpdatedEventModel string
 
+// VerificationCode A verification code: six digits, as a string, so that a leading zero
+// stays. Codes are valid for 10 minutes.
+//
+// Examples: 985571
+type VerificationCode = string
+
 // TenantCreatedJSONRequestBody defines body for TenantCreated for application/json ContentType.
 type TenantCreatedJSONRequestBody = TenantCreatedEvent
 
@@ -744,6 +1154,15 @@ type UserCreatedJSONRequestBody = UserCreatedEvent
 
 // UserDeletedJSONRequestBody defines body for UserDeleted for application/json ContentType.
 type UserDeletedJSONRequestBody = UserDeletedEvent
+
+// UserLoginCodeEmailJSONRequestBody defines body for UserLoginCodeEmail for application/json ContentType.
+type UserLoginCodeEmailJSONRequestBody = LoginCodeEmailEvent
+
+// UserLoginCodeSmsJSONRequestBody defines body for UserLoginCodeSms for application/json ContentType.
+type UserLoginCodeSmsJSONRequestBody = LoginCodeSmsEvent
+
+// UserLoginLinkEmailJSONRequestBody defines body for UserLoginLinkEmail for application/json ContentType.
+type UserLoginLinkEmailJSONRequestBody = LoginLinkEmailEvent
 
 // UserUpdatedJSONRequestBody defines body for UserUpdated for application/json ContentType.
 type UserUpdatedJSONRequestBody = UserUpdatedEvent
@@ -899,6 +1318,15 @@ type WebhookReceiverInterface interface {
 	// A user was deleted
 	// HandleUserDeletedWebhook handles the POST webhook for user.deleted.
 	HandleUserDeletedWebhook(w http.ResponseWriter, r *http.Request)
+	// A verification code to send by email
+	// HandleUserLoginCodeEmailWebhook handles the POST webhook for user.login.code.email.
+	HandleUserLoginCodeEmailWebhook(w http.ResponseWriter, r *http.Request)
+	// A verification code to send by SMS
+	// HandleUserLoginCodeSmsWebhook handles the POST webhook for user.login.code.sms.
+	HandleUserLoginCodeSmsWebhook(w http.ResponseWriter, r *http.Request)
+	// A login link to send by email
+	// HandleUserLoginLinkEmailWebhook handles the POST webhook for user.login.link.email.
+	HandleUserLoginLinkEmailWebhook(w http.ResponseWriter, r *http.Request)
 	// A user was updated
 	// HandleUserUpdatedWebhook handles the POST webhook for user.updated.
 	HandleUserUpdatedWebhook(w http.ResponseWriter, r *http.Request)
@@ -1001,6 +1429,66 @@ func UserDeletedWebhookHandler(si WebhookReceiverInterface, errHandler func(w ht
 	}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		si.HandleUserDeletedWebhook(w, r)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
+}
+
+// UserLoginCodeEmailWebhookHandler returns the http.Handler for the user.login.code.email webhook.
+// Mount this at the URL path advertised to webhook senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func UserLoginCodeEmailWebhookHandler(si WebhookReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...WebhookReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		si.HandleUserLoginCodeEmailWebhook(w, r)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
+}
+
+// UserLoginCodeSmsWebhookHandler returns the http.Handler for the user.login.code.sms webhook.
+// Mount this at the URL path advertised to webhook senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func UserLoginCodeSmsWebhookHandler(si WebhookReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...WebhookReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		si.HandleUserLoginCodeSmsWebhook(w, r)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
+}
+
+// UserLoginLinkEmailWebhookHandler returns the http.Handler for the user.login.link.email webhook.
+// Mount this at the URL path advertised to webhook senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func UserLoginLinkEmailWebhookHandler(si WebhookReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...WebhookReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		si.HandleUserLoginLinkEmailWebhook(w, r)
 	})
 	for _, mw := range middlewares {
 		h = mw(h)

@@ -48,4 +48,22 @@ func ExampleEvents() {
 	// tenant.created tenantCreated
 	// tenant.updated tenantUpdated
 	// tenant.deleted tenantDeleted
+	// user.login.link.email userLoginLinkEmail
+	// user.login.code.email userLoginCodeEmail
+	// user.login.code.sms userLoginCodeSms
+}
+
+// Three webhooks share model user and action login; their factor's consts
+// tell them apart, and Matches routes a decoded body by them.
+func ExampleEvent_Matches() {
+	body, _ := openapi.DecodeJSON([]byte(`{"action":"login","model":"user","mode":"test",
+		"factor":{"strategy":"verificationCode","channel":"sms","phoneNumber":"+15555550123"}}`))
+	evs, _ := openapi.Events()
+	for _, ev := range evs {
+		if ev.Matches(body) {
+			fmt.Println(ev.Name, ev.Consts())
+		}
+	}
+	// Output:
+	// user.login.code.sms map[/action:login /factor/channel:sms /factor/strategy:verificationCode /model:user]
 }

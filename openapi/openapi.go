@@ -66,6 +66,60 @@ type Event struct {
 	Schema *openapi3.Schema `json:"-"`
 
 	compiled *jsonschema.Schema // Schema, compiled for Validate
+	// consts are the values that tell the event's payloads apart (see
+	// Consts), sorted by pointer; a pointer keeps Event comparable.
+	consts *[]constant
+}
+
+// constant is one string const of an event's payload, at a place in it.
+type constant struct {
+	pointer string   // e.g. "/factor/channel"
+	path    []string // the pointer's tokens, e.g. factor, channel
+	value   string
+}
+
+// Consts returns the values that tell ev's payloads apart from other
+// events': every string const of its request schema's properties, and of
+// the properties of those properties, one level down, by JSON pointer. A
+// record webhook has {"/action": "create", "/model": "user"}; a webhook
+// that shares its model and action with others has more, such as
+// {"/factor/channel": "email", "/factor/strategy": "link"}. The map is a
+// copy; an Event that does not come from the catalog has none.
+func (ev Event) Consts() map[string]string {
+	if ev.consts == nil {
+		return nil
+	}
+	out := make(map[string]string, len(*ev.consts))
+	for _, c := range *ev.consts {
+		out[c.pointer] = c.value
+	}
+	return out
+}
+
+// Matches reports whether v, a payload decoded by DecodeJSON (or by
+// encoding/json into an any), carries every one of ev's Consts. Routing a
+// payload is finding the event it matches: the catalog guarantees that of
+// the events a payload matches, one has all the consts of the others (see
+// Use), so the match with the most Consts is the payload's event. An Event
+// that does not come from the catalog matches nothing.
+func (ev Event) Matches(v any) bool {
+	if ev.consts == nil {
+		return false
+	}
+	for _, c := range *ev.consts {
+		cur := v
+		for _, tok := range c.path {
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				return false
+			}
+			cur = obj[tok]
+		}
+		if s, ok := cur.(string); !ok || s != c.value {
+			return false
+		}
+	}
+	return true
 }
 
 type catalog struct {
@@ -96,7 +150,10 @@ func loaded() (*catalog, error) {
 // data goes through the same checks as the embedded webhooks.yaml: the
 // document must validate, and every webhook must have a post operation whose
 // JSON request body is a $ref to a component schema with string consts for
-// model and action. On any failure Use returns an error wrapping
+// model and action; webhooks that share a model and action must differ in
+// another const (see Event.Consts), so that each payload has one event: two
+// webhooks whose consts could both match one payload are refused unless one
+// has every const of the other and more. On any failure Use returns an error wrapping
 // ErrInvalidDocument and keeps the document in use. Use(Spec()) goes back to
 // the embedded document.
 //
@@ -212,6 +269,9 @@ func load(data []byte, source string) (*catalog, error) {
 		c.byName[name] = len(c.events)
 		c.events = append(c.events, ev)
 	}
+	if err := distinct(c.events); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
 	if err := compileSchemas(c); err != nil {
 		return nil, err
 	}
@@ -263,6 +323,7 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
+	consts := constsOf(s)
 	return Event{
 		Name:        name,
 		Model:       model,
@@ -271,7 +332,95 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 		SchemaName:  schemaName,
 		Summary:     op.Summary,
 		Schema:      s,
+		consts:      &consts,
 	}, nil
+}
+
+// constsOf collects the string consts of s's properties and of their
+// properties, one level down, sorted by pointer.
+func constsOf(s *openapi3.Schema) []constant {
+	var out []constant
+	for name, p := range s.Properties {
+		if p == nil || p.Value == nil {
+			continue
+		}
+		if v, ok := p.Value.Const.(string); ok {
+			out = append(out, constant{pointer: pointer(name), path: []string{name}, value: v})
+		}
+		for inner, q := range p.Value.Properties {
+			if q == nil || q.Value == nil {
+				continue
+			}
+			if v, ok := q.Value.Const.(string); ok {
+				out = append(out, constant{pointer: pointer(name, inner), path: []string{name, inner}, value: v})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b constant) int { return strings.Compare(a.pointer, b.pointer) })
+	return out
+}
+
+// pointer builds a JSON pointer from its tokens.
+func pointer(tokens ...string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(pointerEscaper.Replace(t))
+	}
+	return b.String()
+}
+
+// distinct checks that no payload can match two events of which neither
+// has every const of the other: each payload then routes to one event, the
+// match with the most consts.
+func distinct(evs []Event) error {
+	for i, a := range evs {
+		for _, b := range evs[i+1:] {
+			ca, cb := a.Consts(), b.Consts()
+			if conflict(ca, cb) || strictSubset(ca, cb) || strictSubset(cb, ca) {
+				continue
+			}
+			return fmt.Errorf("webhooks %q and %q cannot be told apart: a payload can carry the consts of both (%s and %s); give one of them a const that the other lacks or sets otherwise (e.g. a const in an object of the payload)",
+				a.Name, b.Name, describeConsts(ca), describeConsts(cb))
+		}
+	}
+	return nil
+}
+
+// conflict reports whether a and b set one pointer to different values.
+func conflict(a, b map[string]string) bool {
+	for p, v := range a {
+		if w, ok := b[p]; ok && w != v {
+			return true
+		}
+	}
+	return false
+}
+
+// strictSubset reports whether every const of a is in b, and b has more.
+func strictSubset(a, b map[string]string) bool {
+	if len(a) >= len(b) {
+		return false
+	}
+	for p, v := range a {
+		if w, ok := b[p]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// describeConsts writes consts as "/action=create, /model=user".
+func describeConsts(consts map[string]string) string {
+	keys := make([]string, 0, len(consts))
+	for k := range consts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		keys[i] = k + "=" + consts[k]
+	}
+	return strings.Join(keys, ", ")
 }
 
 func constOf(s *openapi3.Schema, prop string) (string, error) {

@@ -28,7 +28,7 @@ func TestLoadValidates(t *testing.T) {
 	assert.Equal(t, "bearer", scheme.Value.Scheme)
 }
 
-func TestCatalogHasTheSixEvents(t *testing.T) {
+func TestCatalogHasTheNineEvents(t *testing.T) {
 	evs, err := openapi.Events()
 	require.NoError(t, err)
 	want := [][4]string{
@@ -38,6 +38,9 @@ func TestCatalogHasTheSixEvents(t *testing.T) {
 		{"tenant.created", "tenant", "create", "tenantCreated"},
 		{"tenant.updated", "tenant", "update", "tenantUpdated"},
 		{"tenant.deleted", "tenant", "delete", "tenantDeleted"},
+		{"user.login.link.email", "user", "login", "userLoginLinkEmail"},
+		{"user.login.code.email", "user", "login", "userLoginCodeEmail"},
+		{"user.login.code.sms", "user", "login", "userLoginCodeSms"},
 	}
 	require.Len(t, evs, len(want))
 	for i, ev := range evs {

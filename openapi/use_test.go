@@ -67,6 +67,7 @@ func TestUseServesAnotherDocument(t *testing.T) {
 }
 
 func TestUseTakesJSON(t *testing.T) {
+	embedded := len(openapi.Names())
 	data, err := os.ReadFile("testdata/seventh.yaml")
 	require.NoError(t, err)
 	var v any
@@ -78,7 +79,7 @@ func TestUseTakesJSON(t *testing.T) {
 
 	_, err = openapi.Lookup("user.archived")
 	assert.NoError(t, err)
-	assert.Len(t, openapi.Names(), 7)
+	assert.Len(t, openapi.Names(), embedded+1)
 }
 
 func TestUseRejectsWhatTheEmbeddedDocumentMayNotBe(t *testing.T) {
@@ -140,6 +141,7 @@ func TestUseIsSafeForConcurrentReaders(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, openapi.Use(openapi.Spec())) })
 
+	embedded := len(openapi.Names())
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var failed error
@@ -155,7 +157,7 @@ func TestUseIsSafeForConcurrentReaders(t *testing.T) {
 				default:
 				}
 				names := openapi.Names()
-				if n := len(names); n != 6 && n != 7 {
+				if n := len(names); n != embedded && n != embedded+1 {
 					mu.Lock()
 					failed = errors.Join(failed, errors.New("a reader saw a catalog of neither document"))
 					mu.Unlock()

@@ -3,6 +3,7 @@ package receiver
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
@@ -29,6 +30,10 @@ func bindings(cb *Callbacks) map[string]binding {
 		"tenant.created": bind(cb.OnTenantCreated),
 		"tenant.updated": bind(cb.OnTenantUpdated),
 		"tenant.deleted": bind(cb.OnTenantDeleted),
+
+		"user.login.link.email": bind(cb.OnLoginLinkEmail),
+		"user.login.code.email": bind(cb.OnLoginCodeEmail),
+		"user.login.code.sms":   bind(cb.OnLoginCodeSms),
 	}
 }
 
@@ -38,12 +43,117 @@ type binding struct {
 	typ reflect.Type
 	// decode decodes a body into typ and binds the callback, if any.
 	decode func(body []byte) (decoded, error)
+	// hasRecordID says whether typ carries a record with an id, which
+	// Delivery.RecordID reads; the messaging webhooks carry none.
+	hasRecordID bool
 }
 
 // route is one event of the catalog as the handler serves it.
 type route struct {
 	ev openapi.Event
 	b  *binding // nil: no generated type, the event goes to OnEvent
+	// extra are the event's consts besides action and model, as
+	// "/factor/channel=email"; none for a record webhook.
+	extra []string
+}
+
+func newRoute(ev openapi.Event) *route {
+	rt := &route{ev: ev}
+	for p, v := range ev.Consts() {
+		if p != "/action" && p != "/model" {
+			rt.extra = append(rt.extra, p+"="+v)
+		}
+	}
+	slices.Sort(rt.extra)
+	return rt
+}
+
+// addRoute files rt under its model and action, after the routes with
+// more consts: of the events a body matches, the one with the most consts
+// is its event (openapi.Event.Matches).
+func (h *Handler) addRoute(rt *route) {
+	key := routeKey{rt.ev.Model, rt.ev.Action}
+	rts := append(h.routes[key], rt)
+	slices.SortStableFunc(rts, func(a, b *route) int { return len(b.extra) - len(a.extra) })
+	h.routes[key] = rts
+}
+
+// routeOf returns the route of a body with model and action; v, the body
+// as openapi.DecodeJSON decodes it, tells apart the events that share them.
+// It is nil when no event matches.
+func (h *Handler) routeOf(model, action string, v any) *route {
+	for _, rt := range h.routes[routeKey{model, action}] {
+		if rt.ev.Matches(v) {
+			return rt
+		}
+	}
+	return nil
+}
+
+// routeBody is routeOf for a body not decoded yet, which it decodes only
+// when its model and action are not enough to route it.
+func (h *Handler) routeBody(model, action string, body []byte) *route {
+	rts := h.routes[routeKey{model, action}]
+	if len(rts) == 1 && len(rts[0].extra) == 0 {
+		return rts[0]
+	}
+	if len(rts) == 0 {
+		return nil
+	}
+	v, err := openapi.DecodeJSON(body)
+	if err != nil {
+		return nil
+	}
+	return h.routeOf(model, action, v)
+}
+
+// describe names the event as bodies do: "user/create", or
+// "user/login with factor.channel=email, factor.strategy=link".
+func (rt *route) describe() string {
+	s := rt.ev.Model + "/" + rt.ev.Action
+	if len(rt.extra) == 0 {
+		return s
+	}
+	parts := make([]string, len(rt.extra))
+	for i, e := range rt.extra {
+		parts[i] = strings.ReplaceAll(strings.TrimPrefix(e, "/"), "/", ".")
+	}
+	return s + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// extraFields names the fields besides action and model that tell rts
+// apart, e.g. "factor.channel, factor.strategy".
+func extraFields(rts []*route) string {
+	var names []string
+	for _, rt := range rts {
+		for _, e := range rt.extra {
+			p, _, _ := strings.Cut(e, "=")
+			p = strings.ReplaceAll(strings.TrimPrefix(p, "/"), "/", ".")
+			if !slices.Contains(names, p) {
+				names = append(names, p)
+			}
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// HandleUserLoginLinkEmailWebhook handles a URL that serves
+// user.login.link.email only.
+func (h *Handler) HandleUserLoginLinkEmailWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.login.link.email")
+}
+
+// HandleUserLoginCodeEmailWebhook handles a URL that serves
+// user.login.code.email only.
+func (h *Handler) HandleUserLoginCodeEmailWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.login.code.email")
+}
+
+// HandleUserLoginCodeSmsWebhook handles a URL that serves
+// user.login.code.sms only.
+func (h *Handler) HandleUserLoginCodeSmsWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.login.code.sms")
 }
 
 // routeKey is how a body names its event.
@@ -62,15 +172,15 @@ type head struct {
 var recordIDKeys = []string{"userId", "tenantId"}
 
 // bind binds cb, which may be nil, to its event type E. E is a generated
-// event type: a struct with the JSON fields action, model, mode and record,
-// the record having a userId or a tenantId. bind finds them by their JSON
-// names once, so that decoding reads the head without a second pass over
-// the body; a field that E lacks reads as empty, which
+// event type: a struct with the JSON fields action, model and mode, and for
+// a record webhook a record having a userId or a tenantId. bind finds them
+// by their JSON names once, so that decoding reads the head without a
+// second pass over the body; a field that E lacks reads as empty, which
 // TestBoundTypesRoundTripTheExamples rules out for every bound type.
 func bind[E any](cb func(context.Context, E) error) binding {
 	t := reflect.TypeFor[E]()
 	idx := headIndexOf(t)
-	return binding{typ: t, decode: func(body []byte) (decoded, error) {
+	return binding{typ: t, hasRecordID: idx.recordID != nil, decode: func(body []byte) (decoded, error) {
 		var ev E
 		if err := json.Unmarshal(body, &ev); err != nil {
 			return decoded{}, err

@@ -33,17 +33,22 @@ func FuzzReceiver(f *testing.F) {
 		`{"action":"create","model":"tenant","mode":"live","record":{"tenantId":"abcd1234","name":"","TENANTID":7}}`,
 		`{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"abcd1234","name":"x"},"ACTION":"create"}`,
 		`{"action":"update","model":"user","mode":"test","record":{"userId":1e400}}`,
+		`{"action":"login","model":"user","mode":"test","factor":{"strategy":"link","channel":"sms"}}`,
+		`{"action":"login","model":"user","mode":"live","factor":{"strategy":"verificationCode","channel":"sms","STRATEGY":"link"}}`,
 	} {
 		f.Add([]byte(s))
 	}
 
 	cb := receiver.Callbacks{ // callbacks that succeed, so that dispatch runs
-		OnUserCreated:   func(context.Context, gen.UserCreatedEvent) error { return nil },
-		OnUserUpdated:   func(context.Context, gen.UserUpdatedEvent) error { return nil },
-		OnUserDeleted:   func(context.Context, gen.UserDeletedEvent) error { return nil },
-		OnTenantCreated: func(context.Context, gen.TenantCreatedEvent) error { return nil },
-		OnTenantUpdated: func(context.Context, gen.TenantUpdatedEvent) error { return nil },
-		OnTenantDeleted: func(context.Context, gen.TenantDeletedEvent) error { return nil },
+		OnUserCreated:    func(context.Context, gen.UserCreatedEvent) error { return nil },
+		OnUserUpdated:    func(context.Context, gen.UserUpdatedEvent) error { return nil },
+		OnUserDeleted:    func(context.Context, gen.UserDeletedEvent) error { return nil },
+		OnTenantCreated:  func(context.Context, gen.TenantCreatedEvent) error { return nil },
+		OnTenantUpdated:  func(context.Context, gen.TenantUpdatedEvent) error { return nil },
+		OnTenantDeleted:  func(context.Context, gen.TenantDeletedEvent) error { return nil },
+		OnLoginLinkEmail: func(context.Context, gen.LoginLinkEmailEvent) error { return nil },
+		OnLoginCodeEmail: func(context.Context, gen.LoginCodeEmailEvent) error { return nil },
+		OnLoginCodeSms:   func(context.Context, gen.LoginCodeSmsEvent) error { return nil },
 	}
 	var last receiver.Delivery
 	cb.OnDelivery = func(d receiver.Delivery) { last = d }

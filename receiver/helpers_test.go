@@ -48,6 +48,13 @@ func example(t testing.TB, event string, mutate func(m map[string]any)) []byte {
 // record returns the record map of a payload map.
 func record(m map[string]any) map[string]any { return m["record"].(map[string]any) }
 
+// factor returns the factor map of a messaging payload map.
+func factor(m map[string]any) map[string]any { return m["factor"].(map[string]any) }
+
+// messaging are the webhooks that Userfront sends instead of an email or a
+// text message: they carry a factor, not a record.
+var messaging = []string{"user.login.link.email", "user.login.code.email", "user.login.code.sms"}
+
 // serveOnce sends body with the live token straight to h.
 func serveOnce(h http.Handler, body []byte) (int, string) {
 	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))

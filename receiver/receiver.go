@@ -59,8 +59,9 @@ var (
 	// ErrMalformedJSON means the body is not one well-formed JSON object
 	// (400).
 	ErrMalformedJSON = errors.New("malformed JSON body")
-	// ErrUnknownEvent means the body's model and action name no event of the
-	// catalog (400).
+	// ErrUnknownEvent means the body's model and action, or the other
+	// values that tell events apart (openapi.Event.Consts), name no event of
+	// the catalog (400).
 	ErrUnknownEvent = errors.New("unknown model and action")
 	// ErrInvalidPayload means the payload breaks its event's schema or does
 	// not fit the generated type (400). Schema problems come as an
@@ -120,6 +121,13 @@ type Callbacks struct {
 	OnTenantCreated func(ctx context.Context, ev gen.TenantCreatedEvent) error
 	OnTenantUpdated func(ctx context.Context, ev gen.TenantUpdatedEvent) error
 	OnTenantDeleted func(ctx context.Context, ev gen.TenantDeletedEvent) error
+	// OnLoginLinkEmail, OnLoginCodeEmail and OnLoginCodeSms receive the
+	// messaging webhooks, which Userfront sends instead of an email or a
+	// text message: send ev.Factor.Message to ev.Factor.Email (or
+	// PhoneNumber). Validated and decoded like the others.
+	OnLoginLinkEmail func(ctx context.Context, ev gen.LoginLinkEmailEvent) error
+	OnLoginCodeEmail func(ctx context.Context, ev gen.LoginCodeEmailEvent) error
+	OnLoginCodeSms   func(ctx context.Context, ev gen.LoginCodeSmsEvent) error
 	// OnEvent, if set, receives every event of the catalog that has no
 	// typed callback: one of the above left nil, or an event of the spec
 	// that this package has no generated type for (a webhook added to
@@ -143,7 +151,8 @@ type Delivery struct {
 	Event string
 	// Mode is the payload's mode; "" if unknown.
 	Mode gen.Mode
-	// RecordID is the record's userId or tenantId; "" if unknown.
+	// RecordID is the record's userId or tenantId; "" if unknown, and for
+	// an event without a record (the messaging webhooks).
 	RecordID string
 	// Status is the HTTP status answered.
 	Status int
@@ -154,7 +163,9 @@ type Delivery struct {
 }
 
 // Handler is an http.Handler for one URL that serves every event of the
-// catalog: the event comes from the body's model and action. It also
+// catalog: the event comes from the body's model and action, and for events
+// that share them, from the other values that tell them apart
+// (openapi.Event.Consts). It also
 // implements gen.WebhookReceiverInterface for receivers that mount one URL
 // per event; each Handle<Op>Webhook method rejects the body of another event
 // with 400. A Handler is safe for concurrent use.
@@ -162,9 +173,9 @@ type Handler struct {
 	opts   Options
 	cb     Callbacks
 	log    *slog.Logger
-	panics *slog.Logger        // where a callback's panic is logged
-	routes map[routeKey]*route // model, action -> event
-	known  string              // the catalog's model/action pairs, for errors
+	panics *slog.Logger          // where a callback's panic is logged
+	routes map[routeKey][]*route // model, action -> events, most consts first
+	known  string                // the catalog's events as bodies name them, for errors
 }
 
 var _ gen.WebhookReceiverInterface = (*Handler)(nil)
@@ -194,16 +205,16 @@ func newHandler(opts Options, cb Callbacks, table func(*Callbacks) map[string]bi
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{opts: opts, cb: cb, log: log, panics: panics, routes: make(map[routeKey]*route, len(evs))}
+	h := &Handler{opts: opts, cb: cb, log: log, panics: panics, routes: make(map[routeKey][]*route, len(evs))}
 	bound := table(&h.cb)
 	var pairs []string
 	for _, ev := range evs {
-		rt := &route{ev: ev}
+		rt := newRoute(ev)
 		if b, ok := bound[ev.Name]; ok {
 			rt.b = &b
 		}
-		h.routes[routeKey{ev.Model, ev.Action}] = rt
-		pairs = append(pairs, ev.Model+"/"+ev.Action)
+		h.addRoute(rt)
+		pairs = append(pairs, rt.describe())
 	}
 	h.known = strings.Join(pairs, ", ")
 	return h, nil
@@ -347,7 +358,7 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 	}
 	model, _ := obj["model"].(string)
 	action, _ := obj["action"].(string)
-	rt := h.routes[routeKey{model, action}]
+	rt := h.routeOf(model, action, v)
 	if rt == nil {
 		return decoded{}, h.unknownEvent(model, action)
 	}
@@ -395,7 +406,7 @@ func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
 		if err := json.Unmarshal(body, &head); err != nil {
 			return decoded{}, decodeRejection(err)
 		}
-		rt := h.routes[routeKey{head.Model, head.Action}]
+		rt := h.routeBody(head.Model, head.Action, body)
 		if rt == nil {
 			return decoded{}, h.unknownEvent(head.Model, head.Action)
 		}
@@ -412,7 +423,7 @@ func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
 			message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", ev.mode)}
 	}
 	d.Mode = ev.mode
-	if ev.rt.b != nil && (ev.recordID == "" || ev.recordID == "0") {
+	if ev.rt.b != nil && ev.rt.b.hasRecordID && (ev.recordID == "" || ev.recordID == "0") {
 		return decoded{}, &rejection{status: http.StatusBadRequest,
 			err:     fmt.Errorf("%w: the record has no id", ErrInvalidPayload),
 			message: "the payload's record is missing or has no userId or tenantId: send the user or tenant as record"}
@@ -434,7 +445,7 @@ func (h *Handler) decodeFast(body []byte) (ev decoded, ok bool) {
 	if !found {
 		return decoded{}, false
 	}
-	rt := h.routes[routeKey{model, action}]
+	rt := h.routeBody(model, action, body)
 	if rt == nil {
 		return decoded{}, false
 	}
@@ -623,6 +634,13 @@ func malformed(err error) *rejection {
 }
 
 func (h *Handler) unknownEvent(model, action any) *rejection {
+	m, _ := model.(string)
+	a, _ := action.(string)
+	if rts := h.routes[routeKey{m, a}]; len(rts) > 0 {
+		return &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: model %v, action %v, other values unknown", ErrUnknownEvent, model, action),
+			message: fmt.Sprintf("no webhook with model %s and action %s has this body's other values (%s): send one of %s", jsonText(model), jsonText(action), extraFields(rts), h.known)}
+	}
 	return &rejection{status: http.StatusBadRequest,
 		err:     fmt.Errorf("%w: model %v, action %v", ErrUnknownEvent, model, action),
 		message: fmt.Sprintf("no webhook has model %s and action %s: send one of the model/action pairs %s", jsonText(model), jsonText(action), h.known)}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -185,6 +186,9 @@ func TestMethod(t *testing.T) {
 // every field that may be absent.
 func sparse(event string) func(m map[string]any) {
 	return func(m map[string]any) {
+		if slices.Contains(messaging, event) {
+			return // a messaging webhook's factor has nothing optional
+		}
 		r := record(m)
 		if strings.HasPrefix(event, "user.") {
 			for _, k := range []string{"username", "email", "image", "phoneNumber", "preferredFirstFactor", "preferredSecondFactor"} {
@@ -207,9 +211,15 @@ func sparse(event string) func(m map[string]any) {
 	}
 }
 
-// full adds the fields that webhooks drop but a receiver must tolerate.
+// full adds the fields that webhooks drop but a receiver must tolerate; to
+// a messaging webhook's factor, fields that Userfront's pages do not show.
 func full(event string) func(m map[string]any) {
 	return func(m map[string]any) {
+		if slices.Contains(messaging, event) {
+			factor(m)["subject"] = "Your login link"
+			factor(m)["name"] = "Jane Doe"
+			return
+		}
 		r := record(m)
 		if strings.HasPrefix(event, "user.") {
 			r["lastActiveAt"] = "2024-05-16T00:49:42.077Z"
@@ -268,6 +278,16 @@ func TestBodies(t *testing.T) {
 		// win, so this is a tenant.created whose record has a tenantId and a
 		// name, and extra fields.
 		{name: "model repeated at the end", body: []byte(strings.TrimSuffix(string(userCreated), "}") + `,"model":"tenant"}`), want: 204, wantEvent: "tenant.created", wantRecordID: "demo1234"},
+		{name: "login with an unknown strategy", body: example(t, "user.login.link.email", func(m map[string]any) { factor(m)["strategy"] = "magic" }), want: 400, wantErr: receiver.ErrUnknownEvent},
+		{name: "login with an unknown channel", body: example(t, "user.login.code.sms", func(m map[string]any) { factor(m)["channel"] = "whatsapp" }), want: 400, wantErr: receiver.ErrUnknownEvent},
+		{name: "login without a factor", body: example(t, "user.login.code.email", func(m map[string]any) { delete(m, "factor") }), want: 400, wantErr: receiver.ErrUnknownEvent},
+		{name: "login with a factor that is no object", body: example(t, "user.login.code.email", func(m map[string]any) { m["factor"] = "email" }), want: 400, wantErr: receiver.ErrUnknownEvent},
+		// The channel routes the body to the code by email, whose schema
+		// wants an email address.
+		{name: "invalid: code by SMS sent as a code by email", body: example(t, "user.login.code.sms", func(m map[string]any) { factor(m)["channel"] = "email" }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor"},
+		{name: "invalid: verification code of five digits", body: example(t, "user.login.code.sms", func(m map[string]any) { factor(m)["verificationCode"] = "12345" }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor/verificationCode"},
+		{name: "invalid: verification code a number", body: example(t, "user.login.code.email", func(m map[string]any) { factor(m)["verificationCode"] = 985571 }), want: 400, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor/verificationCode"},
+		{name: "invalid: link without a token", body: example(t, "user.login.link.email", func(m map[string]any) { delete(factor(m), "token") }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor"},
 		{name: "unknown fields", body: example(t, "user.created", func(m map[string]any) {
 			m["eventId"] = "evt_1"
 			record(m)["shoeSize"] = 44
@@ -275,6 +295,19 @@ func TestBodies(t *testing.T) {
 		}), want: 204, wantEvent: "user.created", wantRecordID: "1"},
 	}
 	for _, ev := range openapi.Names() {
+		if slices.Contains(messaging, ev) {
+			// A messaging webhook carries no record, so Delivery.RecordID
+			// stays "", and fields the spec does not show are ignored.
+			cases = append(cases,
+				tc{name: ev, body: example(t, ev, nil), want: 204, wantEvent: ev},
+				tc{name: ev + " with fields the spec does not show", body: example(t, ev, func(m map[string]any) {
+					m["webhookId"] = "wh_1"
+					factor(m)["subject"] = "Log in to Acme"
+					factor(m)["name"] = "Jane Doe"
+				}), want: 204, wantEvent: ev},
+			)
+			continue
+		}
 		id := map[string]string{"user.created": "1", "user.updated": "42", "user.deleted": "7", "tenant.created": "demo1234", "tenant.updated": "wn9mwypn", "tenant.deleted": "p9ny8bdj"}[ev]
 		cases = append(cases,
 			tc{name: ev, body: example(t, ev, nil), want: 204, wantEvent: ev, wantRecordID: id},
@@ -352,6 +385,13 @@ func TestTypedDecoding(t *testing.T) {
 		OnTenantCreated: func(_ context.Context, ev gen.TenantCreatedEvent) error { return keep("tenant.created", ev) },
 		OnTenantUpdated: func(_ context.Context, ev gen.TenantUpdatedEvent) error { return keep("tenant.updated", ev) },
 		OnTenantDeleted: func(_ context.Context, ev gen.TenantDeletedEvent) error { return keep("tenant.deleted", ev) },
+		OnLoginLinkEmail: func(_ context.Context, ev gen.LoginLinkEmailEvent) error {
+			return keep("user.login.link.email", ev)
+		},
+		OnLoginCodeEmail: func(_ context.Context, ev gen.LoginCodeEmailEvent) error {
+			return keep("user.login.code.email", ev)
+		},
+		OnLoginCodeSms: func(_ context.Context, ev gen.LoginCodeSmsEvent) error { return keep("user.login.code.sms", ev) },
 	})
 	for _, ev := range openapi.Names() {
 		resp := f.post(t, http.MethodPost, bearer.Header(liveToken), example(t, ev, sparse(ev)))
@@ -393,6 +433,27 @@ func TestTypedDecoding(t *testing.T) {
 	td := got["tenant.deleted"].(gen.TenantDeletedEvent)
 	assert.Equal(t, gen.TenantDeletedEventActionDelete, td.Action)
 	assert.Equal(t, "p9ny8bdj", td.Record.TenantID)
+
+	link := got["user.login.link.email"].(gen.LoginLinkEmailEvent)
+	assert.Equal(t, gen.LoginLinkEmailEventActionLogin, link.Action)
+	assert.Equal(t, gen.LoginLinkEmailEventModelUser, link.Model)
+	assert.Equal(t, gen.LoginLinkEmailFactorStrategyLink, link.Factor.Strategy)
+	assert.Equal(t, gen.LoginLinkEmailFactorChannelEmail, link.Factor.Channel)
+	assert.Equal(t, "jane.doe@example.com", string(link.Factor.Email))
+	assert.Equal(t, "099660af-872d-435f-b9c1-148bb03896b7", link.Factor.UUID.String())
+	assert.Contains(t, link.Factor.URL, "token="+link.Factor.Token.String())
+	assert.Contains(t, link.Factor.Message, link.Factor.URL)
+
+	ce := got["user.login.code.email"].(gen.LoginCodeEmailEvent)
+	assert.Equal(t, gen.ModeTest, ce.Mode)
+	assert.Equal(t, gen.LoginCodeEmailFactorStrategyVerificationCode, ce.Factor.Strategy)
+	assert.Equal(t, "985571", ce.Factor.VerificationCode)
+	assert.Equal(t, "Your Acme Group verification code is: 985571", ce.Factor.Message)
+
+	cs := got["user.login.code.sms"].(gen.LoginCodeSmsEvent)
+	assert.Equal(t, gen.LoginCodeSmsFactorChannelSms, cs.Factor.Channel)
+	assert.Equal(t, "+447700900123", cs.Factor.PhoneNumber)
+	assert.Equal(t, "041239", cs.Factor.VerificationCode, "the leading zero stays")
 }
 
 func TestCallbackFailures(t *testing.T) {
@@ -513,6 +574,7 @@ func TestPerEventURLs(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/user-created", gen.UserCreatedWebhookHandler(h, nil))
 	mux.Handle("/tenant-deleted", gen.TenantDeletedWebhookHandler(h, nil))
+	mux.Handle("/login-code-sms", gen.UserLoginCodeSmsWebhookHandler(h, nil))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -524,6 +586,9 @@ func TestPerEventURLs(t *testing.T) {
 		{"/user-created", "tenant.created", 400},
 		{"/tenant-deleted", "tenant.deleted", 204},
 		{"/tenant-deleted", "user.deleted", 400},
+		{"/login-code-sms", "user.login.code.sms", 204},
+		{"/login-code-sms", "user.login.code.email", 400},
+		{"/login-code-sms", "user.login.link.email", 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.path+"/"+tc.event, func(t *testing.T) {
@@ -541,6 +606,35 @@ func TestPerEventURLs(t *testing.T) {
 		})
 	}
 	assert.Equal(t, []string{"user.created"}, calls)
+}
+
+// TestUnknownEventSaysWhatTellsEventsApart checks the 400 of a body that
+// no event matches: it names the model/action pairs, and for a pair that
+// several events share, the fields that tell them apart.
+func TestUnknownEventSaysWhatTellsEventsApart(t *testing.T) {
+	f := newFixture(t, receiver.Options{Token: liveToken}, receiver.Callbacks{})
+	cases := []struct {
+		name string
+		body []byte
+		want []string
+	}{
+		{"unknown model", example(t, "user.created", func(m map[string]any) { m["model"] = "organization" }),
+			[]string{`no webhook has model "organization" and action "create"`, "user/create", "user/login (factor.channel=sms, factor.strategy=verificationCode)"}},
+		{"unknown factor", example(t, "user.login.link.email", func(m map[string]any) { factor(m)["strategy"] = "password" }),
+			[]string{`no webhook with model "user" and action "login" has this body's other values (factor.channel, factor.strategy)`, "user/login (factor.channel=email, factor.strategy=link)"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := f.post(t, http.MethodPost, bearer.Header(liveToken), tc.body)
+			assert.Equal(t, http.StatusBadRequest, got.status)
+			assert.ErrorIs(t, got.delivery.Err, receiver.ErrUnknownEvent)
+			var eb struct{ Error string }
+			require.NoError(t, json.Unmarshal([]byte(got.body), &eb))
+			for _, w := range tc.want {
+				assert.Contains(t, eb.Error, w)
+			}
+		})
+	}
 }
 
 func TestTestModeOnly(t *testing.T) {

@@ -40,13 +40,14 @@ func newDemoCmd() *cobra.Command {
 	var c demoConfig
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run everything locally: receiver, mock Userfront, all six webhooks and the suite",
+		Short: "Run everything locally: receiver, mock Userfront, every webhook and the suite",
 		Long: `Run the whole toolkit in one process, with nothing to configure:
 
   1. the reference receiver over HTTPS, with a throwaway CA;
   2. the mock Userfront (in memory) pointed at it;
-  3. all six events, fired through the mock's REST API (create, update and
-     delete a user and a tenant);
+  3. every event, fired through the mock's REST API: create a user, ask for
+     a login link, a code by email and a code by SMS for it, update and
+     delete it, then create, update and delete a tenant;
   4. the conformance suite against the receiver.
 
 It prints the results and a dashboard link that logs a browser in (with a
@@ -58,7 +59,7 @@ every case passed, 1 otherwise.`,
 	}
 	cmd.Flags().BoolVar(&c.once, "once", false, "exit after the suite, with its result as the exit code")
 	cmd.Flags().StringVar(&c.listen, "listen", "127.0.0.1:8787", "address of the dashboard and API (a free port is used if it is taken)")
-	cmd.Flags().DurationVar(&c.wait, "wait", 30*time.Second, "how long to wait for the six deliveries")
+	cmd.Flags().DurationVar(&c.wait, "wait", 30*time.Second, "how long to wait for the deliveries")
 	return cmd
 }
 
@@ -147,9 +148,9 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "mock:       %s (mock Userfront, %s mode, in memory)\n\n", base, mode)
 
-	// 3. All six events, through the REST API.
+	// 3. Every event, through the REST API.
 	api := server.NewClient(base, adminKey, &http.Client{Timeout: 10 * time.Second})
-	fmt.Fprintln(out, "Firing all six events through the mock's REST API:")
+	fmt.Fprintln(out, "Firing every event through the mock's REST API:")
 	if err := fireAll(ctx, api, out); err != nil {
 		return failure(err)
 	}
@@ -163,7 +164,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 		if n == 0 {
 			mark, deliveredAll = "NOT delivered", false
 		}
-		fmt.Fprintf(out, "  %-15s %s\n", ev, mark)
+		fmt.Fprintf(out, "  %-22s %s\n", ev, mark)
 	}
 	if werr != nil || counts["failed"] > 0 {
 		deliveredAll = false
@@ -203,10 +204,12 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	return nil
 }
 
-// fireAll creates, updates and deletes a user and a tenant.
+// fireAll creates a user, asks for a login link and codes for it, updates
+// and deletes it, then creates, updates and deletes a tenant.
 func fireAll(ctx context.Context, api *server.Client, out io.Writer) error {
+	const email, phone = "jane.doe@example.com", "+15555550123"
 	u, err := api.CreateUser(ctx, server.Fields{
-		"email": "jane.doe@example.com", "username": "jane-doe", "name": "Jane Doe",
+		"email": email, "username": "jane-doe", "name": "Jane Doe", "phoneNumber": phone,
 		"data": map[string]any{"plan": "trial"},
 	})
 	if err != nil {
@@ -214,6 +217,18 @@ func fireAll(ctx context.Context, api *server.Client, out io.Writer) error {
 	}
 	uid := u.UserID
 	fmt.Fprintf(out, "  POST   /v0/users            -> user %d created\n", uid)
+	if err := api.SendLoginLink(ctx, email); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  POST   /v0/auth/link        -> login link for user %d, sent as a webhook\n", uid)
+	if err := api.SendEmailCode(ctx, email); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  POST   /v0/auth/code        -> code by email for user %d, sent as a webhook\n", uid)
+	if err := api.SendSMSCode(ctx, phone); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  POST   /v0/auth/code        -> code by SMS for user %d, sent as a webhook\n", uid)
 	if _, err := api.UpdateUser(ctx, uid, server.Fields{"name": "Jane Q. Doe", "locked": true}); err != nil {
 		return err
 	}

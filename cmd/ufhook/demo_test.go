@@ -1,13 +1,17 @@
 package main
 
 import (
+	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/openapi"
 )
 
-// TestDemoOnce runs the README's first command in process: all six events
+// TestDemoOnce runs the README's first command in process: every event
 // through the mock's API to the reference receiver, then the suite.
 func TestDemoOnce(t *testing.T) {
 	if testing.Short() {
@@ -15,10 +19,13 @@ func TestDemoOnce(t *testing.T) {
 	}
 	code, out, stderr := runCLI(t, "demo", "--once", "--listen", "127.0.0.1:0")
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
-	for _, ev := range []string{"user.created", "user.updated", "user.deleted", "tenant.created", "tenant.updated", "tenant.deleted"} {
-		assert.Regexp(t, `(?m)^  `+ev+` +delivered$`, out)
+	for _, ev := range openapi.Names() {
+		assert.Regexp(t, `(?m)^  `+regexp.QuoteMeta(ev)+` +delivered$`, out)
 	}
-	assert.Contains(t, out, "outbox: 6 delivered, 0 pending, 0 failed")
+	for _, call := range []string{"POST   /v0/auth/link", "POST   /v0/auth/code        -> code by email", "POST   /v0/auth/code        -> code by SMS"} {
+		assert.Contains(t, out, call)
+	}
+	assert.Contains(t, out, fmt.Sprintf("outbox: %d delivered, 0 pending, 0 failed", len(openapi.Names())))
 	assert.Regexp(t, `(?m)^\d+ passed, 0 failed, \d+ skipped$`, out)
 	assert.Regexp(t, `(?m)^dashboard:  http://127\.0\.0\.1:\d+/ui/login\?code=[0-9a-f]{64}  `, out, "the dashboard link carries a login code")
 	for name, printed := range map[string]string{"stdout": out, "stderr": stderr} {

@@ -34,7 +34,7 @@ func newReceiveCmd() *cobra.Command {
 		Long: `Run the reference receiver: it checks the bearer token in constant time,
 bounds the body, validates each payload against the spec, and prints one line
 per webhook (time, event, mode, record id, status returned). Every path serves
-all six events.
+every event of the spec.
 
 Without --tls-cert it serves HTTPS with a certificate for localhost, 127.0.0.1
 and ::1 from a fresh local CA, and writes the CA certificate to a file that
@@ -108,7 +108,7 @@ or SIGTERM.`,
 func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error {
 	ew := &errWriter{w: w}
 	url := srv.URL()
-	ew.printf("ufhook receive: listening on %s (every path serves all six events)\n", url)
+	ew.printf("ufhook receive: listening on %s (every path serves every event)\n", url)
 	switch {
 	case c.plainHTTP:
 		ew.printf("plain HTTP: test-mode webhooks only, since live webhooks need HTTPS\n")

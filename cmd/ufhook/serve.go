@@ -44,9 +44,10 @@ func newServeCmd() *cobra.Command {
 		Short: "Run a mock Userfront: a fake REST API that fires webhooks, and a live dashboard",
 		Long: `Run a mock Userfront on --listen. Its fake REST API (/v0/users and
 /v0/tenants, with the admin key as a Bearer token) fires the matching webhook
-on every change, through a durable outbox in SQLite (--db) that survives a
-restart. The dashboard at / fires any event with one click and shows every
-delivery live.
+on every change, and /v0/auth/link and /v0/auth/code fire the webhook of a
+login link or a verification code for a user, through a durable outbox in
+SQLite (--db) that survives a restart. The dashboard at / fires any event
+with one click and shows every delivery live.
 
 The admin key comes from --admin-key or UFHOOK_ADMIN_KEY, and is only ever
 shown masked. Without either, a random key is generated, or the one that an

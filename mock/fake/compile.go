@@ -379,7 +379,7 @@ func (c *compiler) faker(v view, spec, path string) (writer, error) {
 	return nil, v.errorf("%s %q is no generator: use one of ufhook's (%s) or a gofakeit function name", extFaker, spec, builtinNames())
 }
 
-// template compiles "text {number:1,12} {person.first}".
+// template compiles "text {number:1,12} {person.first} {=sibling}".
 func (c *compiler) template(v view, tpl, path string) (writer, error) {
 	var out template
 	for tpl != "" {
@@ -397,6 +397,16 @@ func (c *compiler) template(v view, tpl, path string) (writer, error) {
 		}
 		ph := tpl[i+1 : i+j]
 		tpl = tpl[i+j+1:]
+		if ref, ok := strings.CutPrefix(ph, "="); ok {
+			// {=REF} copies a value written elsewhere in the payload, named
+			// as x-same-as names it.
+			slot, err := c.target(path, ref, v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, tplPart{slot: slot + 1})
+			continue
+		}
 		if lo, hi, ok := strings.Cut(strings.TrimPrefix(ph, "number:"), ","); ok && strings.HasPrefix(ph, "number:") {
 			a, err1 := strconv.Atoi(lo)
 			b, err2 := strconv.Atoi(hi)
@@ -758,7 +768,11 @@ func (c *compiler) plainObject(v view, path string) (writer, error) {
 				}
 			}
 		}
-		obj.props = append(obj.props, property{key: append(appendString(nil, name), ':'), writer: pn, omit: omit})
+		prop := property{key: append(appendString(nil, name), ':'), writer: pn, omit: omit, path: path + "/" + name}
+		if r, ok := pn.(*record); ok {
+			prop.slot = r.slot + 1
+		}
+		obj.props = append(obj.props, prop)
 		meta = append(meta, built{name: name, restOnly: restOnly, deps: deps})
 	}
 	// Generation order: dependencies first, then document order; x-rest-only

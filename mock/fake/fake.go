@@ -84,17 +84,38 @@ type Options struct {
 	Mode gen.Mode
 	// Shape selects how the record is filled; the zero value is Realistic.
 	Shape Shape
+	// Set fixes values before the payload is drawn, each as PATH=VALUE in
+	// Override's syntax ("record.email=a@b.co"). A value fixed this way
+	// takes the place of the one the schema would draw, and what refers to
+	// it (x-same-as, a template's {=REF}) copies it, so that the payload
+	// stays coherent: fix a user's uuid, and a link made from it carries
+	// it. A PATH that the payload does not draw (inside an array, or a
+	// property left out) is then set as Override sets it. Payload does not
+	// validate the result: call openapi.Validate for that.
+	Set []string
 }
 
-// Payload returns one webhook envelope of event as JSON:
-// {"action","model","mode","record"} in that order. The same options give
-// byte-identical output. It errors for an event not in the catalog (wrapping
-// openapi.ErrUnknownEvent), an unknown mode or an unknown shape.
+// Payload returns one webhook envelope of event as JSON, its properties in
+// the schema's order: {"action","model","mode","record"} for Userfront's
+// record webhooks. The same options give byte-identical output. It errors
+// for an event not in the catalog (wrapping openapi.ErrUnknownEvent), an
+// unknown mode or an unknown shape, and with ErrBadOverride for a bad
+// Options.Set.
 func Payload(ev openapi.Event, opts Options) ([]byte, error) {
+	pins, err := pinsOf(opts.Set)
+	if err != nil {
+		return nil, err
+	}
 	f := fakers.Get().(*Faker)
 	defer fakers.Put(f)
 	f.Reset(opts.Seed)
-	return f.Payload(ev, opts.Mode, opts.Shape)
+	f.s.pins = pins
+	defer func() { f.s.pins = nil }()
+	body, err := f.Payload(ev, opts.Mode, opts.Shape)
+	if err != nil || pins == nil {
+		return body, err
+	}
+	return Override(body, opts.Set)
 }
 
 // fakers recycles the Fakers behind Payload; Reset makes a recycled one

@@ -16,8 +16,9 @@ const (
 	// extFaker names a generator: a gofakeit lookup name ("company",
 	// "city"), one of ufhook's own (see fakers.go), or "NAME:ARGS".
 	extFaker = "x-faker"
-	// extTemplate is a string with {placeholders}: {number:A,B} and any
-	// generator name.
+	// extTemplate is a string with {placeholders}: {number:A,B}, any
+	// generator name, and {=REF}, the text of a value written elsewhere in
+	// the payload, named as x-same-as names it.
 	extTemplate = "x-faker-template"
 	// extPick is a list of JSON values to choose from (repeat one to weigh
 	// it). Arrays drawn from a pick list hold distinct values.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -43,6 +44,31 @@ func Override(body []byte, sets []string) ([]byte, error) {
 	var buf bytes.Buffer
 	root.write(&buf)
 	return buf.Bytes(), nil
+}
+
+// pinsOf reads sets (PATH=VALUE, as Override takes them) as the values
+// that Options.Set fixes: JSON by property path ("record.email" is
+// "/record/email"). It is nil for no sets, and errors as Override does for
+// a malformed one.
+func pinsOf(sets []string) (map[string][]byte, error) {
+	if len(sets) == 0 {
+		return nil, nil
+	}
+	pins := make(map[string][]byte, len(sets))
+	for _, set := range sets {
+		path, value, ok := strings.Cut(set, "=")
+		if !ok || path == "" {
+			return nil, fmt.Errorf("%w %q: want PATH=VALUE, e.g. record.email=a@b.co", ErrBadOverride, set)
+		}
+		segs := strings.Split(path, ".")
+		if slices.Contains(segs, "") {
+			return nil, fmt.Errorf("%w %q: empty path segment; separate fields with single dots", ErrBadOverride, set)
+		}
+		var buf bytes.Buffer
+		parseValue(value).write(&buf)
+		pins["/"+strings.Join(segs, "/")] = buf.Bytes()
+	}
+	return pins, nil
 }
 
 // parseValue reads VALUE as JSON if it is one JSON value, else as a string.

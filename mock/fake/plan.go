@@ -47,6 +47,9 @@ type state struct {
 
 	slots   []slot
 	slotBuf []byte
+	// pins are the values that Options.Set fixes, by property path
+	// ("/record/email"), as JSON; nil when none are.
+	pins map[string][]byte
 	// num is the number that the last timestamp generator wrote.
 	num int64
 	// levels and ranges are per-depth scratch for objects whose properties
@@ -158,7 +161,8 @@ type template []tplPart
 type tplPart struct {
 	lit      []byte // JSON-escaped, without quotes
 	gen      genFunc
-	min, max int // a {number:min,max}, when gen is nil and lit is nil
+	slot     int // 1 + the slot that a {=REF} copies; 0 for none
+	min, max int // a {number:min,max}, when gen is nil, lit is nil and slot is 0
 }
 
 func (n template) gen(s *state, b []byte) []byte {
@@ -175,11 +179,28 @@ func (n template) gen(s *state, b []byte) []byte {
 				copy(b[start:], b[start+1:len(b)-1])
 				b = b[:len(b)-2]
 			}
+		case p.slot > 0:
+			b = s.appendSlotText(b, p.slot-1)
 		default:
 			b = strconv.AppendInt(b, int64(p.min+s.r.IntN(p.max-p.min+1)), 10)
 		}
 	}
 	return append(b, '"')
+}
+
+// appendSlotText writes the value kept in slot i as text inside a JSON
+// string: a string without its quotes, any other value escaped. A slot not
+// written in this payload (its value is absent) writes nothing.
+func (s *state) appendSlotText(b []byte, i int) []byte {
+	sl := &s.slots[i]
+	if !sl.set {
+		return b
+	}
+	v := s.slotBuf[sl.start:sl.end]
+	if len(v) >= 2 && v[0] == '"' {
+		return append(b, v[1:len(v)-1]...)
+	}
+	return append(b, jsonInner(string(v))...)
 }
 
 // record writes inner and keeps a copy of what it wrote in a slot, for
@@ -375,6 +396,29 @@ type property struct {
 	writer writer
 	// omit is the percentage of runs that leave it out.
 	omit float64
+	// path is the property's place in the payload, e.g. "/record/email",
+	// which a pin (Options.Set) names.
+	path string
+	// slot is 1 + the slot that keeps the value, which something refers
+	// to; 0 when nothing does.
+	slot int
+}
+
+// write writes the property's value: the pinned one, if Options.Set pins
+// its path, or else a generated one.
+func (p *property) write(s *state, b []byte) []byte {
+	if s.pins != nil {
+		if v, ok := s.pins[p.path]; ok {
+			start := len(b)
+			b = append(b, v...)
+			if p.slot > 0 {
+				s.num = 0
+				s.keep(p.slot-1, b[start:])
+			}
+			return b
+		}
+	}
+	return p.writer.gen(s, b)
 }
 
 // object writes its properties in document order, after generating them in
@@ -414,7 +458,7 @@ func (n *object) gen(s *state, b []byte) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = p.writer.gen(s, append(b, p.key...))
+			b = p.write(s, append(b, p.key...))
 		}
 	} else {
 		b, first = n.genOrdered(s, b)
@@ -452,7 +496,7 @@ func (n *object) genOrdered(s *state, b []byte) ([]byte, bool) {
 			continue
 		}
 		start := len(buf)
-		buf = p.writer.gen(s, buf)
+		buf = p.write(s, buf)
 		ranges[i] = [2]int{start, len(buf)}
 	}
 	s.depth--

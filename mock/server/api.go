@@ -93,8 +93,10 @@ func (s *Server) routeAPI(mux *http.ServeMux) {
 	mux.Handle("GET /v0/tenants/{tenantId}", h(s.getTenant))
 	mux.Handle("PUT /v0/tenants/{tenantId}", h(s.updateTenant))
 	mux.Handle("DELETE /v0/tenants/{tenantId}", h(s.deleteTenant))
+	mux.Handle("POST /v0/auth/link", h(s.sendLink))
+	mux.Handle("POST /v0/auth/code", h(s.sendCode))
 	mux.Handle("/v0/", h(func(w http.ResponseWriter, r *http.Request) error {
-		return notFound("Not Found: %s %s is not a route of this mock; it serves GET and POST /v0/users, GET, PUT and DELETE /v0/users/{userId}, and the same for /v0/tenants", r.Method, r.URL.Path)
+		return notFound("Not Found: %s %s is not a route of this mock; it serves GET and POST /v0/users, GET, PUT and DELETE /v0/users/{userId}, the same for /v0/tenants, and POST /v0/auth/link and /v0/auth/code", r.Method, r.URL.Path)
 	}))
 }
 

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/mock/server"
 )
 
 // chromium finds Debian's chromium. Outside CI a missing browser skips the
@@ -43,15 +47,10 @@ func artifactsDir(t *testing.T) string {
 	return abs
 }
 
-// TestDashboardInBrowser drives the dashboard in headless chromium: it logs
-// in through the printed login link, clicks "user.created", waits for the delivery
-// to turn green through the live stream, opens it, and saves screenshots at
-// desktop and phone width.
-func TestDashboardInBrowser(t *testing.T) {
-	exe := chromium(t)
-	sk := newSink(t)
-	srv := newServer(t, serverConfig(sk))
-
+// browser starts headless chromium, exe, for the length of the test (at
+// most 90 s) and returns its context.
+func browser(t *testing.T, exe string) context.Context {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -67,11 +66,23 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.WindowSize(1280, 900),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
+	return bctx
+}
+
+// TestDashboardInBrowser drives the dashboard in headless chromium: it logs
+// in through the printed login link, clicks "user.created", waits for the delivery
+// to turn green through the live stream, opens it, and saves screenshots at
+// desktop and phone width.
+func TestDashboardInBrowser(t *testing.T) {
+	exe := chromium(t)
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	bctx := browser(t, exe)
 
 	const delivered = `.delivery[data-event="user.created"][data-state="delivered"]`
 	require.NoError(t, chromedp.Do(bctx,
@@ -117,4 +128,52 @@ func TestDashboardInBrowser(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, img, 0o644))
 		t.Logf("screenshot: %s", p)
 	}
+}
+
+// TestDashboardSendsALoginLinkInBrowser clicks a user's "link.email"
+// button, as the user asking for a login link would, and waits for the
+// delivery to turn green; the user's "code.sms" button is off, since the
+// user has no phone number.
+func TestDashboardSendsALoginLinkInBrowser(t *testing.T) {
+	exe := chromium(t)
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	u, err := server.NewClient(srv.URL, adminKey, nil).CreateUser(context.Background(), server.Fields{"email": "jane.doe@example.com", "name": "Jane Doe"})
+	require.NoError(t, err)
+	require.Equal(t, "user.created", sk.next(t).Event)
+	bctx := browser(t, exe)
+
+	row := fmt.Sprintf(`[data-user="%d"]`, u.UserID)
+	link := `button[data-send="user.login.link.email"]` + row
+	const delivered = `.delivery[data-event="user.login.link.email"][data-state="delivered"]`
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+srv.LoginPath()),
+		chromedp.WaitVisible(link),
+		chromedp.WaitVisible(`#live.on`),
+		chromedp.Click(link),
+		chromedp.WaitVisible(delivered),
+	))
+	smsOff, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('button[data-send="user.login.code.sms"]`+row+`').disabled`))
+	require.NoError(t, err)
+	label, err := chromedp.Run(bctx, chromedp.Text(delivered+` .label`))
+	require.NoError(t, err)
+	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	p := filepath.Join(artifactsDir(t), "dashboard-login-link.png")
+	require.NoError(t, os.WriteFile(p, shot, 0o644))
+	t.Logf("screenshot: %s", p)
+
+	d := sk.next(t)
+	require.NoError(t, d.Err)
+	assert.Equal(t, "user.login.link.email", d.Event, "the click delivered a login link webhook")
+	var env struct {
+		Factor struct{ Email, UUID, URL string }
+	}
+	require.NoError(t, json.Unmarshal(d.Body, &env))
+	assert.Equal(t, "jane.doe@example.com", env.Factor.Email)
+	assert.Equal(t, u.UserUUID.String(), env.Factor.UUID)
+	assert.Contains(t, env.Factor.URL, "uuid="+u.UserUUID.String())
+	assert.True(t, smsOff, "no SMS code for a user without a phone number")
+	assert.Contains(t, label, "jane.doe@example.com")
+	assert.Contains(t, label, "dashboard")
 }

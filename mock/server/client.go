@@ -240,6 +240,30 @@ func (c *Client) DeleteTenant(ctx context.Context, tenantID string) (gen.Tenant,
 	return t, c.Call(ctx, http.MethodDelete, "/v0/tenants/"+url.PathEscape(tenantID), nil, &t)
 }
 
+// SendLoginLink asks for a login link for the user whose email is email
+// (POST /v0/auth/link), as a user does on a login page: the mock fires
+// user.login.link.email, with the link that Userfront would have emailed.
+// It errors as Call does; an email that no user has gets an *APIError with
+// status 404.
+func (c *Client) SendLoginLink(ctx context.Context, email string) error {
+	return c.Call(ctx, http.MethodPost, "/v0/auth/link", map[string]string{"email": email}, nil)
+}
+
+// SendEmailCode asks for a verification code by email for the user whose
+// email is email (POST /v0/auth/code with channel email): the mock fires
+// user.login.code.email. It errors as SendLoginLink does.
+func (c *Client) SendEmailCode(ctx context.Context, email string) error {
+	return c.Call(ctx, http.MethodPost, "/v0/auth/code", map[string]string{"channel": "email", "email": email}, nil)
+}
+
+// SendSMSCode asks for a verification code by SMS for the user whose phone
+// number is phoneNumber, in E.164 form (POST /v0/auth/code with channel
+// sms): the mock fires user.login.code.sms. It errors as Call does; a
+// number that no user has gets an *APIError with status 404.
+func (c *Client) SendSMSCode(ctx context.Context, phoneNumber string) error {
+	return c.Call(ctx, http.MethodPost, "/v0/auth/code", map[string]string{"channel": "sms", "phoneNumber": phoneNumber}, nil)
+}
+
 // fieldsBody is f as a request body: an empty object when f is nil.
 func fieldsBody(f Fields) any {
 	if f == nil {

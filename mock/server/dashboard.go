@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -50,6 +52,7 @@ func (s *Server) routeDashboard(mux *http.ServeMux) {
 	mux.Handle("POST /ui/deliveries/{id}/resend", ui(s.resend))
 	mux.Handle("POST /ui/fire", ui(s.fireFake))
 	mux.Handle("GET /ui/users", ui(s.listUsers))
+	mux.Handle("POST /ui/users/{userId}/send", ui(s.sendForUser))
 	mux.Handle("GET /ui/tenants", ui(s.listTenants))
 	mux.Handle("GET /ui/stream", ui(s.stream))
 }
@@ -124,6 +127,9 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		Name    string `json:"name"`
 		Summary string `json:"summary"`
 		URL     string `json:"url"`
+		// ForUser, for a webhook sent for one user (a login link, a
+		// code), lists the user's fields that it needs.
+		ForUser []string `json:"forUser,omitempty"`
 	}
 	evs, err := openapi.Events()
 	if err != nil {
@@ -136,7 +142,8 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		Events     []ev   `json:"events"`
 	}{Mode: s.mode, Token: bearer.Mask(s.cfg.Emitter.Token), RootTenant: s.root}
 	for _, e := range evs {
-		out.Events = append(out.Events, ev{Name: e.Name, Summary: e.Summary, URL: s.emitter.URL(e)})
+		out.Events = append(out.Events, ev{Name: e.Name, Summary: e.Summary, URL: s.emitter.URL(e),
+			ForUser: slices.Sorted(maps.Values(openapi.FromRecord(e)))})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -313,6 +320,35 @@ func (s *Server) fireFake(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("fake %s payload breaks the spec: %w", ev.Name, err)
 	}
 	return s.queue(w, r, ev.Name, body, label(body), "dashboard", 0)
+}
+
+// sendForUser sends a messaging webhook for one user, {"event":
+// "user.login.link.email"}, as if the user had asked for a login link or a
+// code, and answers with the delivery's id.
+func (s *Server) sendForUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Event string `json:"event"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		return badRequest(`Send {"event": "user.login.link.email"} (or another event sent for a user)`)
+	}
+	if _, err := openapi.Lookup(in.Event); err != nil {
+		return badRequest("%v", err)
+	}
+	u, err := s.user(r.Context(), s.db.r, id)
+	if err != nil {
+		return err
+	}
+	did, err := s.sendMessage(r.Context(), in.Event, u, "dashboard")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"id": did})
+	return nil
 }
 
 // publishDelivery sends the current state of a delivery to every stream.

@@ -556,26 +556,28 @@ func webhookBody(ev openapi.Event, mode string, record json.RawMessage) ([]byte,
 	}{ev.Action, ev.Model, mode, record})
 }
 
-// label is a short human description of a webhook record for the
-// dashboard. It reads any body, including one that breaks the spec, and
-// gives "" for one that is not a JSON object.
+// label is a short human description of what a webhook carries, for the
+// dashboard: its record, or a messaging webhook's factor, whichever object
+// the envelope holds. It reads any body, including one that breaks the
+// spec, and gives "" for one that is not a JSON object.
 func label(body []byte) string {
 	var model string
 	fields := map[string]json.RawMessage{}
 	err := members(body, func(_, key []byte, v json.RawMessage) error {
-		switch string(key) {
-		case "model":
+		if string(key) == "model" {
 			_ = json.Unmarshal(v, &model)
-		case "record":
-			return members(v, func(_, key []byte, v json.RawMessage) error {
-				switch k := string(key); k {
-				case "name", "email", "username", "userId", "tenantId":
-					fields[k] = v
-				}
-				return nil
-			})
+			return nil
 		}
-		return nil
+		if len(v) == 0 || v[0] != '{' {
+			return nil
+		}
+		return members(v, func(_, key []byte, v json.RawMessage) error {
+			switch k := string(key); k {
+			case "name", "email", "username", "phoneNumber", "userId", "tenantId":
+				fields[k] = v
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return ""
@@ -594,6 +596,8 @@ func label(body []byte) string {
 		who = str("email")
 	case str("username") != "":
 		who = str("username")
+	case str("phoneNumber") != "":
+		who = str("phoneNumber")
 	}
 	var id int64
 	if raw := fields["userId"]; raw != nil && !isNull(raw) && json.Unmarshal(raw, &id) == nil {

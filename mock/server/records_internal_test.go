@@ -149,6 +149,9 @@ func TestLabel(t *testing.T) {
 		{"user without an id", `{"model":"user","record":{"userId":null,"name":"Sam"}}`, "Sam"},
 		{"record before model", `{"record":{"tenantId":"demo1234","name":"Acme"},"model":"tenant"}`, "Acme (demo1234)"},
 		{"nested keys do not count", `{"model":"user","record":{"data":{"email":"x@example.com"},"name":"Sam"}}`, "Sam"},
+		{"login link by email", `{"action":"login","model":"user","mode":"test","factor":{"strategy":"link","channel":"email","email":"jane@example.com","url":"https://x"}}`, "jane@example.com"},
+		{"code by SMS", `{"action":"login","model":"user","mode":"live","factor":{"strategy":"verificationCode","channel":"sms","phoneNumber":"+15555550123"}}`, "+15555550123"},
+		{"a value that is no object does not count", `{"model":"user","mode":"test","name":"envelope","record":{"name":"Sam"}}`, "Sam"},
 		{"not JSON", `nope`, ""},
 		{"not an object", `[{"model":"user"}]`, ""},
 	}

@@ -40,6 +40,13 @@ func TestEmitterEndToEnd(t *testing.T) {
 			OnTenantCreated: func(_ context.Context, ev gen.TenantCreatedEvent) error { return count("tenant.created", ev.Mode) },
 			OnTenantUpdated: func(_ context.Context, ev gen.TenantUpdatedEvent) error { return count("tenant.updated", ev.Mode) },
 			OnTenantDeleted: func(_ context.Context, ev gen.TenantDeletedEvent) error { return count("tenant.deleted", ev.Mode) },
+			OnLoginLinkEmail: func(_ context.Context, ev gen.LoginLinkEmailEvent) error {
+				return count("user.login.link.email", ev.Mode)
+			},
+			OnLoginCodeEmail: func(_ context.Context, ev gen.LoginCodeEmailEvent) error {
+				return count("user.login.code.email", ev.Mode)
+			},
+			OnLoginCodeSms: func(_ context.Context, ev gen.LoginCodeSmsEvent) error { return count("user.login.code.sms", ev.Mode) },
 		},
 		CAFile: filepath.Join(t.TempDir(), "ca.pem"),
 	})

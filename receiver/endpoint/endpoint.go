@@ -191,7 +191,7 @@ func dialHost(addr net.Addr) string {
 }
 
 // URL is the receiver's URL, e.g. https://127.0.0.1:8443/. Every path
-// serves all six events.
+// serves every event.
 func (s *Server) URL() string { return s.url }
 
 // Addr is the bound address.

@@ -5,6 +5,7 @@ const $ = (sel) => document.querySelector(sel);
 const MAX_ROWS = 200;
 let selected = 0;
 let stream = null;
+let userEvents = []; // the events sent for one user (a login link, a code), from /ui/info
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -56,12 +57,57 @@ async function start() {
   const buttons = $("#fire-buttons");
   buttons.replaceChildren();
   for (const ev of info.events) {
-    const b = el("button", { type: "button", "data-event": ev.name, title: ev.summary + " → " + ev.url }, ev.name);
+    const b = el("button", { type: "button", "data-event": ev.name, title: ev.summary + " → " + ev.url }, ...breakable(ev.name));
     b.addEventListener("click", () => fire(b, ev.name));
     buttons.append(b);
   }
+  userEvents = info.events.filter((ev) => ev.forUser && ev.forUser.length > 0);
   await Promise.all([loadDeliveries(), loadRecords()]);
   connect();
+}
+
+// breakable is a dotted name whose lines may break after a dot.
+function breakable(name) {
+  const out = [];
+  name.split(".").forEach((part, i, all) => {
+    out.push(i < all.length - 1 ? part + "." : part);
+    if (i < all.length - 1) out.push(el("wbr"));
+  });
+  return out;
+}
+
+// shortName drops an event name's model and action when more follows:
+// user.login.link.email is "link.email" on a user's row.
+function shortName(name) {
+  const parts = name.split(".");
+  return parts.length > 2 ? parts.slice(2).join(".") : name;
+}
+
+// sendButtons are a user's buttons, one per event sent for a user; one
+// whose field the user lacks (an SMS code without a phone number) is off.
+function sendButtons(u) {
+  return userEvents.map((ev) => {
+    const missing = ev.forUser.filter((f) => u[f] === null || u[f] === undefined || u[f] === "");
+    const attrs = { type: "button", class: "small", "data-send": ev.name, "data-user": String(u.userId),
+      title: missing.length ? ev.summary + ": the user has no " + missing.join(", ") : ev.summary + " → " + ev.url };
+    if (missing.length) { attrs.disabled = ""; attrs["data-missing"] = missing.join(" "); }
+    const b = el("button", attrs, shortName(ev.name));
+    b.addEventListener("click", () => sendFor(b, u.userId, ev.name));
+    return b;
+  });
+}
+
+async function sendFor(button, userId, event) {
+  button.disabled = true;
+  try {
+    const r = await api("POST", "/ui/users/" + userId + "/send", { event });
+    const d = await api("GET", "/ui/deliveries/" + r.id);
+    upsert(d);
+  } catch (e) {
+    alert("Could not send " + event + " to user " + userId + ": " + e.message);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 async function fire(button, event) {
@@ -165,7 +211,7 @@ async function loadRecords() {
   const [users, tenants] = await Promise.all([api("GET", "/ui/users?limit=500"), api("GET", "/ui/tenants?limit=500")]);
   $("#users tbody").replaceChildren(...users.results.map((u) =>
     el("tr", {}, el("td", {}, String(u.userId)), el("td", {}, u.email || "—"), el("td", {}, u.username || "—"),
-      el("td", {}, u.name || "—"), el("td", {}, u.locked ? "yes" : "no"))));
+      el("td", {}, u.name || "—"), el("td", {}, u.locked ? "yes" : "no"), el("td", { class: "send" }, ...sendButtons(u)))));
   $("#users-count").textContent = String(users.totalCount);
   $("#tenants tbody").replaceChildren(...tenants.results.map((t) =>
     el("tr", {}, el("td", {}, t.tenantId), el("td", {}, t.name), el("td", {}, t.type || ""))));
