@@ -64,6 +64,9 @@ type Event struct {
 	Summary string `json:"summary"`
 	// Schema is the resolved request body schema.
 	Schema *openapi3.Schema `json:"-"`
+	// identities are the properties that identify the event's record (see
+	// Event.Identity); a pointer keeps Event comparable.
+	identities *[]identity
 }
 
 type catalog struct {
@@ -253,7 +256,7 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	return Event{
+	ev := Event{
 		Name:        name,
 		Model:       model,
 		Action:      action,
@@ -261,7 +264,11 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 		SchemaName:  schemaName,
 		Summary:     op.Summary,
 		Schema:      s,
-	}, nil
+	}
+	if ids := identitiesOf(s); len(ids) > 0 {
+		ev.identities = &ids
+	}
+	return ev, nil
 }
 
 func constOf(s *openapi3.Schema, prop string) (string, error) {
