@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -235,7 +236,7 @@ func TestRefusedByDefault(t *testing.T) {
 			},
 		})
 		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(fmt.Sprintf("validation=%v/%s", !skip, tc.name), func(t *testing.T) {
 				resp := f.post(t, http.MethodPost, bearer.Header(liveToken), tc.body)
 				assert.Equal(t, 400, resp.status, resp.body)
 				assert.ErrorIs(t, resp.delivery.Err, tc.wantErr)
@@ -354,7 +355,7 @@ func TestEventWithoutIdentity(t *testing.T) {
 			},
 		})
 		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(fmt.Sprintf("validation=%v/%s", !skip, tc.name), func(t *testing.T) {
 				resp := f.post(t, http.MethodPost, bearer.Header(liveToken), []byte(tc.body))
 				assert.Equal(t, tc.want, resp.status, resp.body)
 				if tc.want != 204 {
