@@ -574,7 +574,8 @@ func (h *Handler) decodeFast(body []byte) (ev decoded, ok bool) {
 	return ev, true
 }
 
-// routeOf finds the event that a payload's model and action name.
+// routeOf finds the event that a payload's model and action name, and
+// records it on d, with the payload's mode when it is valid.
 func (h *Handler) routeOf(obj map[string]any, d *Delivery) (*route, *rejection) {
 	model, _ := obj["model"].(string)
 	action, _ := obj["action"].(string)
@@ -583,6 +584,9 @@ func (h *Handler) routeOf(obj map[string]any, d *Delivery) (*route, *rejection) 
 		return nil, h.unknownEvent(obj["model"], obj["action"])
 	}
 	d.Event = rt.ev.Name
+	if mode, _ := obj["mode"].(string); mode == string(gen.ModeLive) || mode == string(gen.ModeTest) {
+		d.Mode = gen.Mode(mode)
+	}
 	return rt, nil
 }
 

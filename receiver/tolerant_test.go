@@ -163,6 +163,8 @@ func TestOlderAndVariantRecords(t *testing.T) {
 					assert.Equal(t, 400, resp.status, resp.body)
 					assert.ErrorIs(t, resp.delivery.Err, receiver.ErrInvalidPayload)
 					assert.Empty(t, got, "a refused payload never reaches the callback")
+					assert.Equal(t, "user.updated", resp.delivery.Event)
+					assert.Equal(t, gen.ModeLive, resp.delivery.Mode, "a refusal still tells the event and mode")
 					var eb struct{ Problems []openapi.Problem }
 					require.NoError(t, json.Unmarshal([]byte(resp.body), &eb))
 					if schema != nil {
