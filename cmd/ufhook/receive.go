@@ -177,8 +177,13 @@ func (e *errWriter) printf(format string, args ...any) {
 	}
 }
 
-// maxPrintedWarnings is how many of a delivery's warnings receive prints.
-const maxPrintedWarnings = 5
+// maxPrintedWarnings is how many of a delivery's warnings receive prints,
+// and maxWarningLine how long each may be: a warning quotes the payload's
+// values, which may hold line breaks or be long.
+const (
+	maxPrintedWarnings = 5
+	maxWarningLine     = 240
+)
 
 // printDeliveries returns an OnDelivery callback that writes one line per
 // webhook to w: time, event, mode, record id, status and, for a rejection,
@@ -223,7 +228,7 @@ func printDeliveries(w io.Writer, asJSON bool) func(receiver.Delivery) {
 			line += fmt.Sprintf("  %d warnings", n)
 		}
 		for _, p := range shown {
-			line += "\n    warning: " + p.String()
+			line += "\n    warning: " + oneLine(p.String(), maxWarningLine)
 		}
 		if more := len(d.Warnings) - len(shown); more > 0 {
 			line += fmt.Sprintf("\n    and %d more", more)

@@ -341,12 +341,15 @@ func TestPrintDeliveriesWarnings(t *testing.T) {
 	}
 	one := receiver.Delivery{Time: at, Event: "user.updated", Mode: "live", RecordID: "318", Status: 204,
 		Warnings: []openapi.Problem{{Path: "/record", Keyword: "required", Message: "missing properties 'isEmailConfirmed'"}}}
+	broken := receiver.Delivery{Time: at, Event: "tenant.created", Mode: "test", RecordID: "demo1234", Status: 204,
+		Warnings: []openapi.Problem{{Path: "/record/tenantId", Keyword: "pattern", Message: "'demo\n1234' does not match"}}}
 	seven := receiver.Delivery{Time: at, Event: "user.updated", Mode: "live", RecordID: "318", Status: 204, Warnings: many}
 
 	var text bytes.Buffer
 	p := printDeliveries(&text, false)
 	p(one)
 	p(seven)
+	p(broken)
 	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.updated   live 318        204  1 warning\n"+
 		"    warning: /record: required: missing properties 'isEmailConfirmed'\n"+
 		"2026-11-27T04:30:00.123Z  user.updated   live 318        204  7 warnings\n"+
@@ -355,7 +358,9 @@ func TestPrintDeliveriesWarnings(t *testing.T) {
 		"    warning: /record/f2: type: got string, want boolean\n"+
 		"    warning: /record/f3: type: got string, want boolean\n"+
 		"    warning: /record/f4: type: got string, want boolean\n"+
-		"    and 2 more\n", text.String())
+		"    and 2 more\n"+
+		"2026-11-27T04:30:00.123Z  tenant.created test demo1234   204  1 warning\n"+
+		"    warning: /record/tenantId: pattern: 'demo 1234' does not match\n", text.String(), "a line break in a value does not break the line")
 
 	var js bytes.Buffer
 	p = printDeliveries(&js, true)
