@@ -69,6 +69,9 @@ type Event struct {
 	// consts are the values that tell the event's payloads apart (see
 	// Consts), sorted by pointer; a pointer keeps Event comparable.
 	consts *[]constant
+	// identities are the properties that identify the event's record (see
+	// Event.Identity); a pointer keeps Event comparable.
+	identities *[]identity
 }
 
 // constant is one string const of an event's payload, at a place in it.
@@ -324,7 +327,7 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 		return Event{}, err
 	}
 	consts := constsOf(s)
-	return Event{
+	ev := Event{
 		Name:        name,
 		Model:       model,
 		Action:      action,
@@ -333,7 +336,11 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 		Summary:     op.Summary,
 		Schema:      s,
 		consts:      &consts,
-	}, nil
+	}
+	if ids := identitiesOf(s); len(ids) > 0 {
+		ev.identities = &ids
+	}
+	return ev, nil
 }
 
 // constsOf collects the string consts of s's properties and of their

@@ -41,17 +41,17 @@ func bindings(cb *Callbacks) map[string]binding {
 type binding struct {
 	// typ is the generated type that the body decodes into.
 	typ reflect.Type
-	// decode decodes a body into typ and binds the callback, if any.
-	decode func(body []byte) (decoded, error)
-	// hasRecordID says whether typ carries a record with an id, which
-	// Delivery.RecordID reads; the messaging webhooks carry none.
-	hasRecordID bool
+	// decode decodes a body into typ, reads its head with idx, and binds
+	// the callback, if any.
+	decode func(body []byte, idx *headIndex) (decoded, error)
 }
 
 // route is one event of the catalog as the handler serves it.
 type route struct {
 	ev openapi.Event
 	b  *binding // nil: no generated type, the event goes to OnEvent
+	// idx locates the head in b's type; nil without b.
+	idx *headIndex
 	// extra are the event's consts besides action and model, as
 	// "/factor/channel=email"; none for a record webhook.
 	extra []string
@@ -163,24 +163,19 @@ type routeKey struct{ model, action string }
 type head struct {
 	action, model string
 	mode          gen.Mode
-	// recordID is the record's userId or tenantId; "" when it has neither.
+	// recordID is the record's identity (openapi.Event.Identify); "" when
+	// the event has no identifying property.
 	recordID string
+	// identified is whether recordID was read: every identifying property
+	// was found, and none was the zero value of its Go type, which the
+	// typed decoding cannot tell from a missing one.
+	identified bool
 }
 
-// recordIDKeys are the JSON names of a record's id, tried in order: a user
-// record carries its tenantId too, and its id is the userId.
-var recordIDKeys = []string{"userId", "tenantId"}
-
-// bind binds cb, which may be nil, to its event type E. E is a generated
-// event type: a struct with the JSON fields action, model and mode, and for
-// a record webhook a record having a userId or a tenantId. bind finds them
-// by their JSON names once, so that decoding reads the head without a
-// second pass over the body; a field that E lacks reads as empty, which
-// TestBoundTypesRoundTripTheExamples rules out for every bound type.
+// bind binds cb, which may be nil, to its event type E, a generated event
+// type: a struct with the JSON fields action, model, mode and record.
 func bind[E any](cb func(context.Context, E) error) binding {
-	t := reflect.TypeFor[E]()
-	idx := headIndexOf(t)
-	return binding{typ: t, hasRecordID: idx.recordID != nil, decode: func(body []byte) (decoded, error) {
+	return binding{typ: reflect.TypeFor[E](), decode: func(body []byte, idx *headIndex) (decoded, error) {
 		var ev E
 		if err := json.Unmarshal(body, &ev); err != nil {
 			return decoded{}, err
@@ -194,43 +189,78 @@ func bind[E any](cb func(context.Context, E) error) binding {
 }
 
 // headIndex locates the head's fields in a generated event type, by their
-// JSON names; a nil index means the type has no such field.
+// JSON names, once per route, so that decoding reads the head without a
+// second pass over the body. The envelope's fields are found by name; the
+// record's identity by the pointers that the spec marks x-identity.
 type headIndex struct {
-	action, model, mode []int
-	recordID            []int
-	recordIDKind        reflect.Kind
+	action, model, mode []int // nil: the type has no such field
+	ids                 []fieldPath
+	// complete is false when an identifying property has no Go field of a
+	// kind that idx can read: the head is then never identified from the
+	// type, and the handler reads the identity from the generic form.
+	complete bool
 }
 
-func headIndexOf(t reflect.Type) headIndex {
-	var idx headIndex
+// fieldPath is the struct field indices from the event type down to one
+// identifying property, through pointers.
+type fieldPath struct {
+	steps []int
+	kind  reflect.Kind // of the leaf, pointers removed
+}
+
+// headIndexOf indexes the head of t, an event type of ev.
+func headIndexOf(t reflect.Type, ev openapi.Event) *headIndex {
+	idx := &headIndex{complete: true}
 	idx.action, _ = jsonField(t, "action", reflect.String)
 	idx.model, _ = jsonField(t, "model", reflect.String)
 	idx.mode, _ = jsonField(t, "mode", reflect.String)
-	rec, ok := jsonField(t, "record", reflect.Struct)
-	if !ok {
-		return idx
-	}
-	rt := t.FieldByIndex(rec).Type
-	for _, key := range recordIDKeys {
-		if i, ok := jsonField(rt, key, reflect.String); ok {
-			idx.recordID, idx.recordIDKind = slices.Concat(rec, i), reflect.String
-			return idx
+	for _, ptr := range ev.Identity() {
+		fp, ok := fieldAt(t, ptr)
+		if !ok {
+			idx.complete = false
+			continue
 		}
-		if i, ok := jsonField(rt, key, reflect.Int); ok {
-			idx.recordID, idx.recordIDKind = slices.Concat(rec, i), reflect.Int
-			return idx
-		}
+		idx.ids = append(idx.ids, fp)
 	}
 	return idx
 }
 
+// fieldAt finds the field of t that a JSON pointer of object keys names.
+func fieldAt(t reflect.Type, pointer string) (fieldPath, bool) {
+	var fp fieldPath
+	for _, tok := range strings.Split(pointer, "/")[1:] {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return fieldPath{}, false
+		}
+		i, ok := jsonField(t, tok, reflect.Invalid)
+		if !ok {
+			return fieldPath{}, false
+		}
+		fp.steps = append(fp.steps, i[0])
+		t = t.Field(i[0]).Type
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch fp.kind = t.Kind(); fp.kind {
+	case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return fp, true
+	}
+	return fieldPath{}, false
+}
+
 // jsonField finds the field of struct type t whose JSON name is name and
-// whose kind is kind.
+// whose kind is kind (any kind for reflect.Invalid).
 func jsonField(t reflect.Type, name string, kind reflect.Kind) ([]int, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if tag == name && f.IsExported() && f.Type.Kind() == kind {
+		if tag == name && f.IsExported() && (kind == reflect.Invalid || f.Type.Kind() == kind) {
 			return []int{i}, true
 		}
 	}
@@ -238,45 +268,57 @@ func jsonField(t reflect.Type, name string, kind reflect.Kind) ([]int, bool) {
 }
 
 // read reads the head of v, a value of the indexed type.
-func (idx headIndex) read(v reflect.Value) head {
+func (idx *headIndex) read(v reflect.Value) head {
 	str := func(i []int) string {
 		if i == nil {
 			return ""
 		}
 		return v.FieldByIndex(i).String()
 	}
-	h := head{action: str(idx.action), model: str(idx.model), mode: gen.Mode(str(idx.mode))}
-	switch idx.recordIDKind {
-	case reflect.String:
-		h.recordID = str(idx.recordID)
-	case reflect.Int:
-		h.recordID = strconv.FormatInt(v.FieldByIndex(idx.recordID).Int(), 10)
+	h := head{action: str(idx.action), model: str(idx.model), mode: gen.Mode(str(idx.mode)), identified: idx.complete}
+	if !idx.complete {
+		return h
+	}
+	for i, fp := range idx.ids {
+		text, ok := fp.read(v)
+		if !ok {
+			return head{action: h.action, model: h.model, mode: h.mode}
+		}
+		if i > 0 {
+			h.recordID += "/"
+		}
+		h.recordID += text
 	}
 	return h
 }
 
-// decodeHead decodes the head of an event that has no generated type.
-func decodeHead(body []byte) (head, error) {
-	var env struct {
-		Action string   `json:"action"`
-		Model  string   `json:"model"`
-		Mode   gen.Mode `json:"mode"`
-		Record any      `json:"record"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return head{}, err
-	}
-	h := head{action: env.Action, model: env.Model, mode: env.Mode}
-	rec, _ := env.Record.(map[string]any)
-	for _, key := range recordIDKeys {
-		switch id := rec[key].(type) {
-		case string:
-			h.recordID = id
-			return h, nil
-		case float64:
-			h.recordID = strconv.FormatFloat(id, 'f', -1, 64)
-			return h, nil
+// read reads one identifying property of v as text; ok is false when it is
+// behind a nil pointer or is the zero value.
+func (fp fieldPath) read(v reflect.Value) (string, bool) {
+	for _, i := range fp.steps {
+		for v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return "", false
+			}
+			v = v.Elem()
 		}
+		v = v.Field(i)
 	}
-	return h, nil
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return "", false
+		}
+		v = v.Elem()
+	}
+	if v.IsZero() {
+		return "", false
+	}
+	switch fp.kind {
+	case reflect.String:
+		return v.String(), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10), true
+	default:
+		return strconv.FormatUint(v.Uint(), 10), true
+	}
 }

@@ -111,21 +111,23 @@ func TestBoundTypesRoundTripTheExamples(t *testing.T) {
 			require.NoError(t, err)
 			assert.JSONEq(t, string(body), string(again), "%s example %d", ev.Name, i)
 
-			d, err := b.decode(body)
+			idx := headIndexOf(b.typ, ev)
+			assert.True(t, idx.complete, "%s: every identifying property %v has a Go field that the head can read", ev.Name, ev.Identity())
+			d, err := b.decode(body, idx)
 			require.NoError(t, err)
 			var env struct{ Mode gen.Mode }
 			require.NoError(t, json.Unmarshal(body, &env))
-			assert.Equal(t, head{action: ev.Action, model: ev.Model, mode: env.Mode, recordID: d.recordID}, d.head, ev.Name)
-			if ev.Schema.Properties["record"] != nil {
+			assert.Equal(t, head{action: ev.Action, model: ev.Model, mode: env.Mode, recordID: d.recordID, identified: true}, d.head, ev.Name)
+			if len(ev.Identity()) > 0 {
 				assert.NotContains(t, []string{"", "0"}, d.recordID, "%s: no record id read from the example", ev.Name)
-				assert.True(t, b.hasRecordID, "%s carries a record with an id", ev.Name)
 			} else {
-				assert.Empty(t, d.recordID, "%s has no record, and so no record id", ev.Name)
-				assert.False(t, b.hasRecordID, "%s carries no record", ev.Name)
+				assert.Empty(t, d.recordID, "%s identifies no record, and so has no record id", ev.Name)
 			}
-			generic, err := decodeHead(body)
+			v, err := openapi.DecodeJSON(body)
 			require.NoError(t, err)
-			assert.Equal(t, d.head, generic, "%s: the head of an event without a type must read the same", ev.Name)
+			id, problems := ev.Identify(v)
+			require.Empty(t, problems)
+			assert.Equal(t, id, d.recordID, "%s: the identity read from the type and from the generic form must be the same", ev.Name)
 		}
 	}
 }
@@ -182,33 +184,39 @@ func TestEventWithoutAGoType(t *testing.T) {
 	badMode := mutate(func(m map[string]any) { m["mode"] = "staging" })
 	badRecord := mutate(func(m map[string]any) { m["record"].(map[string]any)["tenantId"] = 7 })
 	noRecord := mutate(func(m map[string]any) { delete(m, "record") })
+	badName := mutate(func(m map[string]any) { m["record"].(map[string]any)["name"] = 5 })
 	errDown := errors.New("queue is down")
 
 	cases := []struct {
-		name      string
-		skip      bool // Options.SkipValidation
-		body      []byte
-		onEvent   error // what OnEvent returns; nil OnEvent when noOnEvent
-		noOnEvent bool
-		want      int
-		wantErr   error
-		wantCalls int
+		name         string
+		skip         bool // Options.SkipValidation
+		strict       bool // Options.Strict
+		body         []byte
+		onEvent      error // what OnEvent returns; nil OnEvent when noOnEvent
+		noOnEvent    bool
+		want         int
+		wantErr      error
+		wantCalls    int
+		wantWarnings bool
 	}{
-		{"valid", false, valid, nil, false, 204, nil, 1},
-		{"valid without OnEvent", false, valid, nil, true, 204, nil, 0},
-		{"OnEvent fails", false, valid, errDown, false, 500, ErrCallback, 1},
-		{"mode breaks the schema", false, badMode, nil, false, 400, ErrInvalidPayload, 0},
-		{"record breaks the schema", false, badRecord, nil, false, 400, ErrInvalidPayload, 0},
-		{"no record", false, noRecord, nil, false, 400, ErrInvalidPayload, 0},
-		{"lax: valid", true, valid, nil, false, 204, nil, 1},
-		{"lax: mode is checked", true, badMode, nil, false, 400, ErrInvalidPayload, 0},
-		{"lax: no record id is asked of an event without a type", true, noRecord, nil, false, 204, nil, 1},
+		{"valid", false, false, valid, nil, false, 204, nil, 1, false},
+		{"valid without OnEvent", false, false, valid, nil, true, 204, nil, 0, false},
+		{"OnEvent fails", false, false, valid, errDown, false, 500, ErrCallback, 1, false},
+		{"mode breaks the schema", false, false, badMode, nil, false, 400, ErrInvalidPayload, 0, false},
+		{"record's id of the wrong type", false, false, badRecord, nil, false, 400, ErrUnidentified, 0, false},
+		{"no record", false, false, noRecord, nil, false, 400, ErrUnidentified, 0, false},
+		{"record breaks the schema elsewhere: a warning", false, false, badName, nil, false, 204, nil, 1, true},
+		{"strict: record breaks the schema elsewhere", false, true, badName, nil, false, 400, ErrInvalidPayload, 0, false},
+		{"lax: valid", true, false, valid, nil, false, 204, nil, 1, false},
+		{"lax: mode is checked", true, false, badMode, nil, false, 400, ErrInvalidPayload, 0, false},
+		{"lax: the record's identity is asked of an event without a type too, from the spec", true, false, noRecord, nil, false, 400, ErrUnidentified, 0, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var mu sync.Mutex
 			var got []json.RawMessage
 			var gotEvent openapi.Event
+			var gotWarnings []openapi.Problem
 			typed := 0
 			var d Delivery
 			cb := Callbacks{
@@ -216,14 +224,15 @@ func TestEventWithoutAGoType(t *testing.T) {
 				OnDelivery:      func(dl Delivery) { d = dl },
 			}
 			if !tc.noOnEvent {
-				cb.OnEvent = func(_ context.Context, ev openapi.Event, body json.RawMessage) error {
+				cb.OnEvent = func(ctx context.Context, ev openapi.Event, body json.RawMessage) error {
 					mu.Lock()
 					defer mu.Unlock()
 					got, gotEvent = append(got, body), ev
+					gotWarnings = Warnings(ctx)
 					return tc.onEvent
 				}
 			}
-			h, err := newHandler(Options{Token: internalToken, SkipValidation: tc.skip}, cb, func(cb *Callbacks) map[string]binding {
+			h, err := newHandler(Options{Token: internalToken, SkipValidation: tc.skip, Strict: tc.strict}, cb, func(cb *Callbacks) map[string]binding {
 				m := bindings(cb)
 				delete(m, unbound)
 				return m
@@ -247,6 +256,14 @@ func TestEventWithoutAGoType(t *testing.T) {
 				assert.Equal(t, ev.Name, gotEvent.Name)
 				assert.Equal(t, ev.SchemaName, gotEvent.SchemaName)
 				assert.Equal(t, string(tc.body), string(got[0]), "OnEvent gets the body as sent")
+				assert.Equal(t, d.Warnings, gotWarnings, "OnEvent sees the delivery's warnings")
+			}
+			if tc.wantWarnings {
+				require.Len(t, d.Warnings, 1)
+				assert.Equal(t, "/record/name", d.Warnings[0].Path)
+				assert.Equal(t, "p9ny8bdj", d.RecordID)
+			} else {
+				assert.Empty(t, d.Warnings)
 			}
 			if bytes.Equal(tc.body, valid) && tc.want != 400 {
 				assert.Equal(t, "p9ny8bdj", d.RecordID)

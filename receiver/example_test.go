@@ -46,9 +46,36 @@ func ExampleNew() {
 	// 401
 }
 
-// A rejected payload gets a JSON error that names the field.
+// By default, a payload that breaks the spec but can be identified is
+// accepted: the callback runs, and sees the differences as warnings.
+func ExampleWarnings() {
+	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{
+		OnTenantDeleted: func(ctx context.Context, ev gen.TenantDeletedEvent) error {
+			fmt.Println("dropping tenant", ev.Record.TenantID)
+			for _, w := range receiver.Warnings(ctx) {
+				fmt.Println("warning:", w)
+			}
+			return nil
+		},
+	})
+	body := `{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"Demo-1234","name":"Old"}}`
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Authorization", bearer.Header("example3c5cc4491eb422d48c8f78c2f"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	fmt.Printf("%+v\n", h.Stats())
+	// Output:
+	// dropping tenant Demo-1234
+	// warning: /record/tenantId: pattern: 'Demo-1234' does not match pattern '^[a-z0-9]{8}$'
+	// 204
+	// {Accepted:1 Rejected:0 Failed:0 Warned:1 Warnings:1}
+}
+
+// Under Strict, a payload that breaks the spec gets a JSON error that names
+// the field.
 func ExampleHandler_ServeHTTP_invalid() {
-	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{})
+	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f", Strict: true}, receiver.Callbacks{})
 	body := `{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"Demo-1234","name":"Old"}}`
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	req.Header.Set("Authorization", bearer.Header("example3c5cc4491eb422d48c8f78c2f"))
@@ -59,4 +86,19 @@ func ExampleHandler_ServeHTTP_invalid() {
 	// Output:
 	// 400
 	// {"error":"tenant.deleted payload does not match the schema: fix the fields listed in problems","event":"tenant.deleted","problems":[{"path":"/record/tenantId","rule":"pattern","message":"'Demo-1234' does not match pattern '^[a-z0-9]{8}$'"}]}
+}
+
+// A record that cannot be identified is refused, Strict or not.
+func ExampleHandler_ServeHTTP_unidentified() {
+	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{})
+	body := `{"action":"delete","model":"tenant","mode":"test","record":{"name":"Old"}}`
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Authorization", bearer.Header("example3c5cc4491eb422d48c8f78c2f"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	fmt.Print(rec.Body)
+	// Output:
+	// 400
+	// {"error":"tenant.deleted payload cannot be identified: send /record/tenantId, of the type the spec gives (see problems)","event":"tenant.deleted","problems":[{"path":"/record/tenantId","rule":"required","message":"missing: the record's tenantId identifies it, and every tenant.deleted webhook carries it"}]}
 }

@@ -8,6 +8,19 @@
 // goes to one generic callback, Callbacks.OnEvent. A callback error or panic
 // answers 500, so that the sender retries; success answers 204.
 //
+// It is strict in what it refuses, and tolerant of the rest, since the spec
+// can be stricter than Userfront and Userfront changes its records over
+// time (a record of 2022 lacks isEmailConfirmed). It refuses with 400 only
+// what it cannot route or identify: a body that is not one JSON object, a
+// model and action that name no event of the catalog, a mode other than
+// test or live, and a record whose identifying properties (those the spec
+// marks x-identity, such as userId) are missing or of the wrong JSON type.
+// Every other difference from the spec is a warning: it is listed in
+// Delivery.Warnings, logged at warn level, counted in Handler.Stats, and
+// handed to the callback, which still runs and may read it with Warnings. A
+// value that does not fit its generated Go type is left at its zero value,
+// with a warning. Options.Strict refuses every schema problem instead.
+//
 // The endpoint subpackage serves the same handler on its own address, over
 // HTTPS with a throwaway CA, which is what `ufhook receive` does.
 package receiver
@@ -23,7 +36,9 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ufhook/ufhook/bearer"
@@ -63,10 +78,17 @@ var (
 	// values that tell events apart (openapi.Event.Consts), name no event of
 	// the catalog (400).
 	ErrUnknownEvent = errors.New("unknown model and action")
-	// ErrInvalidPayload means the payload breaks its event's schema or does
-	// not fit the generated type (400). Schema problems come as an
-	// *openapi.ValidationError in the same chain.
+	// ErrInvalidPayload means the payload cannot be received (400): its mode
+	// is neither test nor live, its record cannot be identified (then
+	// ErrUnidentified is in the same chain too), or, with Options.Strict
+	// only, it breaks its event's schema or does not fit the generated type.
+	// Schema problems come as an *openapi.ValidationError in the same chain.
 	ErrInvalidPayload = errors.New("payload does not match the schema")
+	// ErrUnidentified means a property that identifies the record, one that
+	// the spec marks x-identity such as userId, is missing, of the wrong
+	// JSON type, or does not fit its generated Go type (400). It comes
+	// wrapped together with ErrInvalidPayload.
+	ErrUnidentified = errors.New("the record cannot be identified")
 	// ErrWrongEvent means a per-event URL (Handle<Op>Webhook) received the
 	// body of another event (400).
 	ErrWrongEvent = errors.New("payload is another event than this URL serves")
@@ -94,13 +116,21 @@ type Options struct {
 	// DefaultMaxBodyBytes (1 MiB).
 	MaxBodyBytes int64
 	// SkipValidation turns off validation against the spec. The payload is
-	// still decoded into the generated types, so a wrong JSON type still gets
-	// 400, but a broken format or pattern passes.
+	// still routed, its mode and identity checked, and decoded into the
+	// generated types, so a value of the wrong JSON type is still a warning
+	// (a 400 with Strict), but a broken format, pattern or required field
+	// goes unnoticed.
 	SkipValidation bool
+	// Strict refuses with 400 every payload that breaks its event's schema
+	// or does not fit the generated type, listing the problems, instead of
+	// accepting it with warnings. Without it the handler refuses only what
+	// it cannot route or identify (see the package documentation).
+	Strict bool
 	// TestModeOnly rejects live-mode payloads with 403, for a receiver that
 	// serves plain HTTP: live webhooks need HTTPS.
 	TestModeOnly bool
-	// Logger receives one record per request; nil discards them, except a
+	// Logger receives one record per request, at warn level for a request
+	// refused or accepted with warnings; nil discards them, except a
 	// callback's panic, which then goes to slog.Default(). The token is
 	// never logged.
 	Logger *slog.Logger
@@ -114,7 +144,9 @@ type Options struct {
 type Callbacks struct {
 	// OnUserCreated through OnTenantDeleted receive their event, validated
 	// (unless Options.SkipValidation) and decoded into its generated type.
-	// ctx is the request's context.
+	// ctx is the request's context; Warnings(ctx) lists the payload's
+	// differences from the spec, if any, and a field that did not fit its Go
+	// type has its zero value.
 	OnUserCreated   func(ctx context.Context, ev gen.UserCreatedEvent) error
 	OnUserUpdated   func(ctx context.Context, ev gen.UserUpdatedEvent) error
 	OnUserDeleted   func(ctx context.Context, ev gen.UserDeletedEvent) error
@@ -134,9 +166,10 @@ type Callbacks struct {
 	// openapi/webhooks.yaml is received this way with no Go change). ev is
 	// the catalog's entry; body is the payload as received, validated
 	// against ev's schema (unless Options.SkipValidation) and, for an event
-	// with a generated type, checked to decode into it. Like a typed
-	// callback, it answers 204 when it returns nil, and 500 on an error or a
-	// panic. ctx is the request's context.
+	// with a generated type, checked to decode into it; Warnings(ctx) lists
+	// its differences from the spec. Like a typed callback, it answers 204
+	// when it returns nil, and 500 on an error or a panic. ctx is the
+	// request's context.
 	OnEvent func(ctx context.Context, ev openapi.Event, body json.RawMessage) error
 	// OnDelivery, if set, is called once per request after the response
 	// status is chosen, accepted or not. It may be called concurrently.
@@ -151,13 +184,21 @@ type Delivery struct {
 	Event string
 	// Mode is the payload's mode; "" if unknown.
 	Mode gen.Mode
-	// RecordID is the record's userId or tenantId; "" if unknown, and for
-	// an event without a record (the messaging webhooks).
+	// RecordID is the record's identity: the value of the property that
+	// the spec marks x-identity (the userId of a user, the tenantId of a
+	// tenant), as text, or several joined with "/"; "" if unknown or when
+	// the event has no identifying property (the messaging webhooks).
 	RecordID string
 	// Status is the HTTP status answered.
 	Status int
 	// Err is why the request was rejected or failed; nil on success.
 	Err error
+	// Warnings are the payload's differences from the spec that the
+	// handler tolerated, each with its JSON pointer: schema problems, and
+	// values left at their zero value because they did not fit the
+	// generated type. Nil when there are none, and always with
+	// Options.Strict.
+	Warnings []openapi.Problem
 	// Body is the request body as read; nil when it was not read.
 	Body []byte
 }
@@ -176,6 +217,37 @@ type Handler struct {
 	panics *slog.Logger          // where a callback's panic is logged
 	routes map[routeKey][]*route // model, action -> events, most consts first
 	known  string                // the catalog's events as bodies name them, for errors
+	// The counts of Stats.
+	accepted, rejected, failed, warned, warnings atomic.Uint64
+}
+
+// Stats counts the requests that a Handler has answered since New.
+type Stats struct {
+	// Accepted counts the requests answered 2xx, warnings or not.
+	Accepted uint64
+	// Rejected counts the requests refused with a 4xx.
+	Rejected uint64
+	// Failed counts the requests answered 5xx: their callback failed or
+	// panicked.
+	Failed uint64
+	// Warned counts the requests whose payload had at least one warning,
+	// whatever the answer.
+	Warned uint64
+	// Warnings counts the warnings of all requests.
+	Warnings uint64
+}
+
+// Stats returns the handler's counts. It is safe for concurrent use, and
+// each count is exact, though a request in flight may be in one count and
+// not yet in another.
+func (h *Handler) Stats() Stats {
+	return Stats{
+		Accepted: h.accepted.Load(),
+		Rejected: h.rejected.Load(),
+		Failed:   h.failed.Load(),
+		Warned:   h.warned.Load(),
+		Warnings: h.warnings.Load(),
+	}
 }
 
 var _ gen.WebhookReceiverInterface = (*Handler)(nil)
@@ -211,7 +283,7 @@ func newHandler(opts Options, cb Callbacks, table func(*Callbacks) map[string]bi
 	for _, ev := range evs {
 		rt := newRoute(ev)
 		if b, ok := bound[ev.Name]; ok {
-			rt.b = &b
+			rt.b, rt.idx = &b, headIndexOf(b.typ, ev)
 		}
 		h.addRoute(rt)
 		pairs = append(pairs, rt.describe())
@@ -279,6 +351,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, only string) {
 		d.Status, d.Err = rej.status, rej.err
 		h.reject(w, d.Event, rej)
 	}
+	switch {
+	case d.Status < 300:
+		h.accepted.Add(1)
+	case d.Status < 500:
+		h.rejected.Add(1)
+	default:
+		h.failed.Add(1)
+	}
+	if n := len(d.Warnings); n > 0 {
+		h.warned.Add(1)
+		h.warnings.Add(uint64(n))
+	}
 	h.logDelivery(r, &d)
 	if h.cb.OnDelivery != nil {
 		h.cb.OnDelivery(d)
@@ -324,7 +408,8 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 		return rej
 	}
 	event := ev.rt.ev.Name
-	d.Event, d.Mode, d.RecordID = event, ev.mode, ev.recordID
+	d.Event, d.Mode, d.RecordID, d.Warnings = event, ev.mode, ev.recordID, ev.warnings
+	h.bindOnEvent(&ev, body)
 	if only != "" && event != only {
 		return &rejection{status: http.StatusBadRequest,
 			err:     fmt.Errorf("%w: got %s at the URL for %s", ErrWrongEvent, event, only),
@@ -345,8 +430,11 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 	return h.call(r.Context(), ev, d)
 }
 
-// decodeValidated routes body by its model and action, validates it against
-// the event's schema, and decodes it into the event's generated type.
+// decodeValidated routes body by its model and action, checks its mode and
+// identity, validates it against the event's schema, and decodes it into
+// the event's generated type. By default, schema problems and values that
+// do not fit the generated type become warnings; with Options.Strict they
+// are 400s.
 func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection) {
 	v, err := openapi.DecodeJSON(body)
 	if err != nil {
@@ -356,86 +444,126 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 	if !ok {
 		return decoded{}, malformed(errors.New("the body is not a JSON object"))
 	}
-	model, _ := obj["model"].(string)
-	action, _ := obj["action"].(string)
-	rt := h.routeOf(model, action, v)
-	if rt == nil {
-		return decoded{}, h.unknownEvent(model, action)
-	}
-	event := rt.ev.Name
-	d.Event = event
-	if mode, _ := obj["mode"].(string); mode == string(gen.ModeLive) || mode == string(gen.ModeTest) {
-		d.Mode = gen.Mode(mode)
-	}
-	if err := openapi.ValidateValue(rt.ev, v); err != nil {
-		rej := &rejection{status: http.StatusBadRequest,
-			err:     joined{ErrInvalidPayload, err},
-			message: event + " payload does not match the schema: fix the fields listed in problems"}
-		var verr *openapi.ValidationError
-		if errors.As(err, &verr) {
-			rej.problems = verr.Problems
-		}
+	rt, rej := h.routePayload(obj, d)
+	if rej != nil {
 		return decoded{}, rej
 	}
-	if rt.b != nil {
-		if p := checkKeys(v, rt.b.typ, ""); p != nil {
+	event := rt.ev.Name
+	var warnings []openapi.Problem
+	if err := openapi.ValidateValue(rt.ev, v); err != nil {
+		if h.opts.Strict {
+			return decoded{}, invalid(event, err)
+		}
+		warnings = problemsOf(err)
+	}
+	mode, rej := checkMode(obj["mode"], d)
+	if rej != nil {
+		return decoded{}, rej
+	}
+	id, rej := identify(rt, v)
+	if rej != nil {
+		return decoded{}, rej
+	}
+	if rt.b == nil {
+		return generic(rt, mode, id, warnings), nil
+	}
+	if p := checkKeys(v, rt.b.typ, ""); p != nil {
+		if h.opts.Strict {
 			return decoded{}, &rejection{status: http.StatusBadRequest,
 				err:      fmt.Errorf("%w: %s", ErrInvalidPayload, p),
 				message:  event + " payload has a key that the generated types would read in place of a validated field: fix the key listed in problems",
 				problems: []openapi.Problem{*p}}
 		}
+		return decodeFitted(rt, v, id, warnings)
 	}
-	ev, err := h.decode(rt, body)
+	ev, err := decodeTyped(rt, body)
 	if err != nil {
-		return decoded{}, decodeRejection(err)
+		if h.opts.Strict {
+			return decoded{}, decodeRejection(err)
+		}
+		return decodeFitted(rt, v, id, warnings)
 	}
+	ev.recordID, ev.warnings = id, warnings
 	return ev, nil
 }
 
-// decodeLax routes and decodes body without the schema. The generated types
-// still refuse a wrong JSON type, and the mode and (for an event with a
-// generated type) the record's id are checked, but formats, patterns and
-// required fields are not.
+// decodeLax routes and decodes body without the schema. The mode and the
+// record's identity are still checked; a value that does not fit the
+// generated type is a warning (a 400 with Options.Strict); formats,
+// patterns and required fields are not checked.
 func (h *Handler) decodeLax(body []byte, d *Delivery) (decoded, *rejection) {
-	ev, ok := h.decodeFast(body)
+	if ev, ok := h.decodeQuick(body); ok {
+		d.Event, d.Mode = ev.rt.ev.Name, ev.mode
+		return ev, nil
+	}
+	// The slow way, from the generic form: it tells a missing field from
+	// a zero one, and a value of the wrong type from a broken body.
+	v, err := openapi.DecodeJSON(body)
+	if err != nil {
+		return decoded{}, malformed(err)
+	}
+	obj, ok := v.(map[string]any)
 	if !ok {
+		return decoded{}, malformed(errors.New("the body is not a JSON object"))
+	}
+	rt, rej := h.routePayload(obj, d)
+	if rej != nil {
+		return decoded{}, rej
+	}
+	mode, rej := checkMode(obj["mode"], d)
+	if rej != nil {
+		return decoded{}, rej
+	}
+	id, rej := identify(rt, v)
+	if rej != nil {
+		return decoded{}, rej
+	}
+	if rt.b == nil {
+		return generic(rt, mode, id, nil), nil
+	}
+	ev, err := decodeTyped(rt, body)
+	if err != nil {
+		if h.opts.Strict {
+			return decoded{}, decodeRejection(err)
+		}
+		return decodeFitted(rt, v, id, nil)
+	}
+	ev.recordID = id
+	return ev, nil
+}
+
+// decodeQuick decodes body straight into its event's generated type, when
+// that is all it takes: the body is a payload of an event with a generated
+// type, which decodes as it is and from which the type reads a valid mode
+// and the record's identity. ok is false otherwise, and the caller decodes
+// the slow way, which tells why.
+func (h *Handler) decodeQuick(body []byte) (ev decoded, ok bool) {
+	if ev, ok = h.decodeFast(body); !ok {
 		var head struct {
 			Action string `json:"action"`
 			Model  string `json:"model"`
 		}
 		if err := json.Unmarshal(body, &head); err != nil {
-			return decoded{}, decodeRejection(err)
+			return decoded{}, false
 		}
 		rt := h.routeBody(head.Model, head.Action, body)
-		if rt == nil {
-			return decoded{}, h.unknownEvent(head.Model, head.Action)
+		if rt == nil || rt.b == nil {
+			return decoded{}, false
 		}
-		d.Event = rt.ev.Name
 		var err error
-		if ev, err = h.decode(rt, body); err != nil {
-			return decoded{}, decodeRejection(err)
+		if ev, err = decodeTyped(rt, body); err != nil {
+			return decoded{}, false
 		}
 	}
-	d.Event = ev.rt.ev.Name
-	if ev.mode != gen.ModeLive && ev.mode != gen.ModeTest {
-		return decoded{}, &rejection{status: http.StatusBadRequest,
-			err:     fmt.Errorf("%w: mode %q", ErrInvalidPayload, ev.mode),
-			message: fmt.Sprintf("mode %q is neither test nor live: send mode test or live", ev.mode)}
-	}
-	d.Mode = ev.mode
-	if ev.rt.b != nil && ev.rt.b.hasRecordID && (ev.recordID == "" || ev.recordID == "0") {
-		return decoded{}, &rejection{status: http.StatusBadRequest,
-			err:     fmt.Errorf("%w: the record has no id", ErrInvalidPayload),
-			message: "the payload's record is missing or has no userId or tenantId: send the user or tenant as record"}
-	}
-	return ev, nil
+	return ev, ev.identified && (ev.mode == gen.ModeLive || ev.mode == gen.ModeTest)
 }
 
 // decodeFast decodes a body that starts the way Userfront writes it,
 // {"action":"…","model":"…", straight into the event's type, saving a
 // decoding pass. The decoded action and model must match the start (a later
 // duplicate key wins in encoding/json); ok is false when they do not, or the
-// body starts otherwise, and the caller decodes the slow way.
+// body starts otherwise, or the event has no generated type, and the caller
+// decodes the slow way.
 func (h *Handler) decodeFast(body []byte) (ev decoded, ok bool) {
 	action, rest, found := cutString(body, `{"action":"`)
 	if !found {
@@ -446,14 +574,145 @@ func (h *Handler) decodeFast(body []byte) (ev decoded, ok bool) {
 		return decoded{}, false
 	}
 	rt := h.routeBody(model, action, body)
-	if rt == nil {
+	if rt == nil || rt.b == nil {
 		return decoded{}, false
 	}
-	ev, err := h.decode(rt, body)
+	ev, err := decodeTyped(rt, body)
 	if err != nil || ev.action != action || ev.model != model {
 		return decoded{}, false
 	}
 	return ev, true
+}
+
+// routePayload finds the event of a payload, decoded by
+// openapi.DecodeJSON, and records it on d, with the payload's mode when it
+// is valid.
+func (h *Handler) routePayload(obj map[string]any, d *Delivery) (*route, *rejection) {
+	model, _ := obj["model"].(string)
+	action, _ := obj["action"].(string)
+	rt := h.routeOf(model, action, obj)
+	if rt == nil {
+		return nil, h.unknownEvent(obj["model"], obj["action"])
+	}
+	d.Event = rt.ev.Name
+	if mode, _ := obj["mode"].(string); mode == string(gen.ModeLive) || mode == string(gen.ModeTest) {
+		d.Mode = gen.Mode(mode)
+	}
+	return rt, nil
+}
+
+// checkMode checks a payload's mode, which the handler needs to match the
+// token, and records it on d.
+func checkMode(v any, d *Delivery) (gen.Mode, *rejection) {
+	mode, _ := v.(string)
+	if mode != string(gen.ModeLive) && mode != string(gen.ModeTest) {
+		return "", &rejection{status: http.StatusBadRequest,
+			err:      fmt.Errorf("%w: mode %s", ErrInvalidPayload, jsonText(v)),
+			message:  fmt.Sprintf("mode %s is neither test nor live: send mode test or live", jsonText(v)),
+			problems: []openapi.Problem{{Path: "/mode", Keyword: "enum", Message: "got " + jsonText(v) + ", want \"test\" or \"live\""}}}
+	}
+	d.Mode = gen.Mode(mode)
+	return d.Mode, nil
+}
+
+// identify reads the record's identity from v, the generic form of a
+// payload of rt's event, or refuses the payload.
+func identify(rt *route, v any) (string, *rejection) {
+	id, problems := rt.ev.Identify(v)
+	if problems != nil {
+		return "", unidentified(rt.ev.Name, problems)
+	}
+	return id, nil
+}
+
+// unidentified is the 400 of a payload whose identifying properties are
+// missing, of the wrong type, or do not fit the generated type.
+func unidentified(event string, problems []openapi.Problem) *rejection {
+	paths := make([]string, len(problems))
+	texts := make([]string, len(problems))
+	for i, p := range problems {
+		paths[i], texts[i] = p.Path, p.String()
+	}
+	return &rejection{status: http.StatusBadRequest,
+		err:      fmt.Errorf("%w: %w: %s", ErrInvalidPayload, ErrUnidentified, strings.Join(texts, "; ")),
+		message:  fmt.Sprintf("%s payload cannot be identified: send %s, of the type the spec gives (see problems)", event, strings.Join(paths, " and ")),
+		problems: problems}
+}
+
+// invalid is the 400 of a payload that breaks its schema, under
+// Options.Strict.
+func invalid(event string, err error) *rejection {
+	return &rejection{status: http.StatusBadRequest,
+		err:      joined{ErrInvalidPayload, err},
+		message:  event + " payload does not match the schema: fix the fields listed in problems",
+		problems: problemsOf(err)}
+}
+
+// problemsOf lists the problems of a validation error.
+func problemsOf(err error) []openapi.Problem {
+	var verr *openapi.ValidationError
+	if errors.As(err, &verr) {
+		return verr.Problems
+	}
+	return []openapi.Problem{{Keyword: "schema", Message: err.Error()}}
+}
+
+// generic is a payload of an event without a generated type: its head only.
+func generic(rt *route, mode gen.Mode, id string, warnings []openapi.Problem) decoded {
+	return decoded{rt: rt, warnings: warnings,
+		head: head{action: rt.ev.Action, model: rt.ev.Model, mode: mode, recordID: id, identified: true}}
+}
+
+// decodeFitted decodes v, the generic form of a payload that does not
+// decode as it is, into rt's generated type, after fit has dropped what the
+// type cannot hold. Each value dropped is a warning, added to warnings
+// (replacing a schema problem of the same path and rule); one at or above
+// an identifying property refuses the payload, since the callback would not
+// get the record's identity.
+func decodeFitted(rt *route, v any, id string, warnings []openapi.Problem) (decoded, *rejection) {
+	var dropped []openapi.Problem
+	fitted, _ := fit(v, rt.b.typ, "", &dropped)
+	ids := rt.ev.Identity()
+	for _, p := range dropped {
+		for _, ptr := range ids {
+			if p.Path == ptr || strings.HasPrefix(ptr, p.Path+"/") {
+				return decoded{}, unidentified(rt.ev.Name, []openapi.Problem{p})
+			}
+		}
+	}
+	body, err := json.Marshal(fitted)
+	if err != nil {
+		return decoded{}, decodeRejection(err)
+	}
+	ev, err := decodeTyped(rt, body)
+	if err != nil {
+		return decoded{}, decodeRejection(err)
+	}
+	ev.recordID, ev.warnings = id, mergeProblems(warnings, dropped)
+	return ev, nil
+}
+
+// mergeProblems adds the problems of fit to those of the schema, sorted by
+// path: one of fit replaces one of the schema with the same path and rule,
+// which is the same finding with what the callback gets.
+func mergeProblems(schema, dropped []openapi.Problem) []openapi.Problem {
+	if len(dropped) == 0 {
+		return schema
+	}
+	type key struct{ path, rule string }
+	seen := make(map[key]bool, len(dropped))
+	for _, p := range dropped {
+		seen[key{p.Path, p.Keyword}] = true
+	}
+	out := make([]openapi.Problem, 0, len(schema)+len(dropped))
+	for _, p := range schema {
+		if !seen[key{p.Path, p.Keyword}] {
+			out = append(out, p)
+		}
+	}
+	out = append(out, dropped...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
 }
 
 // cutString expects b to start with prefix followed by a JSON string without
@@ -516,30 +775,30 @@ type decoded struct {
 	head
 	rt   *route
 	call func(ctx context.Context) error // nil without a callback
+	// warnings are the payload's differences from the spec that the
+	// handler tolerated.
+	warnings []openapi.Problem
 }
 
-// decode decodes body as the event of rt and binds its callback: the typed
-// one if set, or else OnEvent.
-func (h *Handler) decode(rt *route, body []byte) (decoded, error) {
-	var ev decoded
-	if rt.b != nil {
-		var err error
-		if ev, err = rt.b.decode(body); err != nil {
-			return decoded{}, err
-		}
-	} else {
-		hd, err := decodeHead(body)
-		if err != nil {
-			return decoded{}, err
-		}
-		ev.head = hd
+// decodeTyped decodes body into rt's generated type, which rt.b must have,
+// and binds its typed callback, if set.
+func decodeTyped(rt *route, body []byte) (decoded, error) {
+	ev, err := rt.b.decode(body, rt.idx)
+	if err != nil {
+		return decoded{}, err
 	}
 	ev.rt = rt
-	if ev.call == nil && h.cb.OnEvent != nil {
-		on, raw := h.cb.OnEvent, json.RawMessage(body)
-		ev.call = func(ctx context.Context) error { return on(ctx, rt.ev, raw) }
-	}
 	return ev, nil
+}
+
+// bindOnEvent binds OnEvent, if set, to an event without a typed callback:
+// it gets body, the payload as received.
+func (h *Handler) bindOnEvent(ev *decoded, body []byte) {
+	if ev.call != nil || h.cb.OnEvent == nil {
+		return
+	}
+	on, e, raw := h.cb.OnEvent, ev.rt.ev, json.RawMessage(body)
+	ev.call = func(ctx context.Context) error { return on(ctx, e, raw) }
 }
 
 // call runs the event's callback, turning an error or a panic into a 500.
@@ -547,6 +806,9 @@ func (h *Handler) call(ctx context.Context, ev decoded, d *Delivery) (rej *rejec
 	event := ev.rt.ev.Name
 	if ev.call == nil {
 		return nil
+	}
+	if len(ev.warnings) > 0 {
+		ctx = context.WithValue(ctx, warningsKey{}, ev.warnings)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -695,7 +957,7 @@ func (h *Handler) logDelivery(r *http.Request, d *Delivery) {
 	switch {
 	case d.Status >= 500:
 		level = slog.LevelError
-	case d.Status >= 400:
+	case d.Status >= 400 || len(d.Warnings) > 0:
 		level = slog.LevelWarn
 	}
 	ctx := r.Context()
@@ -711,6 +973,9 @@ func (h *Handler) logDelivery(r *http.Request, d *Delivery) {
 	}
 	if d.Err != nil {
 		attrs = append(attrs, slog.String("err", d.Err.Error()))
+	}
+	if n := len(d.Warnings); n > 0 {
+		attrs = append(attrs, slog.Int("warnings", n), slog.String("warning", summarize(d.Warnings, maxLoggedWarnings)))
 	}
 	h.log.LogAttrs(ctx, level, "webhook", attrs...)
 }

@@ -2,6 +2,7 @@ package receiver_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -234,6 +235,10 @@ func full(event string) func(m map[string]any) {
 	}
 }
 
+// TestBodies sends good and bad bodies to a receiver in each of its four
+// modes: Strict refuses every schema problem, as the tolerant default
+// refuses only what it cannot route or identify, and accepts the rest with
+// warnings; each with and without validation against the spec.
 func TestBodies(t *testing.T) {
 	userCreated := example(t, "user.created", nil)
 	big := example(t, "user.created", func(m map[string]any) {
@@ -242,12 +247,17 @@ func TestBodies(t *testing.T) {
 	type tc struct {
 		name         string
 		body         []byte
-		chunked      bool // send without Content-Length
-		want         int  // with validation
-		wantSkip     int  // with SkipValidation; 0 means the same as want
-		wantErr      error
-		wantProblem  string // a JSON pointer the error body names
+		chunked      bool  // send without Content-Length
+		want         int   // with validation, under Strict
+		wantSkip     int   // with SkipValidation, under Strict; 0 means the same as want
+		wantTolerant int   // by default, with or without validation; 0 means wantSkip, then want
+		wantErr      error // of the refusals answered want
+		unidentified bool  // the tolerant refusal wraps ErrUnidentified
+		wantProblem  string
+		wantWarning  string // a JSON pointer among the tolerant warnings, with validation
+		fitWarning   bool   // wantWarning is there without validation too: the Go type cannot hold the value
 		wantEvent    string
+		wantLaxEvent string // without validation; "" means wantEvent
 		wantRecordID string
 	}
 	cases := []tc{
@@ -263,17 +273,25 @@ func TestBodies(t *testing.T) {
 		{name: "unknown model", body: example(t, "user.created", func(m map[string]any) { m["model"] = "organization" }), want: 400, wantErr: receiver.ErrUnknownEvent},
 		{name: "no action", body: example(t, "user.created", func(m map[string]any) { delete(m, "action") }), want: 400, wantErr: receiver.ErrUnknownEvent},
 		{name: "action of another type", body: example(t, "user.created", func(m map[string]any) { m["action"] = 1 }), want: 400},
-		{name: "invalid: userId a string", body: example(t, "user.created", func(m map[string]any) { record(m)["userId"] = "one" }), want: 400, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/userId"},
-		{name: "invalid: tenantId pattern", body: example(t, "tenant.created", func(m map[string]any) { record(m)["tenantId"] = "Not An Id" }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/tenantId"},
-		{name: "invalid: phone number not E.164", body: example(t, "user.created", func(m map[string]any) { record(m)["phoneNumber"] = "555-0123" }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/phoneNumber"},
-		{name: "invalid: mode staging", body: example(t, "user.created", func(m map[string]any) { m["mode"] = "staging" }), want: 400, wantErr: receiver.ErrInvalidPayload},
-		{name: "invalid: no record", body: example(t, "tenant.deleted", func(m map[string]any) { delete(m, "record") }), want: 400, wantErr: receiver.ErrInvalidPayload},
-		{name: "invalid: record null", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = nil }), want: 400, wantErr: receiver.ErrInvalidPayload},
-		{name: "invalid: required email missing", body: example(t, "user.deleted", func(m map[string]any) { delete(record(m), "email") }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record"},
-		{name: "invalid: locked a string", body: example(t, "user.updated", func(m map[string]any) { record(m)["locked"] = "yes" }), want: 400, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/locked"},
-		{name: "ambiguous action keys", body: []byte(strings.Replace(string(userCreated), `"action":"create"`, `"action":"create","ACTION":"delete"`, 1)), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload},
-		{name: "invalid: record empty", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = map[string]any{} }), want: 400, wantErr: receiver.ErrInvalidPayload},
-		{name: "invalid: record a string", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = "p9ny8bdj" }), want: 400, wantErr: receiver.ErrInvalidPayload},
+		{name: "invalid: userId a string", body: example(t, "user.created", func(m map[string]any) { record(m)["userId"] = "one" }), want: 400, wantErr: receiver.ErrInvalidPayload, unidentified: true, wantProblem: "/record/userId"},
+		{name: "invalid: tenantId pattern", body: example(t, "tenant.created", func(m map[string]any) { record(m)["tenantId"] = "Not An Id" }), want: 400, wantSkip: 204, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/tenantId",
+			wantWarning: "/record/tenantId", wantEvent: "tenant.created", wantRecordID: "Not An Id"},
+		{name: "invalid: phone number not E.164", body: example(t, "user.created", func(m map[string]any) { record(m)["phoneNumber"] = "555-0123" }), want: 400, wantSkip: 204, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/phoneNumber",
+			wantWarning: "/record/phoneNumber", wantEvent: "user.created", wantRecordID: "1"},
+		{name: "invalid: mode staging", body: example(t, "user.created", func(m map[string]any) { m["mode"] = "staging" }), want: 400, wantErr: receiver.ErrInvalidPayload, wantProblem: "/mode"},
+		{name: "invalid: no record", body: example(t, "tenant.deleted", func(m map[string]any) { delete(m, "record") }), want: 400, wantErr: receiver.ErrInvalidPayload, unidentified: true},
+		{name: "invalid: record null", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = nil }), want: 400, wantErr: receiver.ErrInvalidPayload, unidentified: true},
+		{name: "invalid: required email missing", body: example(t, "user.deleted", func(m map[string]any) { delete(record(m), "email") }), want: 400, wantSkip: 204, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record",
+			wantWarning: "/record", wantEvent: "user.deleted", wantRecordID: "7"},
+		{name: "invalid: locked a string", body: example(t, "user.updated", func(m map[string]any) { record(m)["locked"] = "yes" }), want: 400, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/record/locked",
+			wantWarning: "/record/locked", fitWarning: true, wantEvent: "user.updated", wantRecordID: "42"},
+		{name: "ambiguous action keys", body: []byte(strings.Replace(string(userCreated), `"action":"create"`, `"action":"create","ACTION":"delete"`, 1)), want: 400, wantSkip: 204, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload,
+			wantWarning: "/ACTION", wantEvent: "user.created", wantRecordID: "1",
+			// The case-folded key check needs the generic form, which only
+			// validation makes: without it, encoding/json reads ACTION.
+			wantLaxEvent: "user.deleted"},
+		{name: "invalid: record empty", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = map[string]any{} }), want: 400, wantErr: receiver.ErrInvalidPayload, unidentified: true},
+		{name: "invalid: record a string", body: example(t, "tenant.deleted", func(m map[string]any) { m["record"] = "p9ny8bdj" }), want: 400, wantErr: receiver.ErrInvalidPayload, unidentified: true},
 		// encoding/json and the validator both let the last of two equal keys
 		// win, so this is a tenant.created whose record has a tenantId and a
 		// name, and extra fields.
@@ -284,10 +302,14 @@ func TestBodies(t *testing.T) {
 		{name: "login with a factor that is no object", body: example(t, "user.login.code.email", func(m map[string]any) { m["factor"] = "email" }), want: 400, wantErr: receiver.ErrUnknownEvent},
 		// The channel routes the body to the code by email, whose schema
 		// wants an email address.
-		{name: "invalid: code by SMS sent as a code by email", body: example(t, "user.login.code.sms", func(m map[string]any) { factor(m)["channel"] = "email" }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor"},
-		{name: "invalid: verification code of five digits", body: example(t, "user.login.code.sms", func(m map[string]any) { factor(m)["verificationCode"] = "12345" }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor/verificationCode"},
-		{name: "invalid: verification code a number", body: example(t, "user.login.code.email", func(m map[string]any) { factor(m)["verificationCode"] = 985571 }), want: 400, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor/verificationCode"},
-		{name: "invalid: link without a token", body: example(t, "user.login.link.email", func(m map[string]any) { delete(factor(m), "token") }), want: 400, wantSkip: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor"},
+		{name: "invalid: code by SMS sent as a code by email", body: example(t, "user.login.code.sms", func(m map[string]any) { factor(m)["channel"] = "email" }), want: 400, wantSkip: 204, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor",
+			wantWarning: "/factor", wantEvent: "user.login.code.email"},
+		{name: "invalid: verification code of five digits", body: example(t, "user.login.code.sms", func(m map[string]any) { factor(m)["verificationCode"] = "12345" }), want: 400, wantSkip: 204, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor/verificationCode",
+			wantWarning: "/factor/verificationCode", wantEvent: "user.login.code.sms"},
+		{name: "invalid: verification code a number", body: example(t, "user.login.code.email", func(m map[string]any) { factor(m)["verificationCode"] = 985571 }), want: 400, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor/verificationCode",
+			wantWarning: "/factor/verificationCode", fitWarning: true, wantEvent: "user.login.code.email"},
+		{name: "invalid: link without a token", body: example(t, "user.login.link.email", func(m map[string]any) { delete(factor(m), "token") }), want: 400, wantSkip: 204, wantTolerant: 204, wantErr: receiver.ErrInvalidPayload, wantProblem: "/factor",
+			wantWarning: "/factor", wantEvent: "user.login.link.email"},
 		{name: "unknown fields", body: example(t, "user.created", func(m map[string]any) {
 			m["eventId"] = "evt_1"
 			record(m)["shoeSize"] = 44
@@ -315,12 +337,27 @@ func TestBodies(t *testing.T) {
 			tc{name: ev + " with the fields webhooks drop", body: example(t, ev, full(ev)), want: 204, wantEvent: ev, wantRecordID: id},
 		)
 	}
-	for _, skip := range []bool{false, true} {
-		f := newFixture(t, receiver.Options{Token: liveToken, SkipValidation: skip}, receiver.Callbacks{})
+	for _, mode := range []struct {
+		name           string
+		strict, skip   bool
+		want           func(tc) int
+		warningPointer func(tc) string
+	}{
+		{"strict", true, false, func(c tc) int { return c.want }, func(tc) string { return "" }},
+		{"strict-no-validation", true, true, func(c tc) int { return cmp.Or(c.wantSkip, c.want) }, func(tc) string { return "" }},
+		{"tolerant", false, false, func(c tc) int { return cmp.Or(c.wantTolerant, c.want) }, func(c tc) string { return c.wantWarning }},
+		{"tolerant-no-validation", false, true, func(c tc) int { return cmp.Or(c.wantTolerant, c.wantSkip, c.want) }, func(c tc) string {
+			if c.fitWarning {
+				return c.wantWarning
+			}
+			return ""
+		}},
+	} {
+		f := newFixture(t, receiver.Options{Token: liveToken, Strict: mode.strict, SkipValidation: mode.skip}, receiver.Callbacks{})
 		for _, tc := range cases {
-			t.Run(fmt.Sprintf("validation=%v/%s", !skip, tc.name), func(t *testing.T) {
+			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
 				if tc.want == 204 {
-					require.NoError(t, openapi.Validate(openapi.MustLookup(tc.wantEvent), tc.body), "a case that wants 204 must be valid")
+					require.NoError(t, openapi.Validate(openapi.MustLookup(tc.wantEvent), tc.body), "a case that wants 204 under Strict must be valid")
 				}
 				req, err := http.NewRequest(http.MethodPost, f.srv.URL, bytes.NewReader(tc.body))
 				require.NoError(t, err)
@@ -330,32 +367,51 @@ func TestBodies(t *testing.T) {
 				}
 				req.Header.Set("Authorization", bearer.Header(liveToken))
 				got := f.do(t, req)
-				want := tc.want
-				if skip && tc.wantSkip != 0 {
-					want = tc.wantSkip
-				}
+				want := mode.want(tc)
 				assert.Equal(t, want, got.status, got.body)
+				if mode.strict {
+					assert.Nil(t, got.delivery.Warnings, "Strict has no warnings: it refuses")
+				}
 				if want == 204 {
 					assert.Empty(t, got.body)
 					assert.NoError(t, got.delivery.Err)
 					assert.Equal(t, tc.body, got.delivery.Body)
-					if tc.want == 204 {
-						assert.Equal(t, tc.wantEvent, got.delivery.Event)
+					if tc.wantEvent != "" {
+						wantEvent := tc.wantEvent
+						if mode.skip && tc.wantLaxEvent != "" {
+							wantEvent = tc.wantLaxEvent
+						}
+						assert.Equal(t, wantEvent, got.delivery.Event)
 						assert.Equal(t, tc.wantRecordID, got.delivery.RecordID)
+					}
+					if p := mode.warningPointer(tc); p != "" {
+						var paths []string
+						for _, w := range got.delivery.Warnings {
+							paths = append(paths, w.Path)
+							assert.NotEmpty(t, w.Message)
+						}
+						assert.Contains(t, paths, p)
+					} else {
+						assert.Empty(t, got.delivery.Warnings)
 					}
 					return
 				}
 				assert.Less(t, got.status, 500, "a bad body is never 5xx")
+				assert.Empty(t, got.delivery.Warnings, "a refusal lists its problems in the answer")
 				var eb struct {
 					Error    string
 					Problems []openapi.Problem
 				}
 				require.NoError(t, json.Unmarshal([]byte(got.body), &eb), got.body)
 				assert.NotEmpty(t, eb.Error)
-				if tc.wantErr != nil && !(skip && tc.wantSkip != 0) {
+				if tc.wantErr != nil && want == tc.want {
 					assert.ErrorIs(t, got.delivery.Err, tc.wantErr)
 				}
-				if tc.wantProblem != "" && !skip {
+				if tc.unidentified && !mode.strict {
+					assert.ErrorIs(t, got.delivery.Err, receiver.ErrUnidentified)
+					assert.Contains(t, eb.Error, "cannot be identified")
+				}
+				if tc.wantProblem != "" && !mode.skip {
 					var paths []string
 					for _, p := range eb.Problems {
 						paths = append(paths, p.Path)
@@ -669,22 +725,13 @@ func TestSmallLimit(t *testing.T) {
 // TestCaseFoldedKeys checks that what a callback sees is what was validated:
 // encoding/json matches keys case-insensitively, so a second key that
 // differs only in letter case must not slip an unvalidated value past the
-// schema.
+// schema. Under Strict it is refused; by default it is ignored, with a
+// warning.
 func TestCaseFoldedKeys(t *testing.T) {
-	var got []int
-	var mu sync.Mutex
-	f := newFixture(t, receiver.Options{Token: liveToken}, receiver.Callbacks{
-		OnUserCreated: func(_ context.Context, ev gen.UserCreatedEvent) error {
-			mu.Lock()
-			defer mu.Unlock()
-			got = append(got, ev.Record.UserID)
-			return nil
-		},
-	})
 	cases := []struct {
 		name     string
 		mutate   func(m map[string]any)
-		want     int
+		want     int // under Strict; by default, 204
 		wantPath string
 	}{
 		{"record key in upper case", func(m map[string]any) { record(m)["USERID"] = 999 }, 400, "/record/USERID"},
@@ -699,17 +746,55 @@ func TestCaseFoldedKeys(t *testing.T) {
 		{"free-form data may use any case", func(m map[string]any) { record(m)["data"] = map[string]any{"UserId": 5, "userid": 6} }, 204, ""},
 		{"an unknown key is fine", func(m map[string]any) { record(m)["userIdentifier"] = "x" }, 204, ""},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resp := f.post(t, http.MethodPost, bearer.Header(liveToken), example(t, "user.created", tc.mutate))
-			assert.Equal(t, tc.want, resp.status, resp.body)
-			if tc.wantPath != "" {
-				assert.ErrorIs(t, resp.delivery.Err, receiver.ErrInvalidPayload)
-				assert.Contains(t, resp.body, `"path":"`+tc.wantPath+`"`)
+	for _, strict := range []bool{true, false} {
+		t.Run(fmt.Sprintf("strict=%v", strict), func(t *testing.T) {
+			var got []gen.UserCreatedEvent
+			var mu sync.Mutex
+			f := newFixture(t, receiver.Options{Token: liveToken, Strict: strict}, receiver.Callbacks{
+				OnUserCreated: func(_ context.Context, ev gen.UserCreatedEvent) error {
+					mu.Lock()
+					defer mu.Unlock()
+					got = append(got, ev)
+					return nil
+				},
+			})
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					resp := f.post(t, http.MethodPost, bearer.Header(liveToken), example(t, "user.created", tc.mutate))
+					if strict {
+						assert.Equal(t, tc.want, resp.status, resp.body)
+						if tc.wantPath != "" {
+							assert.ErrorIs(t, resp.delivery.Err, receiver.ErrInvalidPayload)
+							assert.Contains(t, resp.body, `"path":"`+tc.wantPath+`"`)
+						}
+						return
+					}
+					assert.Equal(t, 204, resp.status, resp.body)
+					if tc.wantPath == "" {
+						assert.Empty(t, resp.delivery.Warnings)
+						return
+					}
+					require.Len(t, resp.delivery.Warnings, 1)
+					assert.Equal(t, tc.wantPath, resp.delivery.Warnings[0].Path)
+					assert.Equal(t, "key", resp.delivery.Warnings[0].Keyword)
+					assert.Contains(t, resp.delivery.Warnings[0].Message, "only in letter case")
+				})
 			}
+			var ids []int
+			for _, ev := range got {
+				ids = append(ids, ev.Record.UserID)
+			}
+			if strict {
+				assert.Equal(t, []int{1, 1}, ids, "only the validated userId reaches the callback")
+				return
+			}
+			require.Len(t, got, len(cases))
+			assert.Equal(t, []int{1, 1, 1, 1, 1, 1, 1}, ids, "only the validated userId reaches the callback")
+			assert.False(t, got[1].Record.Locked, "the Kelvin-sign key is ignored")
+			assert.Equal(t, "password", got[3].Record.PreferredFirstFactor.MustGet().Strategy, "the folded Strategy is ignored")
+			assert.Equal(t, []string{"admin"}, got[4].Record.Authorization["demo1234"].Roles, "the folded ROLES is ignored")
 		})
 	}
-	assert.Equal(t, []int{1, 1}, got, "only the validated userId reaches the callback")
 }
 
 // TestPanicLoggedWithoutLogger checks that a callback's panic is never lost:

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/receiver/endpoint"
 )
@@ -24,6 +25,7 @@ type receiveConfig struct {
 	listen, token, testToken string
 	tlsCert, tlsKey, caOut   string
 	plainHTTP, asJSON        bool
+	strict                   bool
 }
 
 func newReceiveCmd() *cobra.Command {
@@ -35,6 +37,13 @@ func newReceiveCmd() *cobra.Command {
 bounds the body, validates each payload against the spec, and prints one line
 per webhook (time, event, mode, record id, status returned). Every path serves
 every event of the spec.
+
+It refuses (400) only what it cannot route or identify: a body that is not one
+JSON object, an unknown model and action, a mode other than test or live, a
+record without its id. Any other difference from the spec is accepted and
+printed as warnings under the webhook's line, since the spec can be stricter
+than Userfront and Userfront's records change over time. --strict refuses
+every payload that breaks the spec instead.
 
 Without --tls-cert it serves HTTPS with a certificate for localhost, 127.0.0.1
 and ::1 from a fresh local CA, and writes the CA certificate to a file that
@@ -69,7 +78,7 @@ or SIGTERM.`,
 			}
 			srv, err := endpoint.Listen(endpoint.Config{
 				Listen:      c.listen,
-				Options:     receiver.Options{Token: c.token, TestToken: c.testToken},
+				Options:     receiver.Options{Token: c.token, TestToken: c.testToken, Strict: c.strict},
 				Callbacks:   receiver.Callbacks{OnDelivery: printDeliveries(cmd.OutOrStdout(), c.asJSON)},
 				TLSCertFile: c.tlsCert,
 				TLSKeyFile:  c.tlsKey,
@@ -99,6 +108,7 @@ or SIGTERM.`,
 	f.StringVar(&c.caOut, "ca-out", "", "where to write the generated CA certificate (default: ufhook/receive-ca.pem in the user cache folder)")
 	f.BoolVar(&c.plainHTTP, "http", false, "serve plain HTTP; accepts test-mode webhooks only")
 	f.BoolVar(&c.asJSON, "json", false, "print one JSON object per webhook, with the full payload")
+	f.BoolVar(&c.strict, "strict", false, "refuse (400) every payload that breaks the spec, instead of accepting it with warnings")
 	return cmd
 }
 
@@ -167,17 +177,29 @@ func (e *errWriter) printf(format string, args ...any) {
 	}
 }
 
+// maxPrintedWarnings is how many of a delivery's warnings receive prints,
+// and maxWarningLine how long each may be: a warning quotes the payload's
+// values, which may hold line breaks or be long.
+const (
+	maxPrintedWarnings = 5
+	maxWarningLine     = 240
+)
+
 // printDeliveries returns an OnDelivery callback that writes one line per
 // webhook to w: time, event, mode, record id, status and, for a rejection,
-// why. With asJSON it writes one JSON object per webhook instead, with the
-// full payload. It is safe for concurrent use; write errors are dropped.
+// why. A delivery with warnings gets their count on its line, and the first
+// few below it, one per line. With asJSON it writes one JSON object per
+// webhook instead, with the full payload and the warnings. It is safe for
+// concurrent use; write errors are dropped.
 func printDeliveries(w io.Writer, asJSON bool) func(receiver.Delivery) {
 	var mu sync.Mutex
 	return func(d receiver.Delivery) {
 		mu.Lock()
 		defer mu.Unlock()
+		shown := d.Warnings[:min(len(d.Warnings), maxPrintedWarnings)]
 		if asJSON {
-			rec := deliveryJSON{Time: d.Time.UTC(), Event: d.Event, Mode: string(d.Mode), RecordID: d.RecordID, Status: d.Status}
+			rec := deliveryJSON{Time: d.Time.UTC(), Event: d.Event, Mode: string(d.Mode), RecordID: d.RecordID, Status: d.Status,
+				WarningCount: len(d.Warnings), Warnings: shown}
 			if d.Err != nil {
 				rec.Error = d.Err.Error()
 			}
@@ -198,19 +220,36 @@ func printDeliveries(w io.Writer, asJSON bool) func(receiver.Delivery) {
 		if d.Err != nil {
 			line += "  " + d.Err.Error()
 		}
+		switch n := len(d.Warnings); n {
+		case 0:
+		case 1:
+			line += "  1 warning"
+		default:
+			line += fmt.Sprintf("  %d warnings", n)
+		}
+		for _, p := range shown {
+			line += "\n    warning: " + oneLine(p.String(), maxWarningLine)
+		}
+		if more := len(d.Warnings) - len(shown); more > 0 {
+			line += fmt.Sprintf("\n    and %d more", more)
+		}
 		io.WriteString(w, line+"\n")
 	}
 }
 
 // deliveryJSON is one line of printDeliveries in JSON form.
 type deliveryJSON struct {
-	Time     time.Time       `json:"time"`
-	Event    string          `json:"event"`
-	Mode     string          `json:"mode"`
-	RecordID string          `json:"recordId"`
-	Status   int             `json:"status"`
-	Error    string          `json:"error,omitempty"`
-	Payload  json.RawMessage `json:"payload,omitempty"`
+	Time     time.Time `json:"time"`
+	Event    string    `json:"event"`
+	Mode     string    `json:"mode"`
+	RecordID string    `json:"recordId"`
+	Status   int       `json:"status"`
+	Error    string    `json:"error,omitempty"`
+	// WarningCount is how many warnings the delivery had; Warnings are the
+	// first maxPrintedWarnings of them.
+	WarningCount int               `json:"warningCount,omitempty"`
+	Warnings     []openapi.Problem `json:"warnings,omitempty"`
+	Payload      json.RawMessage   `json:"payload,omitempty"`
 }
 
 func dash(s string) string {

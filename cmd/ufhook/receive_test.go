@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +122,58 @@ func TestReceiveJSONAndEnvToken(t *testing.T) {
 	assert.Equal(t, "42", got.RecordID)
 	assert.Equal(t, 204, got.Status)
 	assert.JSONEq(t, string(body), string(got.Payload), "--json prints the full payload")
+}
+
+// TestReceiveWarnings sends a payload that breaks the spec but can be
+// identified: receive accepts it and prints its warnings, in text and in
+// JSON, and refuses it with --strict.
+func TestReceiveWarnings(t *testing.T) {
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(exampleBody(t, "user.updated"), &m))
+	m["record"].(map[string]any)["locked"] = "no"
+	body, err := json.Marshal(m)
+	require.NoError(t, err)
+
+	cases := []struct {
+		name  string
+		args  []string
+		want  int
+		check func(t *testing.T, out string)
+	}{
+		{"text", nil, 204, func(t *testing.T, out string) {
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			require.Len(t, lines, 2, out)
+			assert.Regexp(t, `user\.updated +live 42 +204  1 warning$`, lines[0])
+			assert.Regexp(t, `^    warning: /record/locked: type: got string "no", want boolean`, lines[1])
+		}},
+		{"json", []string{"--json"}, 204, func(t *testing.T, out string) {
+			var got struct {
+				Status       int
+				WarningCount int
+				Warnings     []openapi.Problem
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+			assert.Equal(t, 204, got.Status)
+			assert.Equal(t, 1, got.WarningCount)
+			require.Len(t, got.Warnings, 1)
+			assert.Equal(t, "/record/locked", got.Warnings[0].Path)
+			assert.Equal(t, "type", got.Warnings[0].Keyword)
+		}},
+		{"strict", []string{"--strict"}, 400, func(t *testing.T, out string) {
+			assert.Regexp(t, `user\.updated +live - +400  user\.updated payload does not match the schema: /record/locked: type: got string, want boolean\n$`, out)
+			assert.NotContains(t, out, "warning")
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			caFile := filepath.Join(t.TempDir(), "ca.pem")
+			r := startReceive(t, append([]string{"--token", hooktest.Token, "--ca-out", caFile}, tc.args...)...)
+			assert.Equal(t, tc.want, hooktest.Post(t, hooktest.TrustingClient(t, caFile), r.url, hooktest.Token, body))
+			require.Equal(t, exitOK, r.stop())
+			tc.check(t, r.stdout.String())
+			assert.NotContains(t, r.stdout.String()+r.stderr.String(), hooktest.Token, "the token is never printed whole")
+		})
+	}
 }
 
 func TestReceivePlainHTTP(t *testing.T) {
@@ -281,4 +334,46 @@ func TestPrintDeliveries(t *testing.T) {
 	assert.Equal(t, float64(204), first["status"])
 	assert.Equal(t, "not json", second["payload"], "a body that is not JSON comes as a string")
 	assert.Equal(t, "missing or wrong bearer token", second["error"])
+	assert.NotContains(t, first, "warnings", "no warnings, no field")
+}
+
+func TestPrintDeliveriesWarnings(t *testing.T) {
+	at := time.Date(2026, 11, 27, 4, 30, 0, 123e6, time.UTC)
+	var many []openapi.Problem
+	for i := range 7 {
+		many = append(many, openapi.Problem{Path: "/record/f" + strconv.Itoa(i), Keyword: "type", Message: "got string, want boolean"})
+	}
+	one := receiver.Delivery{Time: at, Event: "user.updated", Mode: "live", RecordID: "318", Status: 204,
+		Warnings: []openapi.Problem{{Path: "/record", Keyword: "required", Message: "missing properties 'isEmailConfirmed'"}}}
+	broken := receiver.Delivery{Time: at, Event: "tenant.created", Mode: "test", RecordID: "demo1234", Status: 204,
+		Warnings: []openapi.Problem{{Path: "/record/tenantId", Keyword: "pattern", Message: "'demo\n1234' does not match"}}}
+	seven := receiver.Delivery{Time: at, Event: "user.updated", Mode: "live", RecordID: "318", Status: 204, Warnings: many}
+
+	var text bytes.Buffer
+	p := printDeliveries(&text, false)
+	p(one)
+	p(seven)
+	p(broken)
+	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.updated   live 318        204  1 warning\n"+
+		"    warning: /record: required: missing properties 'isEmailConfirmed'\n"+
+		"2026-11-27T04:30:00.123Z  user.updated   live 318        204  7 warnings\n"+
+		"    warning: /record/f0: type: got string, want boolean\n"+
+		"    warning: /record/f1: type: got string, want boolean\n"+
+		"    warning: /record/f2: type: got string, want boolean\n"+
+		"    warning: /record/f3: type: got string, want boolean\n"+
+		"    warning: /record/f4: type: got string, want boolean\n"+
+		"    and 2 more\n"+
+		"2026-11-27T04:30:00.123Z  tenant.created test demo1234   204  1 warning\n"+
+		"    warning: /record/tenantId: pattern: 'demo 1234' does not match\n", text.String(), "a line break in a value does not break the line")
+
+	var js bytes.Buffer
+	p = printDeliveries(&js, true)
+	p(seven)
+	var got struct {
+		WarningCount int               `json:"warningCount"`
+		Warnings     []openapi.Problem `json:"warnings"`
+	}
+	require.NoError(t, json.Unmarshal(js.Bytes(), &got))
+	assert.Equal(t, 7, got.WarningCount)
+	assert.Equal(t, many[:5], got.Warnings, "the first few, as the text shows them")
 }
