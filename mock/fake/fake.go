@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/openapi"
@@ -84,6 +85,11 @@ type Options struct {
 	Mode gen.Mode
 	// Shape selects how the record is filled; the zero value is Realistic.
 	Shape Shape
+	// Now is when the payload is sent: the values that the spec marks
+	// x-faker: timestamp.recent (a created record's createdAt) fall just
+	// before it. The zero value stands for a fixed time, 2026-06-01T00:00:00Z,
+	// so that the seed alone fixes the bytes; a sender sets time.Now().
+	Now time.Time
 }
 
 // Payload returns one webhook envelope of event as JSON:
@@ -94,6 +100,7 @@ func Payload(ev openapi.Event, opts Options) ([]byte, error) {
 	f := fakers.Get().(*Faker)
 	defer fakers.Put(f)
 	f.Reset(opts.Seed)
+	f.SetNow(opts.Now)
 	return f.Payload(ev, opts.Mode, opts.Shape)
 }
 
@@ -118,8 +125,20 @@ func New(seed uint64) *Faker {
 	return f
 }
 
-// Reset restarts the stream as if it were new with seed, keeping its buffers.
+// Reset restarts the stream as if it were new with seed, keeping its
+// buffers. Its time goes back to the fixed one (see SetNow).
 func (f *Faker) Reset(seed uint64) { f.s.reseed(seed) }
+
+// SetNow sets when the stream's next payloads are sent, as Options.Now
+// does; the zero time stands for the fixed time of a new stream,
+// 2026-06-01T00:00:00Z.
+func (f *Faker) SetNow(t time.Time) {
+	if t.IsZero() {
+		f.s.now = epochEnd
+		return
+	}
+	f.s.now = t.UnixMilli()
+}
 
 // Payload returns the next payload of event in this stream. It errors like
 // the package-level Payload.

@@ -47,6 +47,13 @@ type state struct {
 
 	slots   []slot
 	slotBuf []byte
+	// now is the payload's time in Unix milliseconds (Options.Now), which
+	// timestamp.recent leads up to.
+	now int64
+	// keyBuf holds the keys of the map entries being written, nested maps
+	// last; keyStarts, where each begins (x-faker: map.key).
+	keyBuf    []byte
+	keyStarts []int
 	// num is the number that the last timestamp generator wrote.
 	num int64
 	// levels and ranges are per-depth scratch for objects whose properties
@@ -68,6 +75,7 @@ func (s *state) reseed(seed uint64) {
 	s.pcg.Seed(seed, 0x9e3779b97f4a7c15)
 	s.stream.home = s.newCompany()
 	s.stream.next = 1 + s.r.Int64N(5000)
+	s.now = epochEnd
 }
 
 // begin clears what lives for one payload.
@@ -80,6 +88,7 @@ func (s *state) begin(mode gen.Mode, slots int) {
 	s.slots = s.slots[:slots]
 	clear(s.slots)
 	s.slotBuf = s.slotBuf[:0]
+	s.keyBuf, s.keyStarts = s.keyBuf[:0], s.keyStarts[:0]
 }
 
 func (s *state) chance(percent float64) bool {
@@ -395,8 +404,10 @@ type object struct {
 
 // entries are the generated keys and values of a map.
 type entries struct {
-	n     counts
-	key   genFunc
+	n counts
+	// keys make the keys: the i-th key comes from keys[i], or from the
+	// last of them.
+	keys  []genFunc
 	value writer
 }
 
@@ -480,14 +491,20 @@ func (e *entries) gen(s *state, b []byte, open int, first bool) ([]byte, bool) {
 			b = append(b, ',')
 		}
 		keyAt := len(b)
-		b = e.key(s, b)
+		b = e.keys[min(i, len(e.keys)-1)](s, b)
 		// A key must be a JSON string and unique; a generator that wrote
 		// something else, or a repeat, ends the map here.
 		if len(b) == keyAt || b[keyAt] != '"' || repeatsKey(b[open:keyAt], b[keyAt:]) {
 			return b[:start], first
 		}
 		first = false
+		// The key stays readable (x-faker: map.key) while its value is
+		// written.
+		s.keyStarts = append(s.keyStarts, len(s.keyBuf))
+		s.keyBuf = append(s.keyBuf, b[keyAt:]...)
 		b = e.value.gen(s, append(b, ':'))
+		top := s.keyStarts[len(s.keyStarts)-1]
+		s.keyBuf, s.keyStarts = s.keyBuf[:top], s.keyStarts[:len(s.keyStarts)-1]
 	}
 	return b, first
 }
