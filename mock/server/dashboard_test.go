@@ -414,3 +414,22 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	assert.Contains(t, string(rest), "event: delivery")
 	http.DefaultClient.CloseIdleConnections()
 }
+
+// TestFiredUsersAreFresh checks that a user.created fired from the
+// dashboard says its user was created moments before it was sent.
+func TestFiredUsersAreFresh(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	before := time.Now().Add(-3 * time.Second)
+	status, fired := call(t, srv.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": "user.created"})
+	require.Equal(t, http.StatusOK, status, "%v", fired)
+	d := sk.next(t)
+	require.NoError(t, d.Err)
+	var env struct {
+		Record struct {
+			CreatedAt time.Time `json:"createdAt"`
+		} `json:"record"`
+	}
+	require.NoError(t, json.Unmarshal(d.Body, &env))
+	assert.True(t, env.Record.CreatedAt.After(before) && env.Record.CreatedAt.Before(time.Now()), "createdAt %s is moments before the delivery", env.Record.CreatedAt)
+}
