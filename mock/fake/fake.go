@@ -83,13 +83,13 @@ type Options struct {
 	Seed uint64
 	// Mode is the envelope's and record's mode; "" means test.
 	Mode gen.Mode
-	// Shape selects how the record is filled; the zero value is Realistic.
-	Shape Shape
 	// Now is when the payload is sent: the values that the spec marks
 	// x-faker: timestamp.recent (a created record's createdAt) fall just
 	// before it. The zero value stands for a fixed time, 2026-06-01T00:00:00Z,
 	// so that the seed alone fixes the bytes; a sender sets time.Now().
 	Now time.Time
+	// Shape selects how the record is filled; the zero value is Realistic.
+	Shape Shape
 }
 
 // Payload returns one webhook envelope of event as JSON:
@@ -99,8 +99,8 @@ type Options struct {
 func Payload(ev openapi.Event, opts Options) ([]byte, error) {
 	f := fakers.Get().(*Faker)
 	defer fakers.Put(f)
-	f.Reset(opts.Seed)
 	f.SetNow(opts.Now)
+	f.Reset(opts.Seed)
 	return f.Payload(ev, opts.Mode, opts.Shape)
 }
 
@@ -126,11 +126,11 @@ func New(seed uint64) *Faker {
 }
 
 // Reset restarts the stream as if it were new with seed, keeping its
-// buffers. Its time goes back to the fixed one (see SetNow).
+// buffers and its time (SetNow).
 func (f *Faker) Reset(seed uint64) { f.s.reseed(seed) }
 
-// SetNow sets when the stream's next payloads are sent, as Options.Now
-// does; the zero time stands for the fixed time of a new stream,
+// SetNow sets when the stream's payloads are sent, as Options.Now does;
+// the zero time stands for the fixed time of a new stream,
 // 2026-06-01T00:00:00Z.
 func (f *Faker) SetNow(t time.Time) {
 	if t.IsZero() {

@@ -39,6 +39,9 @@ type state struct {
 	fk     *gofakeit.Faker
 	mode   gen.Mode
 	stream stream
+	// now is the payload's time in Unix milliseconds (Options.Now), which
+	// timestamp.recent leads up to.
+	now int64
 
 	who        person
 	hasPerson  bool
@@ -47,13 +50,6 @@ type state struct {
 
 	slots   []slot
 	slotBuf []byte
-	// now is the payload's time in Unix milliseconds (Options.Now), which
-	// timestamp.recent leads up to.
-	now int64
-	// keyBuf holds the keys of the map entries being written, nested maps
-	// last; keyStarts, where each begins (x-faker: map.key).
-	keyBuf    []byte
-	keyStarts []int
 	// num is the number that the last timestamp generator wrote.
 	num int64
 	// levels and ranges are per-depth scratch for objects whose properties
@@ -61,10 +57,14 @@ type state struct {
 	levels [][]byte
 	ranges [][][2]int
 	depth  int
+	// keyBuf holds the keys of the map entries being written, nested maps
+	// last; keyStarts, where each begins (x-faker: map.key).
+	keyBuf    []byte
+	keyStarts []int
 }
 
 func newState() *state {
-	s := &state{}
+	s := &state{now: epochEnd}
 	s.r = rand.New(&s.pcg)
 	s.fk = gofakeit.NewFaker(&s.pcg, false)
 	return s
@@ -75,7 +75,6 @@ func (s *state) reseed(seed uint64) {
 	s.pcg.Seed(seed, 0x9e3779b97f4a7c15)
 	s.stream.home = s.newCompany()
 	s.stream.next = 1 + s.r.Int64N(5000)
-	s.now = epochEnd
 }
 
 // begin clears what lives for one payload.
