@@ -509,7 +509,7 @@ type User struct {
 	// Authentication The factors the user may sign in with. Sent in every record today.
 	//
 	// Examples: {"firstFactors":[{"channel":"email","strategy":"link"}],"secondFactors":[]}
-	Authentication *Authentication `json:"authentication,omitempty"`
+	Authentication Authentication `json:"authentication"`
 
 	// Authorization The user's roles, keyed by tenantId, e.g.
 	// `{"demo1234": {"roles": ["admin"]}}`. Often `{}`. The roles may be
@@ -552,7 +552,7 @@ type User struct {
 	//
 	// Examples: true
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	IsConfirmed *bool `json:"isConfirmed,omitempty"`
+	IsConfirmed bool `json:"isConfirmed"`
 
 	// IsEmailConfirmed Whether the email address is confirmed.
 	//
@@ -562,7 +562,7 @@ type User struct {
 	// IsMfaRequired Whether the user must use a second factor. Sent in every record today.
 	//
 	// Examples: false
-	IsMfaRequired *bool `json:"isMfaRequired,omitempty"`
+	IsMfaRequired bool `json:"isMfaRequired"`
 
 	// IsPhoneNumberConfirmed Whether the phone number is confirmed.
 	//
@@ -652,7 +652,7 @@ type User struct {
 	//
 	// Examples: 099660af-872d-435f-b9c1-148bb03896b7
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	UUID *openapi_types.UUID `json:"uuid,omitempty"`
+	UUID openapi_types.UUID `json:"uuid"`
 }
 
 // UserCreatedEvent The body of the user.created webhook. Unknown properties are allowed.

@@ -175,6 +175,9 @@ func TestRealisticUsersAreCoherent(t *testing.T) {
 		if p, ok := u["phoneNumber"].(string); ok {
 			assert.Regexp(t, e164RE, p)
 		}
+		for _, k := range alwaysSent {
+			assert.Contains(t, u, k, "today's records always carry %s", k)
+		}
 		img, isString := u["image"].(string)
 		assert.True(t, isString, "image is a string, never null: %v", u["image"])
 		if img != "" && img != "/avatar.png" {
@@ -236,6 +239,28 @@ func TestRealisticUsersAreCoherent(t *testing.T) {
 			}
 			if p, ok := entry["permissions"]; ok {
 				assert.Equal(t, []any{}, p, "permissions were only ever seen empty")
+			}
+		}
+	}
+}
+
+// TestUsersAlwaysCarryTodaysFields checks that every shape, sparse
+// included, sends the properties that today's records always carry, in
+// every user event.
+func TestUsersAlwaysCarryTodaysFields(t *testing.T) {
+	for _, ev := range []string{"user.created", "user.updated", "user.deleted"} {
+		for _, shape := range []fake.Shape{fake.Realistic, fake.Full, fake.Sparse, fake.WithUnknownFields, fake.Nulls} {
+			for seed := range uint64(50) {
+				body, err := fake.Payload(openapi.MustLookup(ev), fake.Options{Seed: seed, Shape: shape})
+				require.NoError(t, err)
+				var env struct {
+					Record map[string]any `json:"record"`
+				}
+				require.NoError(t, json.Unmarshal(body, &env))
+				for _, k := range alwaysSent {
+					assert.NotNil(t, env.Record[k], "%s %s seed %d: %s is always sent", ev, shape, seed, k)
+				}
+				assert.Equal(t, env.Record["userUuid"], env.Record["uuid"], "uuid is userUuid")
 			}
 		}
 	}
