@@ -200,7 +200,7 @@ func TestSetupErrors(t *testing.T) {
 		{"other scheme", func(c *Config) { c.Target = "ftp://example.com/x" }, mock.ErrBadTarget, "not an http:// or https:// URL"},
 		{"no host", func(c *Config) { c.Target = "https:///webhook" }, mock.ErrBadTarget, "has no host"},
 		{"credentials in the URL", func(c *Config) { c.Target = "https://u:p@example.com/" }, mock.ErrBadTarget, "Authorization header"},
-		{"no token", func(c *Config) { c.Token = "" }, mock.ErrMissingToken, "no token"},
+		{"no token", func(c *Config) { c.Token = "" }, mock.ErrMissingToken, "give the key the receiver expects"},
 		{"short token", func(c *Config) { c.Token = "abc1234" }, ErrShortToken, "7 characters, fewer than 8"},
 		{"bad mode", func(c *Config) { c.Mode = "staging" }, fake.ErrUnknownMode, "use live or test"},
 		{"route to an unknown event", func(c *Config) { c.Routes = map[string]string{"user.archived": "https://x/y"} }, mock.ErrBadRoute, "known events are"},

@@ -60,7 +60,7 @@ var strictLatency = StrictLatency
 var (
 	// ErrShortToken means the token is shorter than MinTokenLength, too
 	// short for the near-miss cases to test.
-	ErrShortToken = errors.New("webhook token too short")
+	ErrShortToken = errors.New("webhook API key too short")
 	// ErrUnreachable means no TCP connection could be opened to the target
 	// or a route: nothing is listening there.
 	ErrUnreachable = errors.New("receiver unreachable")
@@ -71,7 +71,7 @@ type Config struct {
 	// Target is the webhook URL, e.g. https://127.0.0.1:8443/webhook. Every
 	// request goes there unless Routes names another URL for its event.
 	Target string
-	// Token is the webhook token the receiver expects for Mode, at least
+	// Token is the webhook API key the receiver expects for Mode, at least
 	// MinTokenLength characters.
 	Token string
 	// Mode is the mode of the payloads and of the token; empty means live.

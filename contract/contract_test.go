@@ -39,7 +39,7 @@ import (
 
 var (
 	flagTarget   = flag.String("target", "", "the receiver's webhook URL; empty runs the self-test")
-	flagToken    = flag.String("token", "", "the webhook token the receiver expects (at least 8 characters)")
+	flagToken    = flag.String("token", "", "the webhook API key the receiver expects (at least 8 characters)")
 	flagMode     = flag.String("mode", "live", "the mode of the payloads and the token: live or test")
 	flagCA       = flag.String("ca", "", "a PEM file of CA certificates to trust besides the system roots")
 	flagInsecure = flag.Bool("insecure", false, "skip certificate verification (https/certificate is then skipped)")
@@ -282,7 +282,7 @@ func TestGoTestInvocation(t *testing.T) {
 		dont     []string
 	}{
 		{"correct receiver", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile},
-			0, []string{Summary(n-strict, 0, strict), "token exam…c2f", "timeout 10s"}, nil},
+			0, []string{Summary(n-strict, 0, strict), "token uf_t…c2f", "timeout 10s"}, nil},
 		{"cases selected by -run", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-test.run=Contract/auth", "-test.v"},
 			0, []string{Summary(auth, 0, 0), "--- PASS: TestContract/auth/token-prefix"}, []string{"TestContract/events"}},
 		{"strict", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-strict", "-test.run=Contract/strict/(www|method)", "-test.v"},

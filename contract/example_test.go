@@ -38,7 +38,7 @@ func ExampleCases() {
 // Run checks a receiver, here the reference receiver served over HTTPS with
 // a throwaway CA. The strict cases are skipped without Config.Strict.
 func ExampleRun() {
-	const token = "example3c5cc4491eb422d48c8f78c2f"
+	const token = "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"
 	h, err := receiver.New(receiver.Options{Token: token}, receiver.Callbacks{})
 	if err != nil {
 		panic(err)

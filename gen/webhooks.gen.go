@@ -713,7 +713,7 @@ type Tenant struct {
 	// Examples: [{"name":"admin"},{"name":"member"},{"name":"viewer"}]
 	Roles *[]Role `json:"roles,omitempty"`
 
-	// TenantID The tenant's id, 8 lowercase letters and digits (the rule is inferred from the values seen).
+	// TenantID The tenant's id, 8 lowercase letters and digits (see `User.tenantId`).
 	//
 	// Examples: demo1234
 	TenantID string `json:"tenantId"`
@@ -735,8 +735,9 @@ type Tenant struct {
 }
 
 // TenantAuthorization The roles that a user holds in one tenant. The compact form carries only
-// `roles`; a verbose form adds `tenantId`, `name` and `permissions`.
-// Unknown properties are allowed.
+// `roles`, which may be empty (`{"roles": []}` is seen); a verbose form
+// adds `tenantId`, `name` and `permissions`. Unknown properties are
+// allowed.
 //
 // Examples: {"roles":["admin"]}
 type TenantAuthorization struct {
@@ -745,17 +746,20 @@ type TenantAuthorization struct {
 	// Examples: Demo Workspace
 	Name *string `json:"name,omitempty"`
 
-	// Permissions Permissions granted by the roles (verbose form only).
+	// Permissions The permissions that the roles grant (verbose form only). Only `[]`
+	// has been seen, so realistic payloads send `[]`; what a permission
+	// looks like is unknown, so its items are left open strings.
+	//
 	//
 	// Examples: []
 	Permissions *[]string `json:"permissions,omitempty"`
 
-	// Roles Role names, e.g. admin, member or viewer.
+	// Roles Role names, e.g. admin, member or viewer. It may be empty.
 	//
 	// Examples: ["admin"]
 	Roles []string `json:"roles"`
 
-	// TenantID The tenant these roles belong to (verbose form only).
+	// TenantID The tenant these roles belong to, the key that holds them (verbose form only).
 	//
 	// Examples: demo1234
 	TenantID *string `json:"tenantId,omitempty"`
@@ -854,7 +858,7 @@ type TenantSummary struct {
 	// Examples: Next
 	Name string `json:"name"`
 
-	// TenantID The tenant's id, 8 lowercase letters and digits.
+	// TenantID The tenant's id, 8 lowercase letters and digits (see `User.tenantId`).
 	//
 	// Examples: mock1234
 	TenantID string `json:"tenantId"`
@@ -895,27 +899,34 @@ type TenantUpdatedEventModel string
 // `lastActiveAt`, `lastMessagedAt`, `tenant` and `updatedAt`, but a receiver
 // must tolerate them. Unknown properties are allowed: Userfront adds fields
 // over time, and a receiver that rejects unknown fields breaks when it does.
-// Which fields are always present is inferred from captured API responses.
+// `required` lists what today's records always carry, inferred from
+// captured API responses (2024), whose records webhooks carry: `uuid`,
+// `authentication`, `isMfaRequired` and `isConfirmed` included. Older
+// records lack some of them (`isEmailConfirmed` and
+// `isPhoneNumberConfirmed` appeared around 2023-08; a 2022 record lacks
+// them), so a receiver should expect records of either age.
 // Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
 // no leap second: what Userfront writes, and what common date parsers accept.
 //
 // Examples: {"authentication":{"firstFactors":[{"channel":"email","strategy":"link"}],"secondFactors":[]},"authorization":{},"createdAt":"2024-05-15T23:04:50.787Z","data":{},"email":"loremIpsum@userfront.com","image":"https://res.cloudinary.com/component/image/upload/avatars/avatar-plain-4.png","isConfirmed":true,"isEmailConfirmed":true,"isMfaRequired":false,"isPhoneNumberConfirmed":false,"locked":false,"mode":"live","name":"","phoneNumber":null,"preferredFirstFactor":{"channel":"email","strategy":"password"},"preferredSecondFactor":{"channel":"authenticator","strategy":"totp"},"tenantId":"mock1234","userId":1,"userUuid":"099660af-872d-435f-b9c1-148bb03896b7","username":"mock-user","uuid":"099660af-872d-435f-b9c1-148bb03896b7"}
 type User struct {
-	// Authentication The factors that the user may sign in with. Unknown properties are
-	// allowed.
-	//
+	// Authentication The factors the user may sign in with. Sent in every record today.
 	//
 	// Examples: {"firstFactors":[{"channel":"email","strategy":"link"}],"secondFactors":[]}
-	Authentication *Authentication `json:"authentication,omitempty"`
+	Authentication Authentication `json:"authentication"`
 
 	// Authorization The user's roles, keyed by tenantId, e.g.
-	// `{"demo1234": {"roles": ["admin"]}}`. Often `{}`.
+	// `{"demo1234": {"roles": ["admin"]}}`. Often `{}`. The roles may be
+	// empty (`{"demo1234": {"roles": []}}`), and a user may have roles in
+	// several tenants, one key each.
 	//
 	//
 	// Examples: {"demo1234":{"roles":["admin"]}}
 	Authorization map[string]TenantAuthorization `json:"authorization"`
 
-	// CreatedAt When the user was created, ISO-8601 in UTC with milliseconds.
+	// CreatedAt When the user was created, ISO-8601 in UTC with milliseconds. In
+	// user.created, moments before the webhook is sent (inferred).
+	//
 	//
 	// Examples: 2024-05-15T23:04:50.787Z
 	CreatedAt time.Time `json:"createdAt"`
@@ -930,26 +941,32 @@ type User struct {
 	// Examples: loremIpsum@userfront.com
 	Email nullable.Nullable[openapi_types.Email] `json:"email"`
 
-	// Image The avatar's URL.
+	// Image The avatar, usually a URL. The user can write it, so it is any
+	// string: `""` and relative paths such as `/avatar.png` are inferred
+	// to occur (a 2020 API doc shows free strings). Null has not been
+	// seen, but is allowed.
+	//
 	//
 	// Examples: https://res.cloudinary.com/component/image/upload/avatars/avatar-plain-4.png
 	Image nullable.Nullable[string] `json:"image"`
 
-	// IsConfirmed Deprecated in favour of `isEmailConfirmed` and `isPhoneNumberConfirmed`.
+	// IsConfirmed Deprecated in favour of `isEmailConfirmed` and
+	// `isPhoneNumberConfirmed`, and still sent in every record.
+	//
 	//
 	// Examples: true
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	IsConfirmed *bool `json:"isConfirmed,omitempty"`
+	IsConfirmed bool `json:"isConfirmed"`
 
 	// IsEmailConfirmed Whether the email address is confirmed.
 	//
 	// Examples: true
 	IsEmailConfirmed bool `json:"isEmailConfirmed"`
 
-	// IsMfaRequired Whether the user must use a second factor.
+	// IsMfaRequired Whether the user must use a second factor. Sent in every record today.
 	//
 	// Examples: false
-	IsMfaRequired *bool `json:"isMfaRequired,omitempty"`
+	IsMfaRequired bool `json:"isMfaRequired"`
 
 	// IsPhoneNumberConfirmed Whether the phone number is confirmed.
 	//
@@ -1000,7 +1017,12 @@ type User struct {
 	// Examples: {"aliasId":null,"image":"https://res.cloudinary.com/component/image/upload/avatars/icon-13.png","loginRedirectPath":"/dashboard","logoutRedirectPath":"/login","name":"Next","tenantId":"mock1234"}
 	Tenant *TenantSummary `json:"tenant,omitempty"`
 
-	// TenantID The user's tenant, 8 lowercase letters and digits (the rule is inferred from the values seen).
+	// TenantID The user's tenant: 8 lowercase letters and digits (the rule is
+	// inferred from the values seen). The 13 real ids seen use only the
+	// characters 4-9 b d g j m n p q r v w x y z (the values are verified,
+	// the alphabet inferred), and fake ids follow it; Userfront's own demo
+	// ids, demo1234 and mock1234, do not.
+	//
 	//
 	// Examples: mock1234
 	TenantID string `json:"tenantId"`
@@ -1020,16 +1042,21 @@ type User struct {
 	// Examples: 099660af-872d-435f-b9c1-148bb03896b7
 	UserUUID openapi_types.UUID `json:"userUuid"`
 
-	// Username The username. Inferred to be null for some sign-up methods.
+	// Username The username. For a user who chose none, Userfront makes one up,
+	// adjective-noun-suffix (`fantastic-sun-69l94`, seen in real tenants).
+	// Inferred to be null for some sign-up methods.
+	//
 	//
 	// Examples: mock-user
 	Username nullable.Nullable[string] `json:"username"`
 
-	// UUID Deprecated; the same value as `userUuid`.
+	// UUID Deprecated; the same value as `userUuid`. Still sent in every
+	// record, and receivers read it.
+	//
 	//
 	// Examples: 099660af-872d-435f-b9c1-148bb03896b7
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	UUID *openapi_types.UUID `json:"uuid,omitempty"`
+	UUID openapi_types.UUID `json:"uuid"`
 }
 
 // UserCreatedEvent The body of the user.created webhook. Unknown properties are allowed.
@@ -1051,7 +1078,12 @@ type UserCreatedEvent struct {
 	// `lastActiveAt`, `lastMessagedAt`, `tenant` and `updatedAt`, but a receiver
 	// must tolerate them. Unknown properties are allowed: Userfront adds fields
 	// over time, and a receiver that rejects unknown fields breaks when it does.
-	// Which fields are always present is inferred from captured API responses.
+	// `required` lists what today's records always carry, inferred from
+	// captured API responses (2024), whose records webhooks carry: `uuid`,
+	// `authentication`, `isMfaRequired` and `isConfirmed` included. Older
+	// records lack some of them (`isEmailConfirmed` and
+	// `isPhoneNumberConfirmed` appeared around 2023-08; a 2022 record lacks
+	// them), so a receiver should expect records of either age.
 	// Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
 	// no leap second: what Userfront writes, and what common date parsers accept.
 	//
@@ -1085,7 +1117,12 @@ type UserDeletedEvent struct {
 	// `lastActiveAt`, `lastMessagedAt`, `tenant` and `updatedAt`, but a receiver
 	// must tolerate them. Unknown properties are allowed: Userfront adds fields
 	// over time, and a receiver that rejects unknown fields breaks when it does.
-	// Which fields are always present is inferred from captured API responses.
+	// `required` lists what today's records always carry, inferred from
+	// captured API responses (2024), whose records webhooks carry: `uuid`,
+	// `authentication`, `isMfaRequired` and `isConfirmed` included. Older
+	// records lack some of them (`isEmailConfirmed` and
+	// `isPhoneNumberConfirmed` appeared around 2023-08; a 2022 record lacks
+	// them), so a receiver should expect records of either age.
 	// Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
 	// no leap second: what Userfront writes, and what common date parsers accept.
 	//
@@ -1102,7 +1139,7 @@ type UserDeletedEventModel string
 
 // UserUpdatedEvent The body of the user.updated webhook. Unknown properties are allowed.
 //
-// Examples: {"action":"update","mode":"live","model":"user","record":{"authentication":{"firstFactors":[{"channel":"sms","strategy":"verificationCode"}],"secondFactors":[]},"authorization":{},"createdAt":"2024-01-02T03:04:05.006Z","data":{},"email":null,"image":null,"isConfirmed":false,"isEmailConfirmed":false,"isMfaRequired":false,"isPhoneNumberConfirmed":true,"locked":true,"mode":"live","name":"","phoneNumber":"+447700900123","preferredFirstFactor":{"channel":"sms","strategy":"verificationCode"},"preferredSecondFactor":null,"tenantId":"p9ny8bdj","userId":42,"userUuid":"3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b","username":null,"uuid":"3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b"}}
+// Examples: {"action":"update","mode":"live","model":"user","record":{"authentication":{"firstFactors":[{"channel":"sms","strategy":"verificationCode"}],"secondFactors":[]},"authorization":{},"createdAt":"2024-01-02T03:04:05.006Z","data":{},"email":null,"image":"","isConfirmed":false,"isEmailConfirmed":false,"isMfaRequired":false,"isPhoneNumberConfirmed":true,"locked":true,"mode":"live","name":"","phoneNumber":"+447700900123","preferredFirstFactor":{"channel":"sms","strategy":"verificationCode"},"preferredSecondFactor":null,"tenantId":"p9ny8bdj","userId":42,"userUuid":"3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b","username":null,"uuid":"3f2b8c1e-5d4a-4e6f-9a7b-2c1d0e9f8a7b"}}
 type UserUpdatedEvent struct {
 	// Action Always `update`.
 	Action UserUpdatedEventAction `json:"action"`
@@ -1119,7 +1156,12 @@ type UserUpdatedEvent struct {
 	// `lastActiveAt`, `lastMessagedAt`, `tenant` and `updatedAt`, but a receiver
 	// must tolerate them. Unknown properties are allowed: Userfront adds fields
 	// over time, and a receiver that rejects unknown fields breaks when it does.
-	// Which fields are always present is inferred from captured API responses.
+	// `required` lists what today's records always carry, inferred from
+	// captured API responses (2024), whose records webhooks carry: `uuid`,
+	// `authentication`, `isMfaRequired` and `isConfirmed` included. Older
+	// records lack some of them (`isEmailConfirmed` and
+	// `isPhoneNumberConfirmed` appeared around 2023-08; a 2022 record lacks
+	// them), so a receiver should expect records of either age.
 	// Timestamps are RFC 3339 with an upper-case T and Z (or a +hh:mm offset) and
 	// no leap second: what Userfront writes, and what common date parsers accept.
 	//

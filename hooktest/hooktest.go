@@ -11,10 +11,12 @@ import (
 	"sync"
 )
 
-// Token is the webhook token of the tests: the receivers under test expect
-// it and the emitters send it. It is long enough for every token check (at
-// least 8 characters).
-const Token = "example3c5cc4491eb422d48c8f78c2f"
+// Token is the webhook API key of the tests: the receivers under test
+// expect it and the emitters send it. It has the form of Userfront's test-mode
+// keys, uf_test_webhook_<tenantId>_<32 hex digits>, with Userfront's own demo
+// tenant id, so that it is plainly fake; it is long enough for every check
+// (at least 8 characters).
+const Token = "uf_test_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"
 
 // LockedBuffer is a bytes.Buffer safe for concurrent use: a command or a
 // server writes to it from its goroutines while the test reads it. The zero

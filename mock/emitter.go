@@ -94,7 +94,7 @@ type Config struct {
 	// Routes maps event names to their own URLs, as Userfront configures
 	// one URL per event (userCreatedWebhookUrl, ...).
 	Routes map[string]string
-	// Token is the webhook token sent as "Authorization: Bearer <token>".
+	// Token is the webhook API key sent as "Authorization: Bearer <key>".
 	Token string
 	// Mode is the mode of the webhooks sent; "" means test. Live mode
 	// refuses http:// URLs.
@@ -138,7 +138,7 @@ type Emitter struct {
 // concurrency.
 func NewEmitter(cfg Config) (*Emitter, error) {
 	if cfg.Token == "" {
-		return nil, fmt.Errorf("%w: every webhook carries Authorization: Bearer <token>; give the token of the receiver", ErrMissingToken)
+		return nil, fmt.Errorf("%w: every webhook carries Authorization: Bearer <webhook API key>; give the key the receiver expects", ErrMissingToken)
 	}
 	mode, err := fake.ParseMode(string(cfg.Mode))
 	if err != nil {

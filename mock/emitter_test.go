@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -468,7 +469,8 @@ func TestRunDeliversTheSeededStream(t *testing.T) {
 	e := newEmitter(t, Config{Target: srv.URL, CAFile: caFile, Mode: gen.ModeLive, Concurrency: 3})
 	events := catalog(t)
 	got := map[int]Report{}
-	sum, err := e.Run(context.Background(), Batch{Events: events, Count: 12, Seed: 100}, func(i int, r Report) { got[i] = r })
+	now := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	sum, err := e.Run(context.Background(), Batch{Events: events, Count: 12, Seed: 100, Now: now}, func(i int, r Report) { got[i] = r })
 	require.NoError(t, err)
 	assert.Equal(t, 12, sum.Sent)
 	assert.Equal(t, 0, sum.Failed+sum.Skipped)
@@ -483,9 +485,32 @@ func TestRunDeliversTheSeededStream(t *testing.T) {
 	}
 	for i := range 12 {
 		assert.Equal(t, events[i%len(events)].Name, got[i].Event)
-		want, err := fake.Payload(events[i%len(events)], fake.Options{Seed: 100 + uint64(i), Mode: gen.ModeLive})
+		want, err := fake.Payload(events[i%len(events)], fake.Options{Seed: 100 + uint64(i), Mode: gen.ModeLive, Now: now})
 		require.NoError(t, err)
 		assert.True(t, bodies[string(want)], "delivery %d is the payload of seed %d", i, 100+i)
+	}
+}
+
+// TestRunStampsTheTimeOfSending checks that, without Batch.Now, a created
+// user's createdAt is moments before the delivery, as Userfront's is.
+func TestRunStampsTheTimeOfSending(t *testing.T) {
+	rec := hooktest.NewRecorder()
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	e := newEmitter(t, Config{Target: srv.URL})
+	before := time.Now().Add(-3 * time.Second)
+	sum, err := e.Run(context.Background(), Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Count: 5, Seed: 1}, nil)
+	require.NoError(t, err)
+	require.Equal(t, 5, sum.Sent)
+	after := time.Now()
+	for _, r := range rec.Requests() {
+		var env struct {
+			Record struct {
+				CreatedAt time.Time `json:"createdAt"`
+			} `json:"record"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &env))
+		assert.True(t, env.Record.CreatedAt.After(before) && env.Record.CreatedAt.Before(after), "createdAt %s is moments before the delivery at %s", env.Record.CreatedAt, after)
 	}
 }
 

@@ -18,8 +18,8 @@ var (
 	// event that is not in the catalog (wrapping openapi.ErrUnknownEvent) or
 	// has a bad URL (wrapping ErrBadTarget).
 	ErrBadRoute = errors.New("bad route")
-	// ErrMissingToken means no webhook token was given.
-	ErrMissingToken = errors.New("missing webhook token")
+	// ErrMissingToken means no webhook API key was given.
+	ErrMissingToken = errors.New("missing webhook API key")
 	// ErrBadCA means a CA file could not be read or holds no PEM
 	// certificate (TLSConfig).
 	ErrBadCA = errors.New("bad CA file")

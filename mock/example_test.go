@@ -29,7 +29,7 @@ func ExampleEmitter_Send() {
 
 	e, err := mock.NewEmitter(mock.Config{
 		Target:  srv.URL + "/webhook",
-		Token:   "example3c5cc4491eb422d48c8f78c2f",
+		Token:   "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f",
 		Mode:    gen.ModeLive,
 		RootCAs: srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs,
 		Retry:   mock.RetryPolicy{Retries: 3, Base: time.Millisecond},

@@ -19,9 +19,13 @@ type Batch struct {
 	// Count is the number of deliveries; 0 means one per event.
 	Count int
 	// Seed fixes the payloads: delivery i is the payload of
-	// fake.Options{Seed: Seed+i}, so `ufhook example EVENT --seed Seed+i` prints
-	// it again.
+	// fake.Options{Seed: Seed+i, Now: Now}, so `ufhook example EVENT --seed
+	// Seed+i` prints it again, but for the timestamps that lead up to the
+	// time of sending (a created record's createdAt).
 	Seed uint64
+	// Now is the time the payloads say they are sent (fake.Options.Now);
+	// zero means the moment each payload is built.
+	Now time.Time
 	// Shape is the payloads' shape.
 	Shape fake.Shape
 	// Sets are overrides (see fake.Override) applied to every payload.
@@ -141,6 +145,11 @@ func (e *Emitter) payload(f *fake.Faker, b Batch, i int, ev openapi.Event, valid
 	body := b.Body
 	if body == nil {
 		f.Reset(b.Seed + uint64(i))
+		now := b.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		f.SetNow(now)
 		var err error
 		if body, err = f.Payload(ev, e.cfg.Mode, b.Shape); err != nil {
 			return nil, err

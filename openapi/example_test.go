@@ -16,7 +16,10 @@ func ExampleValidate() {
 		"tenantId":"demo1234","username":null,"email":"sam@example.com","name":"Sam",
 		"image":null,"phoneNumber":null,"data":{},"locked":false,
 		"isEmailConfirmed":true,"isPhoneNumberConfirmed":false,
-		"createdAt":"2024-05-15T23:04:50.787Z","authorization":{},"shoeSize":44}}`)
+		"isMfaRequired":false,"isConfirmed":true,"createdAt":"2024-05-15T23:04:50.787Z",
+		"authorization":{},"uuid":"6b1e2d3c-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+		"authentication":{"firstFactors":[{"channel":"email","strategy":"password"}],"secondFactors":[]},
+		"shoeSize":44}}`)
 	if err := openapi.Validate(openapi.MustLookup("user.created"), body); err != nil {
 		fmt.Println(err)
 		return

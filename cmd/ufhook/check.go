@@ -54,7 +54,7 @@ process list; it is never printed whole.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.cfg.Target, "target", "", "the receiver's webhook URL (required)")
-	f.StringVar(&o.cfg.Token, "token", "", "the webhook token the receiver expects (default $UFHOOK_TOKEN)")
+	f.StringVar(&o.cfg.Token, "token", "", "the webhook API key the receiver expects (default $UFHOOK_TOKEN)")
 	f.StringVar(&o.mode, "mode", "live", "mode of the payloads and the token: live or test (live requires https)")
 	f.StringVar(&o.cfg.CAFile, "ca", "", "PEM file of CA certificates to trust besides the system roots")
 	f.BoolVar(&o.cfg.Insecure, "insecure", false, "skip certificate verification (https/certificate is then skipped)")
@@ -78,7 +78,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 		return usageError("--target is required: give the receiver's webhook URL, e.g. --target https://127.0.0.1:8443/webhook")
 	}
 	if cfg.Token == "" {
-		return usageError("no token: give the webhook token the receiver expects with --token or UFHOOK_TOKEN")
+		return usageError("no webhook API key: give the key the receiver expects with --token or UFHOOK_TOKEN")
 	}
 	rep, err := contract.Run(cmd.Context(), cfg)
 	if cmd.Context().Err() != nil {

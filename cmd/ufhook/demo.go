@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -97,9 +95,10 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 		return failure(err)
 	}
 	defer os.RemoveAll(tmp)
-	var raw [16]byte
-	_, _ = rand.Read(raw[:])
-	token := "example" + hex.EncodeToString(raw[:])
+	// The receiver's webhook API key, shaped like Userfront's; the mock's
+	// webhooks are live, and so is the key.
+	mode := gen.ModeLive
+	token := server.NewWebhookKey(mode, "")
 	rec := &demoReceiver{accepted: map[string]int{}}
 	rs, err := endpoint.Listen(endpoint.Config{
 		Listen:    "127.0.0.1:0",
@@ -116,10 +115,9 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	defer func() { rstop(); <-rdone }()
 	target := rs.URL() + "webhooks"
 	pool := rs.RootCAs()
-	fmt.Fprintf(out, "receiver:   %s (reference receiver, HTTPS with a throwaway CA, token %s)\n", target, bearer.Mask(token))
+	fmt.Fprintf(out, "receiver:   %s (reference receiver, HTTPS with a throwaway CA, webhook API key %s)\n", target, bearer.Mask(token))
 
 	// 2. The mock Userfront, in memory, pointed at the receiver.
-	mode := gen.ModeLive
 	adminKey := server.NewAdminKey(mode)
 	srv, err := server.New(server.Config{
 		DB:       ":memory:",

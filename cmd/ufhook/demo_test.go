@@ -27,10 +27,11 @@ func TestDemoOnce(t *testing.T) {
 	}
 	assert.Contains(t, out, fmt.Sprintf("outbox: %d delivered, 0 pending, 0 failed", len(openapi.Names())))
 	assert.Regexp(t, `(?m)^\d+ passed, 0 failed, \d+ skipped$`, out)
+	assert.Regexp(t, `(?m)^receiver:   https://\S+ \(.*webhook API key uf_l…[0-9a-f]{3}\)$`, out, "the demo makes up a live webhook API key of Userfront's form, and shows it masked")
 	assert.Regexp(t, `(?m)^dashboard:  http://127\.0\.0\.1:\d+/ui/login\?code=[0-9a-f]{64}  `, out, "the dashboard link carries a login code")
 	for name, printed := range map[string]string{"stdout": out, "stderr": stderr} {
 		assert.NotRegexp(t, `uf_(live|test)_admin_[0-9a-f]{32}`, printed, "%s never holds the whole admin key", name)
-		assert.NotRegexp(t, `example[0-9a-f]{32}`, printed, "%s never holds the whole webhook token", name)
+		assert.NotRegexp(t, `uf_(live|test)_webhook_[0-9a-z]{8}_[0-9a-f]{32}`, printed, "%s never holds the whole webhook API key", name)
 		assert.NotContains(t, printed, "#key=", "%s has no key in a URL", name)
 	}
 }

@@ -50,7 +50,8 @@ func newEmitCmd() *cobra.Command {
 		Use:   "emit [EVENT...|--all] --target URL --token T",
 		Short: "Send realistic fake webhooks to a receiver, as Userfront does",
 		Long: `Send fake webhooks to a receiver the way Userfront sends them: a POST with the
-JSON envelope, Authorization: Bearer <token> and User-Agent: ufhook/<version>.
+JSON envelope, Authorization: Bearer <webhook API key> and User-Agent:
+ufhook/<version>.
 TLS is verified (--ca trusts a private CA; --insecure skips it, with a
 warning). Live mode refuses http:// targets, as Userfront does; test mode
 allows them. Redirects are never followed: a 3xx is a failed delivery.
@@ -62,8 +63,8 @@ by default). Delivery i carries the payload of seed --seed+i, so
 'ufhook example EVENT --seed N' prints it again. It prints one line per
 delivery (one JSON object with --json) and a summary, and exits 0 when every
 webhook was delivered, 1 when one was not, and 2 for a bad flag or setting.
-The token may come from UFHOOK_TOKEN instead of --token, which keeps it out
-of shell history; it is never printed whole.`,
+The webhook API key may come from UFHOOK_TOKEN instead of --token, which
+keeps it out of shell history; it is never printed whole.`,
 		Example: `  ufhook emit --all --target https://127.0.0.1:8443/webhook --token "$UFHOOK_TOKEN" --ca ca.pem
   ufhook emit user.created --target http://localhost:3000/hooks --token T --set record.email=a@b.co
   ufhook emit --all --target https://staging.example.com/hooks --mode live --count 600 --concurrency 8 --json`,
@@ -76,7 +77,7 @@ of shell history; it is never printed whole.`,
 	fl.BoolVar(&f.all, "all", false, "send every event of the spec")
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL, for every event without a --route")
 	fl.Var(&f.routes, "route", "send one event to its own URL (repeatable), as Userfront has one URL per event")
-	fl.StringVar(&f.token, "token", "", "webhook token sent as Authorization: Bearer <token> (default $UFHOOK_TOKEN)")
+	fl.StringVar(&f.token, "token", "", "webhook API key sent as Authorization: Bearer <key> (default $UFHOOK_TOKEN)")
 	fl.IntVar(&f.count, "count", 0, "number of deliveries, cycling through the events (default: one per event)")
 	fl.IntVar(&f.concurrency, "concurrency", 1, "deliveries in flight at once")
 	fl.StringVar(&f.body, "body", "", "send the JSON in `FILE` (- for stdin) instead of generated payloads")
@@ -109,7 +110,7 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 		f.token = os.Getenv("UFHOOK_TOKEN")
 	}
 	if f.token == "" {
-		return usageError("no webhook token: pass --token or set UFHOOK_TOKEN to the token your receiver expects")
+		return usageError("no webhook API key: pass --token or set UFHOOK_TOKEN to the key your receiver expects")
 	}
 	cfg, err := serveEmitterConfig(f.target, f.routes, f.token, string(opts.Mode), f.ca, f.insecure, f.timeout, f.retries)
 	if err != nil {
@@ -129,7 +130,7 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	}
 	defer em.Close()
 	if f.insecure {
-		fmt.Fprintln(cmd.ErrOrStderr(), "ufhook: warning: --insecure: the receiver's TLS certificate is not verified, so anyone on the path could read the token")
+		fmt.Fprintln(cmd.ErrOrStderr(), "ufhook: warning: --insecure: the receiver's TLS certificate is not verified, so anyone on the path could read the webhook API key")
 	}
 
 	out := newEmitOutput(cmd, f, batch)

@@ -33,7 +33,7 @@ func newReceiveCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "receive",
 		Short: "Run the reference receiver: verify, validate and print each webhook",
-		Long: `Run the reference receiver: it checks the bearer token in constant time,
+		Long: `Run the reference receiver: it checks the webhook API key in constant time,
 bounds the body, validates each payload against the spec, and prints one line
 per webhook (time, event, mode, record id, status returned). Every path serves
 every event of the spec.
@@ -50,8 +50,8 @@ and ::1 from a fresh local CA, and writes the CA certificate to a file that
 ufhook emit --ca and curl --cacert can trust. --http serves plain HTTP and
 accepts only test-mode webhooks, since live webhooks need HTTPS.
 
-The token comes from --token or UFHOOK_TOKEN; the test-mode token, when it
-differs, from --test-token or UFHOOK_TEST_TOKEN. It stops cleanly on Ctrl+C
+The webhook API key comes from --token or UFHOOK_TOKEN; the test-mode key,
+when it differs, from --test-token or UFHOOK_TEST_TOKEN. It stops cleanly on Ctrl+C
 or SIGTERM.`,
 		Example: `  ufhook receive --token "$UFHOOK_TOKEN"
   ufhook receive --listen 127.0.0.1:0 --token T --test-token T2 --json
@@ -65,7 +65,7 @@ or SIGTERM.`,
 				c.testToken = os.Getenv("UFHOOK_TEST_TOKEN")
 			}
 			if c.token == "" {
-				return usageError("no webhook token: pass --token or set UFHOOK_TOKEN to the token from Userfront's webhook settings")
+				return usageError("no webhook API key: pass --token or set UFHOOK_TOKEN to the key from Userfront's webhook settings")
 			}
 			if (c.tlsCert == "") != (c.tlsKey == "") {
 				return usageError("--tls-cert and --tls-key go together: give both, or neither for a certificate from a fresh local CA")
@@ -101,8 +101,8 @@ or SIGTERM.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&c.listen, "listen", endpoint.DefaultListen, "address to listen on; port 0 picks a free port")
-	f.StringVar(&c.token, "token", "", "webhook token, the live-mode one when --test-token is set (default $UFHOOK_TOKEN)")
-	f.StringVar(&c.testToken, "test-token", "", "test-mode webhook token, when it differs (default $UFHOOK_TEST_TOKEN)")
+	f.StringVar(&c.token, "token", "", "webhook API key, the live-mode one when --test-token is set (default $UFHOOK_TOKEN)")
+	f.StringVar(&c.testToken, "test-token", "", "test-mode webhook API key, when it differs (default $UFHOOK_TEST_TOKEN)")
 	f.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate to serve (default: one from a fresh local CA)")
 	f.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.StringVar(&c.caOut, "ca-out", "", "where to write the generated CA certificate (default: ufhook/receive-ca.pem in the user cache folder)")
@@ -144,7 +144,7 @@ func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error 
 	default:
 		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(c.token), ""}}
 	}
-	ew.printf("\nSend it webhooks (set $%s to the token, here %s):\n", lines[0].env, lines[0].mask)
+	ew.printf("\nSend it webhooks (set $%s to the webhook API key, here %s):\n", lines[0].env, lines[0].mask)
 	for _, l := range lines {
 		mode := ""
 		if l.mode != "" {

@@ -59,7 +59,7 @@ directory for --db :memory:. Call the API with
 The dashboard link printed at start logs a browser in with a login code
 made anew at each start, not the admin key; the dashboard's own login form
 also takes the admin key.`,
-		Example: `  ufhook serve --target http://127.0.0.1:3000/webhooks --token example3c5cc4491eb422d48c8f78c2f --mode test
+		Example: `  ufhook serve --target http://127.0.0.1:3000/webhooks --token uf_test_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f --mode test
   ufhook serve --db :memory: --target https://localhost:8443/hook --ca ca.pem --token "$UF_WEBHOOK_TOKEN" --mode live`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, c) },
@@ -71,7 +71,7 @@ also takes the admin key.`,
 	f.StringVar(&c.keyFile, "admin-key-file", "", "file the generated admin key is written to, mode 0600 (default: <db>.admin-key, or the cache directory for :memory:)")
 	f.StringVar(&c.target, "target", "", "webhook URL of every event")
 	f.Var(&c.routes, "route", "webhook URL of one event (repeatable; overrides --target)")
-	f.StringVar(&c.token, "token", "", "webhook token sent as Authorization: Bearer <token>")
+	f.StringVar(&c.token, "token", "", "webhook API key sent as Authorization: Bearer <key>")
 	f.StringVar(&c.mode, "mode", "test", "mode of records and webhooks: test or live (live needs https)")
 	f.StringVar(&c.ca, "ca", "", "PEM file of a CA to trust for the webhook URLs")
 	f.BoolVar(&c.insecure, "insecure", false, "skip TLS certificate verification of the webhook URLs")
@@ -89,7 +89,7 @@ func serveEmitterConfig(target string, routes mock.Routes, token, mode, ca strin
 		return mock.Config{}, usageError("--mode: %v", err)
 	}
 	if token == "" {
-		return mock.Config{}, usageError("--token is required: the webhook token your receiver expects (Userfront's webhook settings show it)")
+		return mock.Config{}, usageError("--token is required: the webhook API key your receiver expects (Userfront's webhook settings show it)")
 	}
 	if target == "" && len(routes) == 0 {
 		return mock.Config{}, usageError("give --target URL (or one --route EVENT=URL per event): where the webhooks go")
@@ -187,7 +187,7 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 		fmt.Fprintf(out, "admin key:  %s  (%s)\n", bearer.Mask(key), source)
 	}
 	fmt.Fprintf(out, "API:        %s/v0/users and %s/v0/tenants with Authorization: Bearer %s\n", base, base, auth)
-	fmt.Fprintf(out, "webhooks:   %s with token %s\n", describeTargets(em), bearer.Mask(c.token))
+	fmt.Fprintf(out, "webhooks:   %s with webhook API key %s\n", describeTargets(em), bearer.Mask(c.token))
 	if c.insecure {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning: --insecure: the webhook URLs' TLS certificates are not verified; trust a private CA with --ca FILE instead")
 	}

@@ -29,6 +29,9 @@ type compiler struct {
 	// minimal is set below a recursion bound: only what the schema
 	// requires is written.
 	minimal bool
+	// mapDepth counts the maps (additionalProperties) whose values are
+	// being compiled, where x-faker: map.key may stand.
+	mapDepth int
 }
 
 // maxRecursion bounds how often one schema may nest in itself.
@@ -96,6 +99,11 @@ func (c *compiler) target(path, ref string, v view) (int, error) {
 }
 
 func (c *compiler) value(v view, path string) (writer, error) {
+	if x, ok := v.refExt[extOverlay]; ok {
+		if _, isMap := x.(map[string]any); !isMap {
+			return nil, v.errorf("%s must be an object of keywords and hints, e.g. {properties: {createdAt: {x-faker: timestamp.recent}}}, got %v", extOverlay, x)
+		}
+	}
 	if n := countOf(c.stack, v.s); n >= maxRecursion && !c.minimal {
 		c.minimal = true
 		defer func() { c.minimal = false }()
@@ -369,6 +377,25 @@ func (c *compiler) faker(v view, spec, path string) (writer, error) {
 			n = append(n, slot)
 		}
 		return n, nil
+	case "id", "home.id", "company.id":
+		if args == "" {
+			break
+		}
+		f, err := parseIDForm(args)
+		if err != nil {
+			return nil, v.errorf("%s %q %v", extFaker, spec, err)
+		}
+		switch name {
+		case "home.id":
+			return fn(func(s *state, b []byte) []byte { return s.stream.home.appendID(append(b, '"'), s, f) }), nil
+		case "company.id":
+			return fn(func(s *state, b []byte) []byte { return s.company().appendID(append(b, '"'), s, f) }), nil
+		}
+		return fn(idGen(f)), nil
+	case "map.key":
+		if c.mapDepth == 0 {
+			return nil, v.errorf("%s %q writes the key of the map entry that holds the value: use it only within additionalProperties", extFaker, spec)
+		}
 	}
 	if g, ok := builtins[spec]; ok {
 		return fn(g), nil
@@ -877,9 +904,47 @@ func (c *compiler) entries(v view, ap *openapi3.SchemaRef, path string) (*entrie
 			e.n.total += w
 		}
 	}
-	if name, ok, err := v.str(extKey); err != nil {
+	keys, err := c.keyGenerators(v, path)
+	if err != nil {
 		return nil, err
-	} else if ok {
+	}
+	e.keys = keys
+	c.mapDepth++
+	val, err := c.compile(viewOf(ap, overlayAt(v.over, "additionalProperties"), v.path+".*"), path+"/*")
+	c.mapDepth--
+	if err != nil {
+		return nil, err
+	}
+	e.value = val
+	return e, nil
+}
+
+// keyGenerators compiles x-faker-key: one generator name, or a list of
+// them, the i-th making the i-th key and the last making the rest. Without
+// it, keys are words.
+func (c *compiler) keyGenerators(v view, path string) ([]genFunc, error) {
+	x, ok := v.get(extKey)
+	if !ok {
+		return []genFunc{func(s *state, b []byte) []byte { return appendString(b, s.fk.Word()) }}, nil
+	}
+	var names []string
+	switch k := x.(type) {
+	case string:
+		names = []string{k}
+	case []any:
+		for _, e := range k {
+			name, isStr := e.(string)
+			if !isStr {
+				return nil, v.errorf("%s must be a generator name or a list of them, got %v", extKey, e)
+			}
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, v.errorf("%s must be a generator name or a non-empty list of them, got %v", extKey, x)
+	}
+	keys := make([]genFunc, 0, len(names))
+	for _, name := range names {
 		n, err := c.faker(v, name, path+"/*")
 		if err != nil {
 			return nil, err
@@ -888,16 +953,9 @@ func (c *compiler) entries(v view, ap *openapi3.SchemaRef, path string) (*entrie
 		if !isFn {
 			return nil, v.errorf("%s %q is not a plain generator", extKey, name)
 		}
-		e.key = genFunc(g)
-	} else {
-		e.key = func(s *state, b []byte) []byte { return appendString(b, s.fk.Word()) }
+		keys = append(keys, genFunc(g))
 	}
-	val, err := c.compile(viewOf(ap, overlayAt(v.over, "additionalProperties"), v.path+".*"), path+"/*")
-	if err != nil {
-		return nil, err
-	}
-	e.value = val
-	return e, nil
+	return keys, nil
 }
 
 // propertyOrder returns the properties in the order the document writes

@@ -36,7 +36,7 @@ func ExamplePayload_sparse() {
 	body, _ := fake.Payload(openapi.MustLookup("tenant.deleted"), fake.Options{Seed: 3, Shape: fake.Sparse})
 	fmt.Println(string(body))
 	// Output:
-	// {"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"tzrq6vra","name":""}}
+	// {"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"5rzb4drg","name":""}}
 }
 
 // A lifecycle is one record created, updated and deleted, with the same ids.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/openapi"
@@ -82,6 +83,11 @@ type Options struct {
 	Seed uint64
 	// Mode is the envelope's and record's mode; "" means test.
 	Mode gen.Mode
+	// Now is when the payload is sent: the values that the spec marks
+	// x-faker: timestamp.recent (a created record's createdAt) fall just
+	// before it. The zero value stands for a fixed time, 2026-06-01T00:00:00Z,
+	// so that the seed alone fixes the bytes; a sender sets time.Now().
+	Now time.Time
 	// Shape selects how the record is filled; the zero value is Realistic.
 	Shape Shape
 	// Set fixes values before the payload is drawn, each as PATH=VALUE in
@@ -108,6 +114,7 @@ func Payload(ev openapi.Event, opts Options) ([]byte, error) {
 	}
 	f := fakers.Get().(*Faker)
 	defer fakers.Put(f)
+	f.SetNow(opts.Now)
 	f.Reset(opts.Seed)
 	f.s.pins = pins
 	defer func() { f.s.pins = nil }()
@@ -139,8 +146,20 @@ func New(seed uint64) *Faker {
 	return f
 }
 
-// Reset restarts the stream as if it were new with seed, keeping its buffers.
+// Reset restarts the stream as if it were new with seed, keeping its
+// buffers and its time (SetNow).
 func (f *Faker) Reset(seed uint64) { f.s.reseed(seed) }
+
+// SetNow sets when the stream's payloads are sent, as Options.Now does;
+// the zero time stands for the fixed time of a new stream,
+// 2026-06-01T00:00:00Z.
+func (f *Faker) SetNow(t time.Time) {
+	if t.IsZero() {
+		f.s.now = epochEnd
+		return
+	}
+	f.s.now = t.UnixMilli()
+}
 
 // Payload returns the next payload of event in this stream. It errors like
 // the package-level Payload.

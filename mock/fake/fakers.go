@@ -2,6 +2,7 @@ package fake
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,44 +22,100 @@ import (
 //	sequence                 1, 2, 3... per stream, from a random start
 //	timestamp                a date-time with milliseconds, 2021 to mid-2026
 //	timestamp.after:SIBLING  a date-time after SIBLING's, within 200 days
+//	timestamp.recent         a date-time at most 2 s before the payload's
+//	                         time (Options.Now; a fixed epoch when unset)
 //	or:A,B,...               true when any of the sibling booleans is true
 //	phone                    a fictional E.164 number (drama ranges)
 //	person.name, person.first, person.last, person.email, person.username
 //	                         one person per payload; the email and username
 //	                         are made from the name, at reserved domains
-//	home.id, home.name, home.slug
+//	handle                   a generated username, adjective-noun-xxxxx
+//	                         (fantastic-sun-69l94), unrelated to the person
+//	id:N:ALPHABET            N characters drawn from ALPHABET (default: a-z
+//	                         and 0-9), fresh each time
+//	home.id[:N:ALPHABET], home.name, home.slug
 //	                         the stream's own tenant: every record of one
-//	                         stream belongs to it
+//	                         stream belongs to it; its id is drawn on first
+//	                         use as id:N:ALPHABET would (default id:8)
 //	shortid                  8 lowercase letters and digits, fresh each time
-//	company.id, company.name, company.slug
+//	company.id[:N:ALPHABET], company.name, company.slug
 //	                         one fresh organisation per payload
+//	map.key                  the key of the map entry whose value this is
 type genFunc func(s *state, b []byte) []byte
 
 // builtins are the generators that take no arguments.
 var builtins = map[string]genFunc{
-	"mode":            func(s *state, b []byte) []byte { return appendString(b, string(s.mode)) },
-	"uuid":            func(s *state, b []byte) []byte { return appendQuotedUUID(b, s.uuid()) },
-	"sequence":        func(s *state, b []byte) []byte { s.stream.next++; return strconv.AppendInt(b, s.stream.next-1, 10) },
-	"timestamp":       func(s *state, b []byte) []byte { return s.appendTimestamp(b, epochStart+s.r.Int64N(epochSpan)) },
-	"phone":           func(s *state, b []byte) []byte { return s.appendPhone(b) },
-	"person.name":     func(s *state, b []byte) []byte { return s.person().appendName(append(b, '"'), true, true) },
-	"person.first":    func(s *state, b []byte) []byte { return s.person().appendName(append(b, '"'), true, false) },
-	"person.last":     func(s *state, b []byte) []byte { return s.person().appendName(append(b, '"'), false, true) },
-	"person.email":    func(s *state, b []byte) []byte { return append(s.person().appendEmail(append(b, '"')), '"') },
-	"person.username": func(s *state, b []byte) []byte { return append(s.person().appendUsername(append(b, '"')), '"') },
-	"home.id":         func(s *state, b []byte) []byte { return append(append(append(b, '"'), s.stream.home.id[:]...), '"') },
-	"home.name":       func(s *state, b []byte) []byte { return append(s.stream.home.appendName(append(b, '"')), '"') },
-	"company.id":      func(s *state, b []byte) []byte { return append(append(append(b, '"'), s.company().id[:]...), '"') },
-	"company.name":    func(s *state, b []byte) []byte { return append(s.company().appendName(append(b, '"')), '"') },
-	"company.slug":    func(s *state, b []byte) []byte { return append(s.company().appendSlug(append(b, '"')), '"') },
-	"home.slug":       func(s *state, b []byte) []byte { return append(s.stream.home.appendSlug(append(b, '"')), '"') },
-	"shortid": func(s *state, b []byte) []byte {
+	"mode":             func(s *state, b []byte) []byte { return appendString(b, string(s.mode)) },
+	"uuid":             func(s *state, b []byte) []byte { return appendQuotedUUID(b, s.uuid()) },
+	"sequence":         func(s *state, b []byte) []byte { s.stream.next++; return strconv.AppendInt(b, s.stream.next-1, 10) },
+	"timestamp":        func(s *state, b []byte) []byte { return s.appendTimestamp(b, epochStart+s.r.Int64N(epochSpan)) },
+	"timestamp.recent": func(s *state, b []byte) []byte { return s.appendTimestamp(b, s.now-1-s.r.Int64N(recentSpan)) },
+	"phone":            func(s *state, b []byte) []byte { return s.appendPhone(b) },
+	"person.name":      func(s *state, b []byte) []byte { return s.person().appendName(append(b, '"'), true, true) },
+	"person.first":     func(s *state, b []byte) []byte { return s.person().appendName(append(b, '"'), true, false) },
+	"person.last":      func(s *state, b []byte) []byte { return s.person().appendName(append(b, '"'), false, true) },
+	"person.email":     func(s *state, b []byte) []byte { return append(s.person().appendEmail(append(b, '"')), '"') },
+	"person.username":  func(s *state, b []byte) []byte { return append(s.person().appendUsername(append(b, '"')), '"') },
+	"handle":           func(s *state, b []byte) []byte { return append(s.appendHandle(append(b, '"')), '"') },
+	"home.name":        func(s *state, b []byte) []byte { return append(s.stream.home.appendName(append(b, '"')), '"') },
+	"company.name":     func(s *state, b []byte) []byte { return append(s.company().appendName(append(b, '"')), '"') },
+	"company.slug":     func(s *state, b []byte) []byte { return append(s.company().appendSlug(append(b, '"')), '"') },
+	"home.slug":        func(s *state, b []byte) []byte { return append(s.stream.home.appendSlug(append(b, '"')), '"') },
+	"map.key":          func(s *state, b []byte) []byte { return s.appendMapKey(b) },
+	"shortid":          idGen(defaultID),
+	"id":               idGen(defaultID),
+	"home.id":          func(s *state, b []byte) []byte { return s.stream.home.appendID(append(b, '"'), s, defaultID) },
+	"company.id":       func(s *state, b []byte) []byte { return s.company().appendID(append(b, '"'), s, defaultID) },
+}
+
+// idForm is the length and the alphabet of generated ids.
+type idForm struct {
+	n        int
+	alphabet string
+}
+
+// defaultID is the form of an id generator given no arguments: 8 lowercase
+// letters and digits.
+var defaultID = idForm{n: 8, alphabet: "abcdefghijklmnopqrstuvwxyz0123456789"}
+
+// maxIDLength bounds N in id:N:ALPHABET.
+const maxIDLength = 64
+
+// parseIDForm reads the "N:ALPHABET" (or "N") arguments of an id generator.
+func parseIDForm(args string) (idForm, error) {
+	if args == "" {
+		return defaultID, nil
+	}
+	n, alphabet, hasAlphabet := strings.Cut(args, ":")
+	f := defaultID
+	k, err := strconv.Atoi(n)
+	if err != nil || k < 1 || k > maxIDLength {
+		return f, fmt.Errorf("wants a length from 1 to %d, then optionally :ALPHABET (e.g. id:8:456789bdgjmnpqrvwxyz), got %q", maxIDLength, args)
+	}
+	f.n = k
+	if hasAlphabet {
+		if alphabet == "" {
+			return f, fmt.Errorf("has an empty alphabet: give the characters ids are made of, e.g. id:8:456789bdgjmnpqrvwxyz")
+		}
+		for i := 0; i < len(alphabet); i++ {
+			if c := alphabet[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+				return f, fmt.Errorf("alphabet %q holds %q: use printable ASCII characters other than quotes and backslashes", alphabet, c)
+			}
+		}
+		f.alphabet = alphabet
+	}
+	return f, nil
+}
+
+// idGen writes a fresh id of form f.
+func idGen(f idForm) genFunc {
+	return func(s *state, b []byte) []byte {
 		b = append(b, '"')
-		for range 8 {
-			b = append(b, tenantIDChars[s.r.IntN(len(tenantIDChars))])
+		for range f.n {
+			b = append(b, f.alphabet[s.r.IntN(len(f.alphabet))])
 		}
 		return append(b, '"')
-	},
+	}
 }
 
 // lookupFaker returns gofakeit's generator named name, as a genFunc that
@@ -98,6 +155,16 @@ var (
 )
 
 const day = int64(24 * time.Hour / time.Millisecond)
+
+// epochEnd is the time of a payload whose options set none (Options.Now):
+// the end of the timestamp window, fixed so that a seed always gives the
+// same bytes. x-faker: timestamp.recent leads up to it.
+var epochEnd = epochStart + epochSpan
+
+// recentSpan bounds how long before the payload's time a
+// timestamp.recent falls, in milliseconds: a webhook leaves moments after
+// the change it reports.
+const recentSpan = 2000
 
 func (s *state) appendTimestamp(b []byte, ms int64) []byte {
 	s.num = ms
@@ -250,28 +317,35 @@ func (p *person) appendUsername(b []byte) []byte {
 	return appendPad(append(b, f...), p.num, 1)
 }
 
-// tenantIDChars are the characters of an 8-character organisation id,
-// weighted towards letters as in demo1234, p9ny8bdj, wn9mwypn.
-const tenantIDChars = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123456789"
-
 var companyKinds = []string{"Inc", "Labs", "Group", "LLC", "Studio", "Workspace", "Co", "Project"}
 
 // company is an organisation: an id and a name "<Lastname> <Kind>", whose
-// slug is "lastname-kind".
+// slug is "lastname-kind". Its id is drawn on first use, in the form that
+// use asks for (home.id:N:ALPHABET), and kept.
 type company struct {
-	id   [8]byte
+	id   [maxIDLength]byte
+	idN  int
 	base name
 	kind string
 }
 
 func (s *state) newCompany() company {
 	var c company
-	for i := range c.id {
-		c.id[i] = tenantIDChars[s.r.IntN(len(tenantIDChars))]
-	}
 	c.base = lastNames[s.r.IntN(len(lastNames))]
 	c.kind = companyKinds[s.r.IntN(len(companyKinds))]
 	return c
+}
+
+// appendID writes the company's id, unquoted but for the closing quote,
+// drawing it in form f first if it has none yet.
+func (c *company) appendID(b []byte, s *state, f idForm) []byte {
+	if c.idN == 0 {
+		for i := range f.n {
+			c.id[i] = f.alphabet[s.r.IntN(len(f.alphabet))]
+		}
+		c.idN = f.n
+	}
+	return append(append(b, c.id[:c.idN]...), '"')
 }
 
 func (s *state) company() *company {
@@ -296,6 +370,55 @@ func (c *company) appendSlug(b []byte) []byte {
 		b = append(b, ch)
 	}
 	return b
+}
+
+// Words of generated usernames (x-faker: handle), from gofakeit's lists:
+// the adjectives of its product names, which are cheerful as Userfront's
+// are (fantastic, divine), and its concrete nouns, each of plain lowercase
+// letters.
+var (
+	handleAdjectives = plainWords(data.Product["adjective"])
+	handleNouns      = plainWords(data.Word["noun_concrete"])
+)
+
+func plainWords(words []string) []string {
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		ok := len(w) >= 3 && len(w) <= 10
+		for i := 0; ok && i < len(w); i++ {
+			ok = w[i] >= 'a' && w[i] <= 'z'
+		}
+		if ok && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// handleSuffix is the alphabet of a handle's last part.
+const handleSuffix = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// appendHandle writes adjective-noun-xxxxx, the form of the usernames that
+// sign-up services make up for users who chose none
+// (fantastic-sun-69l94).
+func (s *state) appendHandle(b []byte) []byte {
+	b = append(b, handleAdjectives[s.r.IntN(len(handleAdjectives))]...)
+	b = append(append(b, '-'), handleNouns[s.r.IntN(len(handleNouns))]...)
+	b = append(b, '-')
+	for range 5 {
+		b = append(b, handleSuffix[s.r.IntN(len(handleSuffix))])
+	}
+	return b
+}
+
+// appendMapKey writes the key of the map entry being written (x-faker:
+// map.key), a JSON string; the compiler allows map.key only inside the
+// values of a map.
+func (s *state) appendMapKey(b []byte) []byte {
+	if len(s.keyStarts) == 0 {
+		return append(b, `""`...)
+	}
+	return append(b, s.keyBuf[s.keyStarts[len(s.keyStarts)-1]:]...)
 }
 
 // futureKeys name the unknown fields of the WithUnknownFields shape: names
@@ -327,7 +450,7 @@ func builtinNames() string {
 	for n := range builtins {
 		names = append(names, n)
 	}
-	names = append(names, "timestamp.after:SIBLING", "or:SIBLING,...")
+	names = append(names, "timestamp.after:SIBLING", "or:SIBLING,...", "id:N:ALPHABET", "home.id:N:ALPHABET", "company.id:N:ALPHABET")
 	slices.Sort(names)
 	return strings.Join(names, ", ")
 }

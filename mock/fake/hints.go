@@ -57,6 +57,10 @@ const (
 	// extRestOnly marks a property that the provider's REST API returns
 	// but its webhooks leave out.
 	extRestOnly = "x-rest-only"
+	// extOverlay, beside a $ref, overlays the referenced schema's keywords
+	// and hints for this use of it, as a variant's properties do: e.g. the
+	// record of a created event has a recent createdAt.
+	extOverlay = "x-faker-overlay"
 )
 
 // view is a schema as the compiler sees it: the schema, the x- keys written
@@ -75,6 +79,11 @@ func viewOf(ref *openapi3.SchemaRef, over map[string]any, path string) view {
 	v := view{over: over, path: path}
 	if ref != nil {
 		v.s, v.refExt = ref.Value, ref.Extensions
+		// An overlay beside the $ref applies under the one that the
+		// enclosing schema carries down, which is more specific.
+		if o, ok := ref.Extensions[extOverlay].(map[string]any); ok {
+			v.over = mergeOverlay(o, over)
+		}
 	}
 	if v.s == nil {
 		v.s = &openapi3.Schema{}

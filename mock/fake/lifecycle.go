@@ -54,6 +54,7 @@ func Lifecycle(model string, opts Options) ([]Webhook, error) {
 		return nil, fmt.Errorf("%w %q: the payload of %s has no record property whose schema has %s", ErrUnknownModel, model, steps[0].Name, extUpdate)
 	}
 	f := New(opts.Seed)
+	f.SetNow(opts.Now)
 	created, err := f.Payload(steps[0], mode, opts.Shape)
 	if err != nil {
 		return nil, err

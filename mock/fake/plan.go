@@ -39,6 +39,9 @@ type state struct {
 	fk     *gofakeit.Faker
 	mode   gen.Mode
 	stream stream
+	// now is the payload's time in Unix milliseconds (Options.Now), which
+	// timestamp.recent leads up to.
+	now int64
 
 	who        person
 	hasPerson  bool
@@ -57,10 +60,14 @@ type state struct {
 	levels [][]byte
 	ranges [][][2]int
 	depth  int
+	// keyBuf holds the keys of the map entries being written, nested maps
+	// last; keyStarts, where each begins (x-faker: map.key).
+	keyBuf    []byte
+	keyStarts []int
 }
 
 func newState() *state {
-	s := &state{}
+	s := &state{now: epochEnd}
 	s.r = rand.New(&s.pcg)
 	s.fk = gofakeit.NewFaker(&s.pcg, false)
 	return s
@@ -83,6 +90,7 @@ func (s *state) begin(mode gen.Mode, slots int) {
 	s.slots = s.slots[:slots]
 	clear(s.slots)
 	s.slotBuf = s.slotBuf[:0]
+	s.keyBuf, s.keyStarts = s.keyBuf[:0], s.keyStarts[:0]
 }
 
 func (s *state) chance(percent float64) bool {
@@ -439,8 +447,10 @@ type object struct {
 
 // entries are the generated keys and values of a map.
 type entries struct {
-	n     counts
-	key   genFunc
+	n counts
+	// keys make the keys: the i-th key comes from keys[i], or from the
+	// last of them.
+	keys  []genFunc
 	value writer
 }
 
@@ -524,14 +534,20 @@ func (e *entries) gen(s *state, b []byte, open int, first bool) ([]byte, bool) {
 			b = append(b, ',')
 		}
 		keyAt := len(b)
-		b = e.key(s, b)
+		b = e.keys[min(i, len(e.keys)-1)](s, b)
 		// A key must be a JSON string and unique; a generator that wrote
 		// something else, or a repeat, ends the map here.
 		if len(b) == keyAt || b[keyAt] != '"' || repeatsKey(b[open:keyAt], b[keyAt:]) {
 			return b[:start], first
 		}
 		first = false
+		// The key stays readable (x-faker: map.key) while its value is
+		// written.
+		s.keyStarts = append(s.keyStarts, len(s.keyBuf))
+		s.keyBuf = append(s.keyBuf, b[keyAt:]...)
 		b = e.value.gen(s, append(b, ':'))
+		top := s.keyStarts[len(s.keyStarts)-1]
+		s.keyBuf, s.keyStarts = s.keyBuf[:top], s.keyStarts[:len(s.keyStarts)-1]
 	}
 	return b, first
 }

@@ -24,6 +24,19 @@ func NewAdminKey(mode gen.Mode) string {
 	return "uf_" + string(mode) + "_admin_" + hex.EncodeToString(b[:])
 }
 
+// NewWebhookKey returns a random webhook API key shaped like Userfront's:
+// uf_<mode>_webhook_, the tenant's id, an underscore and 32 hex digits
+// (uf_test_webhook_demo1234_...). An empty tenantID stands for a fresh
+// one, made as the mock's tenant ids are.
+func NewWebhookKey(mode gen.Mode, tenantID string) string {
+	if tenantID == "" {
+		tenantID = newTenantID()
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "uf_" + string(mode) + "_webhook_" + tenantID + "_" + hex.EncodeToString(b[:])
+}
+
 // AdminKeyPath returns the absolute path of the admin key file of a server
 // whose database is db: file when it is not empty, else the database's path
 // plus ".admin-key", else, for ":memory:", ufhook/serve-admin-key under the

@@ -21,6 +21,16 @@ func TestNewAdminKey(t *testing.T) {
 	}
 }
 
+func TestNewWebhookKey(t *testing.T) {
+	for _, mode := range []gen.Mode{gen.ModeTest, gen.ModeLive} {
+		a, b := server.NewWebhookKey(mode, "demo1234"), server.NewWebhookKey(mode, "demo1234")
+		assert.Regexp(t, `^uf_`+string(mode)+`_webhook_demo1234_[0-9a-f]{32}$`, a, "shaped like Userfront's webhook API keys")
+		assert.NotEqual(t, a, b, "random")
+		fresh := server.NewWebhookKey(mode, "")
+		assert.Regexp(t, `^uf_`+string(mode)+`_webhook_[456789bdgjmnpqrvwxyz]{8}_[0-9a-f]{32}$`, fresh, "a fresh tenant id of Userfront's form")
+	}
+}
+
 func TestAdminKeyPath(t *testing.T) {
 	dir, cache := t.TempDir(), t.TempDir()
 	t.Chdir(dir)

@@ -117,7 +117,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	assert.Equal(t, "user.created", d.Event, "the click delivered a user.created webhook")
 	assert.Equal(t, "rgb(18, 128, 92)", colour, "the delivered row is green")
 	assert.Contains(t, request, "POST "+sk.URL)
-	assert.Contains(t, request, "Authorization: Bearer exam…c2f")
+	assert.Contains(t, request, "Authorization: Bearer uf_t…c2f")
 	assert.NotContains(t, request, webhookToken, "the token is masked")
 	assert.Equal(t, "/", address, "the login code is gone from the address bar")
 	assert.True(t, phoneFits, "no horizontal scrolling at phone width")

@@ -312,7 +312,7 @@ func (s *Server) fireFake(w http.ResponseWriter, r *http.Request) error {
 	s.rngMu.Lock()
 	seed := s.rng.Uint64()
 	s.rngMu.Unlock()
-	body, err := fake.Payload(ev, fake.Options{Seed: seed, Mode: s.cfg.Emitter.Mode})
+	body, err := fake.Payload(ev, fake.Options{Seed: seed, Mode: s.cfg.Emitter.Mode, Now: time.Now()})
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func TestDashboardLogin(t *testing.T) {
 	status, body, _ := get(t, browser, srv.URL+"/ui/info")
 	require.Equal(t, http.StatusOK, status)
 	assert.NotContains(t, body, webhookToken, "the token is masked")
-	assert.Contains(t, body, "exam…")
+	assert.Contains(t, body, "uf_t…c2f")
 	var info struct {
 		Events []struct{ Name, URL string }
 	}
@@ -172,7 +172,7 @@ func TestFireResendAndDetail(t *testing.T) {
 			assert.Equal(t, sk.URL, req["url"])
 			auth := req["headers"].(map[string]any)["Authorization"].(string)
 			assert.NotContains(t, auth, webhookToken)
-			assert.Equal(t, "Bearer exam…c2f", auth)
+			assert.Equal(t, "Bearer uf_t…c2f", auth)
 			body, err := json.Marshal(req["body"])
 			require.NoError(t, err)
 			assert.JSONEq(t, string(d.Body), string(body))
@@ -351,7 +351,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}{
 		{"no database", server.Config{AdminKey: adminKey, Emitter: good}, "--db"},
 		{"no admin key", server.Config{DB: ":memory:", Emitter: good}, "admin key"},
-		{"no token", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Target: good.Target}}, "token"},
+		{"no token", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Target: good.Target}}, "webhook API key"},
 		{"no target", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Token: webhookToken}}, "target"},
 		{"live over http", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: mock.Config{Target: good.Target, Token: webhookToken, Mode: "live"}}, "HTTPS"},
 		{"too many workers", server.Config{DB: ":memory:", AdminKey: adminKey, Emitter: good, Workers: 1000}, "at most 64"},
@@ -413,4 +413,23 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(rest), "event: delivery")
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// TestFiredUsersAreFresh checks that a user.created fired from the
+// dashboard says its user was created moments before it was sent.
+func TestFiredUsersAreFresh(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	before := time.Now().Add(-3 * time.Second)
+	status, fired := call(t, srv.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": "user.created"})
+	require.Equal(t, http.StatusOK, status, "%v", fired)
+	d := sk.next(t)
+	require.NoError(t, d.Err)
+	var env struct {
+		Record struct {
+			CreatedAt time.Time `json:"createdAt"`
+		} `json:"record"`
+	}
+	require.NoError(t, json.Unmarshal(d.Body, &env))
+	assert.True(t, env.Record.CreatedAt.After(before) && env.Record.CreatedAt.Before(time.Now()), "createdAt %s is moments before the delivery", env.Record.CreatedAt)
 }

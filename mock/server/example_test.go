@@ -15,7 +15,7 @@ import (
 // A user created through the mock's REST API, with its Client, fires
 // user.created at the receiver.
 func Example() {
-	const token = "example3c5cc4491eb422d48c8f78c2f"
+	const token = "uf_test_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"
 	got := make(chan string, 1)
 	h, err := receiver.New(receiver.Options{Token: token, TestModeOnly: true}, receiver.Callbacks{
 		OnUserCreated: func(_ context.Context, ev gen.UserCreatedEvent) error {

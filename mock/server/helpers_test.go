@@ -20,7 +20,7 @@ import (
 
 const (
 	adminKey     = "uf_test_admin_demo1234_59f60f53fa7cc018d8f93deceb0cc8e3"
-	webhookToken = "example3c5cc4491eb422d48c8f78c2f"
+	webhookToken = "uf_test_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"
 	// patience bounds every wait for a delivery; it guards against a hang,
 	// it is not a speed requirement.
 	patience = 20 * time.Second

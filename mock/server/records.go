@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -42,15 +44,13 @@ func newUUID() openapi_types.UUID {
 	return u
 }
 
-// newTenantID returns 8 random lowercase letters and digits.
+// newTenantID returns a fresh tenant id, made as the spec says fake
+// tenants' ids are (the x-faker of Tenant.tenantId: Userfront's length and
+// alphabet), from a random seed, so that the rule lives in the spec alone.
 func newTenantID() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b[:])
+	var seed [8]byte
+	_, _ = rand.Read(seed[:])
+	return fake.New(binary.LittleEndian.Uint64(seed[:])).Tenant(gen.ModeTest).TenantID
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -68,16 +68,16 @@ func newUser(mode, tenantID string, now time.Time) gen.User {
 		Image:                 nullable.NewNullNullable[string](),
 		PhoneNumber:           nullable.NewNullNullable[string](),
 		Data:                  map[string]any{},
-		IsMfaRequired:         ptr(false),
+		IsMfaRequired:         false,
 		PreferredFirstFactor:  nullable.NewNullNullable[gen.Factor](),
 		PreferredSecondFactor: nullable.NewNullNullable[gen.Factor](),
 		CreatedAt:             now,
 		UpdatedAt:             ptr(now),
 		Authorization:         map[string]gen.TenantAuthorization{},
 		TenantID:              tenantID,
-		IsConfirmed:           ptr(false),
-		UUID:                  &id,
-		Authentication: &gen.Authentication{
+		IsConfirmed:           false,
+		UUID:                  id,
+		Authentication: gen.Authentication{
 			FirstFactors:  []gen.Factor{{Channel: "email", Strategy: "password"}},
 			SecondFactors: []gen.Factor{},
 		},

@@ -88,3 +88,37 @@ func assertInSchema(t *testing.T, path string, obj map[string]any, s *openapi3.S
 		}
 	}
 }
+
+// TestTenantIDsHaveUserfrontsForm checks that the tenants the API creates,
+// the account's own included, get ids of the form the spec gives fake
+// tenants: 8 characters of the alphabet that real tenant ids use.
+func TestTenantIDsHaveUserfrontsForm(t *testing.T) {
+	srv := newServer(t, serverConfig(newSink(t)))
+	ids := map[string]bool{srv.RootTenant(): true}
+	for range 20 {
+		rec := must(t, srv.URL, http.MethodPost, "/v0/tenants", map[string]any{"name": "Acme Inc"})
+		ids[rec["tenantId"].(string)] = true
+	}
+	assert.Len(t, ids, 21, "every tenant gets its own id")
+	for id := range ids {
+		assert.Regexp(t, `^[456789bdgjmnpqrvwxyz]{8}$`, id)
+	}
+}
+
+// TestUserImageIsAnyString checks that an image the user wrote is kept and
+// sent whatever it holds: a user's image is a free string, not a URI.
+func TestUserImageIsAnyString(t *testing.T) {
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	for _, image := range []string{"", "/avatar.png", "avatar", "https://example.com/a.png"} {
+		rec := must(t, srv.URL, http.MethodPost, "/v0/users", map[string]any{"name": "Jane Doe", "image": image})
+		assert.Equal(t, image, rec["image"], "the user keeps image %q", image)
+		d := sk.next(t)
+		require.NoError(t, d.Err, "%s", d.Body)
+		var env struct {
+			Record map[string]any `json:"record"`
+		}
+		require.NoError(t, json.Unmarshal(d.Body, &env))
+		assert.Equal(t, image, env.Record["image"], "the webhook carries image %q", image)
+	}
+}

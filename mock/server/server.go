@@ -51,7 +51,7 @@ type Config struct {
 	// token, and that logs in to the dashboard. Required.
 	AdminKey string
 	// Emitter says where and how webhooks are delivered: target or routes,
-	// webhook token, mode, TLS trust, timeout and retry policy. Its Mode is
+	// webhook API key, mode, TLS trust, timeout and retry policy. Its Mode is
 	// also the mode of every record.
 	Emitter mock.Config
 	// Workers is how many deliveries run at once. Default 1, which

@@ -53,7 +53,7 @@ async function start() {
   $("#login").hidden = true;
   $("#app").hidden = false;
   $("#mode").textContent = info.mode + " mode";
-  $("#token").textContent = "token " + info.token;
+  $("#token").textContent = "webhook API key " + info.token;
   const buttons = $("#fire-buttons");
   buttons.replaceChildren();
   for (const ev of info.events) {
