@@ -14,7 +14,7 @@ import (
 
 // A backend mounts one handler for all six webhooks and gets typed events.
 func ExampleNew() {
-	h, err := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{
+	h, err := receiver.New(receiver.Options{Token: "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"}, receiver.Callbacks{
 		OnUserCreated: func(ctx context.Context, ev gen.UserCreatedEvent) error {
 			fmt.Println("welcome", ev.Record.Email.MustGet(), "of tenant", ev.Record.TenantID, "in", ev.Mode, "mode")
 			return nil // an error here answers 500, so that the sender retries
@@ -33,7 +33,7 @@ func ExampleNew() {
 		"image":null,"phoneNumber":null,"data":{},"locked":false,
 		"isEmailConfirmed":true,"isPhoneNumberConfirmed":false,
 		"createdAt":"2024-05-15T23:04:50.787Z","authorization":{}}}`
-	for _, auth := range []string{bearer.Header("example3c5cc4491eb422d48c8f78c2f"), "Bearer guess"} {
+	for _, auth := range []string{bearer.Header("uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"), "Bearer guess"} {
 		req := httptest.NewRequest(http.MethodPost, "/webhooks/userfront", strings.NewReader(body))
 		req.Header.Set("Authorization", auth)
 		rec := httptest.NewRecorder()
@@ -49,7 +49,7 @@ func ExampleNew() {
 // By default, a payload that breaks the spec but can be identified is
 // accepted: the callback runs, and sees the differences as warnings.
 func ExampleWarnings() {
-	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{
+	h, _ := receiver.New(receiver.Options{Token: "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"}, receiver.Callbacks{
 		OnTenantDeleted: func(ctx context.Context, ev gen.TenantDeletedEvent) error {
 			fmt.Println("dropping tenant", ev.Record.TenantID)
 			for _, w := range receiver.Warnings(ctx) {
@@ -60,7 +60,7 @@ func ExampleWarnings() {
 	})
 	body := `{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"Demo-1234","name":"Old"}}`
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	req.Header.Set("Authorization", bearer.Header("example3c5cc4491eb422d48c8f78c2f"))
+	req.Header.Set("Authorization", bearer.Header("uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	fmt.Println(rec.Code)
@@ -75,10 +75,10 @@ func ExampleWarnings() {
 // Under Strict, a payload that breaks the spec gets a JSON error that names
 // the field.
 func ExampleHandler_ServeHTTP_invalid() {
-	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f", Strict: true}, receiver.Callbacks{})
+	h, _ := receiver.New(receiver.Options{Token: "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f", Strict: true}, receiver.Callbacks{})
 	body := `{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"Demo-1234","name":"Old"}}`
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	req.Header.Set("Authorization", bearer.Header("example3c5cc4491eb422d48c8f78c2f"))
+	req.Header.Set("Authorization", bearer.Header("uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	fmt.Println(rec.Code)
@@ -90,10 +90,10 @@ func ExampleHandler_ServeHTTP_invalid() {
 
 // A record that cannot be identified is refused, Strict or not.
 func ExampleHandler_ServeHTTP_unidentified() {
-	h, _ := receiver.New(receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"}, receiver.Callbacks{})
+	h, _ := receiver.New(receiver.Options{Token: "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"}, receiver.Callbacks{})
 	body := `{"action":"delete","model":"tenant","mode":"test","record":{"name":"Old"}}`
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	req.Header.Set("Authorization", bearer.Header("example3c5cc4491eb422d48c8f78c2f"))
+	req.Header.Set("Authorization", bearer.Header("uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	fmt.Println(rec.Code)

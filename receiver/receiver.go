@@ -1,6 +1,6 @@
 // Package receiver is a net/http handler for Go backends that receive
 // Userfront webhooks. It does what hand-written receivers tend to get wrong:
-// it accepts POST only, checks the bearer token in constant time (a test-mode
+// it accepts POST only, checks the bearer token (the webhook API key) in constant time (a test-mode
 // and a live-mode token may differ), bounds the body, validates the payload
 // against the spec, decodes it into the generated types of package gen, and
 // calls one typed callback per event. An event without a typed callback,
@@ -55,18 +55,18 @@ const DefaultMaxBodyBytes int64 = 1 << 20
 var (
 	// ErrNoToken means Options.Token is empty: a receiver without a token
 	// would accept anyone's webhooks.
-	ErrNoToken = errors.New("no webhook token configured")
+	ErrNoToken = errors.New("no webhook API key configured")
 	// ErrMethod means the request was not a POST (405).
 	ErrMethod = errors.New("method not allowed")
 	// ErrUnauthorized means the Authorization header was missing, not
 	// Bearer, empty, or carried a token that matches none configured (401).
 	// It also wraps bearer.ErrMissing, bearer.ErrScheme or bearer.ErrEmpty
 	// where one of them applies.
-	ErrUnauthorized = errors.New("missing or wrong bearer token")
+	ErrUnauthorized = errors.New("missing or wrong webhook API key")
 	// ErrModeMismatch means the payload's mode does not match the token it
 	// came with, when both a test and a live token are configured (401). It
 	// comes wrapped together with ErrUnauthorized.
-	ErrModeMismatch = errors.New("payload mode does not match its token")
+	ErrModeMismatch = errors.New("payload mode does not match its webhook API key")
 	// ErrTooLarge means the body exceeds Options.MaxBodyBytes (413).
 	ErrTooLarge = errors.New("request body too large")
 	// ErrBodyRead means the body could not be read to its end (400).
@@ -105,7 +105,7 @@ var (
 
 // Options configures a Handler.
 type Options struct {
-	// Token is the webhook token. With TestToken set, it is the live-mode
+	// Token is the webhook API key. With TestToken set, it is the live-mode
 	// token; alone, it serves both modes. Required.
 	Token string
 	// TestToken is the optional test-mode token. When both are set, a
@@ -264,7 +264,7 @@ func New(opts Options, cb Callbacks) (*Handler, error) {
 // test can leave an event unbound.
 func newHandler(opts Options, cb Callbacks, table func(*Callbacks) map[string]binding) (*Handler, error) {
 	if opts.Token == "" {
-		return nil, fmt.Errorf("%w: set Options.Token to the webhook token from Userfront's webhook settings (the live-mode token when TestToken is set too)", ErrNoToken)
+		return nil, fmt.Errorf("%w: set Options.Token to the webhook API key from Userfront's webhook settings (the live-mode key when TestToken is set too)", ErrNoToken)
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
@@ -383,12 +383,12 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 	tok, err := bearer.Parse(r.Header.Get("Authorization"))
 	if err != nil {
 		return unauthorized(fmt.Errorf("%w: %w", ErrUnauthorized, err),
-			err.Error()+": send the header Authorization: Bearer <webhook token>")
+			err.Error()+": send the header Authorization: Bearer <webhook API key>")
 	}
 	liveOK := bearer.Equal(tok, h.opts.Token)
 	testOK := bearer.Equal(tok, h.opts.TestToken)
 	if !liveOK && !testOK {
-		return unauthorized(ErrUnauthorized, "wrong bearer token: send the webhook token that this receiver is configured with")
+		return unauthorized(ErrUnauthorized, "wrong webhook API key: send the key that this receiver is configured with")
 	}
 
 	body, rej := h.readBody(w, r)
@@ -419,7 +419,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 	// Mode against token.
 	if h.opts.TestToken != "" && !(liveOK && ev.mode == gen.ModeLive || testOK && ev.mode == gen.ModeTest) {
 		return unauthorized(fmt.Errorf("%w: %w: %s payload", ErrUnauthorized, ErrModeMismatch, ev.mode),
-			fmt.Sprintf("a %s-mode payload needs the %s-mode webhook token", ev.mode, ev.mode))
+			fmt.Sprintf("a %s-mode payload needs the %s-mode webhook API key", ev.mode, ev.mode))
 	}
 	if h.opts.TestModeOnly && ev.mode != gen.ModeTest {
 		return &rejection{status: http.StatusForbidden,

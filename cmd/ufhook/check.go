@@ -88,7 +88,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 		return asUsage(err)
 	}
 	out := cmd.OutOrStdout()
-	header := fmt.Sprintf("target %s, token %s, mode %s, seed %d", cfg.Target, bearer.Mask(cfg.Token), cfg.Mode, rep.Seed)
+	header := fmt.Sprintf("target %s, key %s, mode %s, seed %d", cfg.Target, bearer.Mask(cfg.Token), cfg.Mode, rep.Seed)
 	diags := rep.Diagnose()
 	if o.asJSON {
 		fmt.Fprintln(cmd.ErrOrStderr(), header)

@@ -69,7 +69,7 @@ func TestCheckPasses(t *testing.T) {
 	n := len(contract.Cases())
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, n+2, "a header, one line per case, the summary")
-	assert.Equal(t, "target "+url+", token uf_t…c2f, mode live, seed 7", lines[0])
+	assert.Equal(t, "target "+url+", key uf_t…c2f, mode live, seed 7", lines[0])
 	assert.Regexp(t, `^PASS  https/live-https +every URL uses https$`, lines[1])
 	assert.Equal(t, contract.Summary(n-strictCases(), 0, strictCases()), lines[n+1])
 	for _, c := range contract.Cases() {

@@ -256,7 +256,7 @@ func (o *emitOutput) header(cfg mock.Config, b mock.Batch, events int) {
 	if len(cfg.Routes) > 0 {
 		target = fmt.Sprintf("%s (+%d routes)", target, len(cfg.Routes))
 	}
-	fmt.Fprintf(o.w, "emitting to %s, token %s, mode %s, %s\n", target, bearer.Mask(cfg.Token), cfg.Mode, seed)
+	fmt.Fprintf(o.w, "emitting to %s, key %s, mode %s, %s\n", target, bearer.Mask(cfg.Token), cfg.Mode, seed)
 	o.lineDone()
 }
 

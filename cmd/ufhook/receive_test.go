@@ -93,7 +93,7 @@ func TestReceiveHTTPS(t *testing.T) {
 	require.Len(t, lines, 4, r.stdout.String())
 	assert.Regexp(t, `^\d{4}-\d\d-\d\dT[\d:.]+Z  user\.created +test 1 +204$`, lines[0])
 	assert.Regexp(t, `tenant\.deleted +test p9ny8bdj +204$`, lines[1])
-	assert.Regexp(t, ` 401  missing or wrong bearer token$`, lines[2])
+	assert.Regexp(t, ` 401  missing or wrong webhook API key$`, lines[2])
 	assert.Contains(t, lines[3], " 400  malformed JSON body")
 
 	banner := r.stderr.String()
@@ -318,7 +318,7 @@ func TestPrintDeliveries(t *testing.T) {
 	p(ok)
 	p(bad)
 	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.created   test 42         204\n"+
-		"2026-11-27T04:30:00.123Z  -              -    -          401  missing or wrong bearer token\n", text.String())
+		"2026-11-27T04:30:00.123Z  -              -    -          401  missing or wrong webhook API key\n", text.String())
 
 	var js bytes.Buffer
 	p = printDeliveries(&js, true)
@@ -333,7 +333,7 @@ func TestPrintDeliveries(t *testing.T) {
 	assert.Equal(t, "42", first["recordId"])
 	assert.Equal(t, float64(204), first["status"])
 	assert.Equal(t, "not json", second["payload"], "a body that is not JSON comes as a string")
-	assert.Equal(t, "missing or wrong bearer token", second["error"])
+	assert.Equal(t, "missing or wrong webhook API key", second["error"])
 	assert.NotContains(t, first, "warnings", "no warnings, no field")
 }
 

@@ -15,7 +15,7 @@ import (
 func ExampleListen() {
 	srv, err := endpoint.Listen(endpoint.Config{
 		Listen:  "127.0.0.1:0",
-		Options: receiver.Options{Token: "example3c5cc4491eb422d48c8f78c2f"},
+		Options: receiver.Options{Token: "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"},
 		Callbacks: receiver.Callbacks{OnDelivery: func(d receiver.Delivery) {
 			fmt.Println(d.Event, d.Status)
 		}},
