@@ -181,6 +181,7 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 			fmt.Fprintf(out, "        %s\n", strings.ReplaceAll(r.Explain(), "\n", "\n        "))
 		}
 	}
+	writeDiagnoses(out, rep.Diagnose())
 	fmt.Fprintln(out, rep.Summary())
 	fmt.Fprintf(out, "\ndashboard:  %s%s  (this link logs a browser in; keep it private)\n", base, srv.LoginPath())
 
