@@ -193,6 +193,11 @@ const (
 // concurrent use; write errors are dropped.
 func printDeliveries(w io.Writer, asJSON bool) func(receiver.Delivery) {
 	var mu sync.Mutex
+	// The event column fits the catalog's longest name, as emit's does.
+	width := 1
+	for _, name := range openapi.Names() {
+		width = max(width, len(name))
+	}
 	return func(d receiver.Delivery) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -216,7 +221,7 @@ func printDeliveries(w io.Writer, asJSON bool) func(receiver.Delivery) {
 			}
 			return
 		}
-		line := fmt.Sprintf("%s  %-14s %-4s %-10s %d", d.Time.UTC().Format("2006-01-02T15:04:05.000Z"), dash(d.Event), dash(string(d.Mode)), dash(d.RecordID), d.Status)
+		line := fmt.Sprintf("%s  %-*s %-4s %-10s %d", d.Time.UTC().Format("2006-01-02T15:04:05.000Z"), width, dash(d.Event), dash(string(d.Mode)), dash(d.RecordID), d.Status)
 		if d.Err != nil {
 			line += "  " + d.Err.Error()
 		}

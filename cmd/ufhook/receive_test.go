@@ -317,8 +317,8 @@ func TestPrintDeliveries(t *testing.T) {
 	p := printDeliveries(&text, false)
 	p(ok)
 	p(bad)
-	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.created   test 42         204\n"+
-		"2026-11-27T04:30:00.123Z  -              -    -          401  missing or wrong webhook API key\n", text.String())
+	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.created          test 42         204\n"+
+		"2026-11-27T04:30:00.123Z  -                     -    -          401  missing or wrong webhook API key\n", text.String())
 
 	var js bytes.Buffer
 	p = printDeliveries(&js, true)
@@ -354,16 +354,16 @@ func TestPrintDeliveriesWarnings(t *testing.T) {
 	p(one)
 	p(seven)
 	p(broken)
-	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.updated   live 318        204  1 warning\n"+
+	assert.Equal(t, "2026-11-27T04:30:00.123Z  user.updated          live 318        204  1 warning\n"+
 		"    warning: /record: required: missing properties 'isEmailConfirmed'\n"+
-		"2026-11-27T04:30:00.123Z  user.updated   live 318        204  7 warnings\n"+
+		"2026-11-27T04:30:00.123Z  user.updated          live 318        204  7 warnings\n"+
 		"    warning: /record/f0: type: got string, want boolean\n"+
 		"    warning: /record/f1: type: got string, want boolean\n"+
 		"    warning: /record/f2: type: got string, want boolean\n"+
 		"    warning: /record/f3: type: got string, want boolean\n"+
 		"    warning: /record/f4: type: got string, want boolean\n"+
 		"    and 2 more\n"+
-		"2026-11-27T04:30:00.123Z  tenant.created test demo1234   204  1 warning\n"+
+		"2026-11-27T04:30:00.123Z  tenant.created        test demo1234   204  1 warning\n"+
 		"    warning: /record/tenantId: pattern: 'demo 1234' does not match\n", text.String(), "a line break in a value does not break the line")
 
 	var js bytes.Buffer
