@@ -72,3 +72,47 @@ func TestAnotherCAIsNotTrusted(t *testing.T) {
 	_, err = cert.Leaf.Verify(x509.VerifyOptions{Roots: a.Pool(), DNSName: "localhost"})
 	assert.NoError(t, err)
 }
+
+func TestLoadReusesWhatWasWritten(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "ca.pem.key")
+	ca, reused, err := localca.LoadOrNew(certFile, keyFile)
+	require.NoError(t, err)
+	assert.False(t, reused, "nothing to reuse yet")
+	require.NoError(t, ca.WriteKey(keyFile))
+	require.NoError(t, ca.WriteCert(certFile))
+	fi, err := os.Stat(keyFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	again, reused, err := localca.LoadOrNew(certFile, keyFile)
+	require.NoError(t, err)
+	assert.True(t, reused)
+	assert.Equal(t, ca.CertPEM(), again.CertPEM())
+	// The reloaded CA issues certificates that the written file verifies.
+	cert, err := again.ServerCert()
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	pemBytes, err := os.ReadFile(certFile)
+	require.NoError(t, err)
+	require.True(t, pool.AppendCertsFromPEM(pemBytes))
+	_, err = cert.Leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: "localhost"})
+	assert.NoError(t, err)
+
+	other, err := localca.New()
+	require.NoError(t, err)
+	garbage := filepath.Join(dir, "garbage")
+	require.NoError(t, os.WriteFile(garbage, []byte("nope"), 0o600))
+	otherKey := filepath.Join(dir, "other.key")
+	require.NoError(t, other.WriteKey(otherKey))
+	for name, files := range map[string][2]string{
+		"missing certificate": {filepath.Join(dir, "none.pem"), keyFile},
+		"missing key":         {certFile, filepath.Join(dir, "none.key")},
+		"certificate not PEM": {garbage, keyFile},
+		"key not PEM":         {certFile, garbage},
+		"another CA's key":    {certFile, otherKey},
+	} {
+		_, err := localca.Load(files[0], files[1])
+		assert.ErrorIs(t, err, localca.ErrUnusable, name)
+	}
+}

@@ -46,8 +46,11 @@ than Userfront and Userfront's records change over time. --strict refuses
 every payload that breaks the spec instead.
 
 Without --tls-cert it serves HTTPS with a certificate for localhost, 127.0.0.1
-and ::1 from a fresh local CA, and writes the CA certificate to a file that
-ufhook emit --ca and curl --cacert can trust. --http serves plain HTTP and
+and ::1 from a local CA whose certificate is in a file that ufhook emit --ca
+and curl --cacert can trust (--ca-out, with the CA's key beside it in
+FILE.key, mode 0600). The CA is kept across restarts while it is valid, so
+that a running emit --ca or serve --ca keeps trusting it; a new one is written
+only after the port is bound. --http serves plain HTTP and
 accepts only test-mode webhooks, since live webhooks need HTTPS.
 
 The webhook API key comes from --token or UFHOOK_TOKEN; the test-mode key,
@@ -105,7 +108,7 @@ or SIGTERM.`,
 	f.StringVar(&c.testToken, "test-token", "", "test-mode webhook API key, when it differs (default $UFHOOK_TEST_TOKEN)")
 	f.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate to serve (default: one from a fresh local CA)")
 	f.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
-	f.StringVar(&c.caOut, "ca-out", "", "where to write the generated CA certificate (default: ufhook/receive-ca.pem in the user cache folder)")
+	f.StringVar(&c.caOut, "ca-out", "", "where the local CA certificate is kept, its key in FILE.key (default: ufhook/receive-ca.pem in the user cache folder)")
 	f.BoolVar(&c.plainHTTP, "http", false, "serve plain HTTP; accepts test-mode webhooks only")
 	f.BoolVar(&c.asJSON, "json", false, "print one JSON object per webhook, with the full payload")
 	f.BoolVar(&c.strict, "strict", false, "refuse (400) every payload that breaks the spec, instead of accepting it with warnings")
@@ -122,8 +125,10 @@ func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error 
 	switch {
 	case c.plainHTTP:
 		ew.printf("plain HTTP: test-mode webhooks only, since live webhooks need HTTPS\n")
+	case srv.CAFile() != "" && srv.CAReused():
+		ew.printf("CA certificate: %s (the local CA of an earlier start, kept while valid; trust it with --ca or --cacert)\n", srv.CAFile())
 	case srv.CAFile() != "":
-		ew.printf("CA certificate: %s (a fresh local CA; trust it with --ca or --cacert)\n", srv.CAFile())
+		ew.printf("CA certificate: %s (a new local CA, kept for later starts; trust it with --ca or --cacert)\n", srv.CAFile())
 	default:
 		ew.printf("TLS certificate: %s\n", c.tlsCert)
 	}

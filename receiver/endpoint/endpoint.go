@@ -1,5 +1,6 @@
 // Package endpoint serves a receiver.Handler on its own address: a webhook
-// endpoint over HTTPS with a certificate from a fresh local CA (or a given
+// endpoint over HTTPS with a certificate from a local CA kept across
+// restarts (or a given
 // certificate, or plain HTTP for test-mode webhooks), which shuts down
 // cleanly when its context ends. `ufhook receive` and `ufhook demo` run the
 // reference receiver with it.
@@ -48,12 +49,18 @@ type Config struct {
 	Options   receiver.Options
 	Callbacks receiver.Callbacks
 	// TLSCertFile and TLSKeyFile are a PEM certificate and its key. Give both
-	// or neither: without them, a fresh local CA issues a certificate for
-	// localhost, 127.0.0.1 and ::1, and its certificate is written to CAFile.
+	// or neither: without them, a local CA issues a certificate for
+	// localhost, 127.0.0.1 and ::1. The CA is the one kept in CAFile and
+	// CAKeyFile while it stays valid (localca.Load), so that clients that
+	// trust CAFile keep working across restarts; otherwise a new CA is
+	// made, and written there once the address is bound.
 	TLSCertFile, TLSKeyFile string
-	// CAFile is where the generated CA certificate is written;
-	// DefaultCAFile() when empty.
+	// CAFile is where the local CA's certificate is kept; DefaultCAFile()
+	// when empty.
 	CAFile string
+	// CAKeyFile is where the local CA's private key is kept, mode 0600;
+	// CAKeyFileFor(CAFile) when empty.
+	CAKeyFile string
 	// PlainHTTP serves plain HTTP instead of HTTPS. Live webhooks need HTTPS,
 	// so it turns on Options.TestModeOnly.
 	PlainHTTP bool
@@ -72,6 +79,7 @@ type Server struct {
 	srv      *http.Server
 	url      string
 	caFile   string
+	caReused bool
 	pool     *x509.CertPool
 	shutdown time.Duration
 }
@@ -86,11 +94,18 @@ func DefaultCAFile() string {
 	return filepath.Join(os.TempDir(), "ufhook-receive-ca.pem")
 }
 
+// CAKeyFileFor returns where the private key of the local CA whose
+// certificate is kept in caFile goes by default: caFile plus ".key".
+func CAKeyFileFor(caFile string) string { return caFile + ".key" }
+
 // Listen checks cfg, prepares TLS and binds the address, so that every
-// configuration fault shows up before anything is served. It errors with
-// ErrConfig (a certificate without its key, an unreadable certificate or
-// key, a bad address, a port in use, a CA file that cannot be written) or
-// with receiver.ErrNoToken.
+// configuration fault shows up before anything is served. It reuses the
+// local CA kept in Config.CAFile while it is valid, and writes a new one's
+// files (each through a temporary file and a rename) only once the address
+// is bound, so that a start that fails leaves them as they were. It errors
+// with ErrConfig (a certificate without its key, an unreadable certificate
+// or key, a bad address, a port in use, a CA file that cannot be written)
+// or with receiver.ErrNoToken.
 func Listen(cfg Config) (*Server, error) {
 	if cfg.PlainHTTP {
 		cfg.Options.TestModeOnly = true
@@ -110,6 +125,8 @@ func Listen(cfg Config) (*Server, error) {
 		s.shutdown = 5 * time.Second
 	}
 	var tlsConf *tls.Config
+	var newCA *localca.CA
+	caKeyFile := ""
 	switch {
 	case cfg.PlainHTTP:
 	case cfg.TLSCertFile != "":
@@ -119,19 +136,24 @@ func Listen(cfg Config) (*Server, error) {
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	default:
-		ca, err := localca.New()
+		s.caFile = cfg.CAFile
+		if s.caFile == "" {
+			s.caFile = DefaultCAFile()
+		}
+		caKeyFile = cfg.CAKeyFile
+		if caKeyFile == "" {
+			caKeyFile = CAKeyFileFor(s.caFile)
+		}
+		ca, reused, err := localca.LoadOrNew(s.caFile, caKeyFile)
 		if err != nil {
 			return nil, err
 		}
 		if tlsConf, err = ca.ServerTLS(); err != nil {
 			return nil, err
 		}
-		s.caFile = cfg.CAFile
-		if s.caFile == "" {
-			s.caFile = DefaultCAFile()
-		}
-		if err := ca.WriteCert(s.caFile); err != nil {
-			return nil, fmt.Errorf("%w: %v: choose a writable path for the CA certificate", ErrConfig, err)
+		s.caReused = reused
+		if !reused {
+			newCA = ca
 		}
 		s.pool = ca.Pool()
 	}
@@ -148,6 +170,17 @@ func Listen(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("%w: listen on %s: %v: choose a free port, or stop what is using it", ErrConfig, addr, err)
 	}
 	s.ln = ln
+	if newCA != nil {
+		// The key first: a certificate on disk always has its key beside it.
+		err := newCA.WriteKey(caKeyFile)
+		if err == nil {
+			err = newCA.WriteCert(s.caFile)
+		}
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("%w: %v: choose a writable path for the CA certificate", ErrConfig, err)
+		}
+	}
 
 	errLog := cfg.ServerLog
 	if errLog == nil {
@@ -200,6 +233,10 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // CAFile is the path of the generated CA certificate, or "" when the server
 // uses a given certificate or plain HTTP.
 func (s *Server) CAFile() string { return s.caFile }
+
+// CAReused reports whether the local CA is the one an earlier start kept in
+// CAFile, rather than a new one.
+func (s *Server) CAReused() bool { return s.caReused }
 
 // RootCAs is a pool that trusts the generated CA, or nil when the server
 // uses a given certificate or plain HTTP.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
+	"github.com/ufhook/ufhook/localca"
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
@@ -144,4 +145,53 @@ func TestListenErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantMsg)
 		})
 	}
+}
+
+// TestLocalCAKeptAcrossRestarts checks that a restart reuses the CA kept in
+// CAFile, so that a client that trusts the file keeps working, that a start
+// failing on a busy port leaves the files alone, and that an expired or
+// mismatched CA is replaced.
+func TestLocalCAKeptAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	opts := receiver.Options{Token: liveToken}
+	first, err := endpoint.Listen(endpoint.Config{Listen: "127.0.0.1:0", Options: opts, CAFile: caFile})
+	require.NoError(t, err)
+	assert.False(t, first.CAReused(), "no CA was kept yet")
+	want, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	fi, err := os.Stat(endpoint.CAKeyFileFor(caFile))
+	require.NoError(t, err, "the CA's key is kept beside its certificate")
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the CA's key is readable by its owner only")
+
+	// A start that fails on a busy port leaves the files as they were: the
+	// first server still holds its port.
+	_, err = endpoint.Listen(endpoint.Config{Listen: first.Addr().String(), Options: opts, CAFile: caFile})
+	require.ErrorIs(t, err, endpoint.ErrConfig)
+	got, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "a failed start must not rewrite the CA file")
+	require.NoError(t, first.Close())
+
+	// A restart serves a certificate from the same CA: a client that read
+	// the file before the restart still trusts the server.
+	c := hooktest.TrustingClient(t, caFile)
+	second := startServer(t, endpoint.Config{Listen: "127.0.0.1:0", Options: opts, CAFile: caFile})
+	assert.True(t, second.CAReused())
+	got, err = os.ReadFile(caFile)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "a restart keeps the CA")
+	assert.Equal(t, 204, hooktest.Post(t, c, second.URL(), liveToken, payload(t, "user.created", gen.ModeTest)))
+
+	// A key that does not match the certificate makes a new CA.
+	other, err := localca.New()
+	require.NoError(t, err)
+	require.NoError(t, other.WriteKey(endpoint.CAKeyFileFor(caFile)))
+	third := startServer(t, endpoint.Config{Listen: "127.0.0.1:0", Options: opts, CAFile: caFile})
+	assert.False(t, third.CAReused())
+	got, err = os.ReadFile(caFile)
+	require.NoError(t, err)
+	assert.NotEqual(t, string(want), string(got), "a CA without its key is replaced")
+	_, err = localca.Load(caFile, endpoint.CAKeyFileFor(caFile))
+	assert.NoError(t, err, "the new CA's files go together")
 }
