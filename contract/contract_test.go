@@ -2,11 +2,14 @@ package contract
 
 // This file runs the suite under go test:
 //
-//	go test ./contract -target=URL -token=TOKEN [-mode=live|test] [-ca=FILE] [-insecure]
+//	go test ./contract -target=URL [-token=TOKEN] [-mode=live|test] [-ca=FILE] [-insecure]
 //	                   [-route EVENT=URL]... [-timeout=10s] [-strict] [-seed=N]
 //
 // TestContract has one subtest per case, named by the case's ID, so that
-// -run 'Contract/auth' selects. Without -target it tests the reference
+// -run 'Contract/auth' selects. -token defaults to $UFHOOK_TOKEN, as in
+// every ufhook command. A relative -ca path means what the user
+// means: relative to the folder where go test was typed, not to ./contract,
+// where go test runs the test binary (see resolveFlagPath). Without -target it tests the reference
 // receiver instead (the self-test), and the other tests of the package run.
 
 import (
@@ -20,9 +23,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,7 +44,7 @@ import (
 
 var (
 	flagTarget   = flag.String("target", "", "the receiver's webhook URL; empty runs the self-test")
-	flagToken    = flag.String("token", "", "the webhook API key the receiver expects (at least 8 characters)")
+	flagToken    = flag.String("token", "", "the webhook API key the receiver expects, at least 8 characters (default $UFHOOK_TOKEN)")
 	flagMode     = flag.String("mode", "live", "the mode of the payloads and the token: live or test")
 	flagCA       = flag.String("ca", "", "a PEM file of CA certificates to trust besides the system roots")
 	flagInsecure = flag.Bool("insecure", false, "skip certificate verification (https/certificate is then skipped)")
@@ -78,6 +83,15 @@ func TestMain(m *testing.M) {
 	}
 	if *flagTarget != "" {
 		adoptGoTestTimeout()
+		if !flagGiven("token") {
+			*flagToken = os.Getenv("UFHOOK_TOKEN")
+		}
+		ca, err := resolveFlagPath("ca", *flagCA)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "contract: %v\n", err)
+			os.Exit(2)
+		}
+		*flagCA = ca
 		// Cases wait on the network, not on the CPU: run as many at once as
 		// Run does, unless -parallel says otherwise.
 		if !flagGiven("test.parallel") {
@@ -155,6 +169,25 @@ func adoptGoTestTimeout() {
 	}
 	*flagTimeout = d
 	_ = flag.Set("test.timeout", "0")
+}
+
+// resolveFlagPath makes the relative path p of the file flag name mean what
+// the user meant. go test runs the test binary inside the package's folder
+// and sets PWD to it, so a relative path would resolve inside ./contract; it
+// is resolved against the folder of the process that started the binary
+// instead: the go command, whose folder is where go test was typed, or the
+// shell that ran a compiled test binary. Where that folder cannot be read
+// (no /proc), a relative path is refused with a message saying to give an
+// absolute one.
+func resolveFlagPath(name, p string) (string, error) {
+	if p == "" || filepath.IsAbs(p) {
+		return p, nil
+	}
+	dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", os.Getppid()))
+	if err != nil || !filepath.IsAbs(dir) {
+		return "", fmt.Errorf("-%s=%s: a relative path would be read inside the contract package's folder, where go test runs the suite, and the folder go test was typed in cannot be found on this system: give an absolute path, e.g. -%s=\"$PWD/%s\"", name, p, name, p)
+	}
+	return filepath.Join(dir, p), nil
 }
 
 // flagGiven reports whether the flag was set on the command line.
@@ -259,6 +292,8 @@ func TestGoTestInvocation(t *testing.T) {
 	skipWithTarget(t)
 	ca := hooktest.NewCA(t)
 	caFile := ca.File
+	here, err := os.Getwd()
+	require.NoError(t, err)
 	good := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca).URL + "/webhook"
 	anyBearer := faultyNamed(t, "any bearer accepted")
 	bad := serveTLS(t, anyBearer.defect(reference(t, receiver.Options{}, receiver.Callbacks{})), ca).URL + "/webhook"
@@ -301,6 +336,8 @@ func TestGoTestInvocation(t *testing.T) {
 					bareTokenFails, bareTokenFails-3, Summary(n-bareTokenFails-strict-1, bareTokenFails, strict+1))}, nil},
 		{"bad target", []string{"-target=ftp://example.com", "-token=" + selfToken}, 2, []string{"contract: bad target URL"}, []string{"PASS", "FAIL:"}},
 		{"unreadable CA", []string{"-target=" + good, "-token=" + selfToken, "-ca=/nonexistent/ca.pem"}, 2, []string{"contract: bad CA file"}, nil},
+		{"relative CA path missing where go test was typed", []string{"-target=" + good, "-token=" + selfToken, "-ca=ca.pem"}, 2,
+			[]string{"contract: bad CA file", filepath.Join(here, "ca.pem")}, nil},
 		{"bad route", []string{"-target=" + good, "-token=" + selfToken, "-route=user.archived=" + good}, 2, []string{"bad route", "known events are"}, nil},
 	}
 	for _, tc := range tests {
@@ -326,4 +363,40 @@ func TestGoTestInvocation(t *testing.T) {
 			assert.NotContains(t, string(out), selfToken, "the token must never be printed whole")
 		})
 	}
+}
+
+// TestRelativeCAPath runs this test binary as go test does: in a folder of
+// its own (the package's), started by a process in another folder (where
+// the user typed go test). A relative -ca names a file in the latter.
+func TestRelativeCAPath(t *testing.T) {
+	skipWithTarget(t)
+	ca := hooktest.NewCA(t)
+	good := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca).URL + "/webhook"
+	here, err := os.Getwd()
+	require.NoError(t, err)
+	rel, err := filepath.Rel(here, ca.File)
+	require.NoError(t, err)
+	require.False(t, filepath.IsAbs(rel))
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestContract$", "-target="+good, "-token="+selfToken, "-ca="+rel, "-test.run=Contract/https")
+	// The package's folder, where go test runs the binary: deeper than this
+	// one, so that rel's ".." steps cannot reach the file from there.
+	cmd.Dir = filepath.Join(t.TempDir(), strings.Repeat("sub/", strings.Count(rel, "..")+1))
+	require.NoError(t, os.MkdirAll(cmd.Dir, 0o755))
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "a -ca path relative to where go test was typed must be found:\n%s", out)
+	assert.NotContains(t, string(out), "bad CA file")
+}
+
+// TestTokenFromEnvironment checks that -token defaults to $UFHOOK_TOKEN, as
+// the CLI's --token does.
+func TestTokenFromEnvironment(t *testing.T) {
+	skipWithTarget(t)
+	ca := hooktest.NewCA(t)
+	good := serveTLS(t, reference(t, receiver.Options{}, receiver.Callbacks{}), ca).URL + "/webhook"
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestContract$", "-target="+good, "-ca="+ca.File, "-test.run=Contract/auth/wrong")
+	cmd.Env = append(os.Environ(), "UFHOOK_TOKEN="+selfToken)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "output:\n%s", out)
+	assert.Contains(t, string(out), "token "+bearer.Mask(selfToken))
+	assert.NotContains(t, string(out), selfToken, "the token must never be printed whole")
 }

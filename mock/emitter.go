@@ -114,6 +114,10 @@ type Config struct {
 	// Concurrency is how many deliveries Run makes at once, and how many
 	// connections per host stay open; 0 means 1.
 	Concurrency int
+	// Events names the events this emitter sends; empty means every event
+	// of the catalog. Only these need a URL (Target or a route), so that a
+	// single route without a Target is enough to send its event.
+	Events []string
 }
 
 // Emitter delivers webhooks as Userfront does: a POST with a JSON body, the
@@ -135,10 +139,14 @@ type Emitter struct {
 // live mode, ErrBadCA for an unreadable or empty CA file (see TLSConfig),
 // fake.ErrUnknownMode, ErrBadRoute wrapping openapi.ErrUnknownEvent for a route to
 // an unknown event, and ErrBadConfig for a negative timeout, retry count or
-// concurrency.
+// concurrency, or for a token with a control character or a line break,
+// which no HTTP header can carry (refused at once rather than retried).
 func NewEmitter(cfg Config) (*Emitter, error) {
 	if cfg.Token == "" {
 		return nil, fmt.Errorf("%w: every webhook carries Authorization: Bearer <webhook API key>; give the key the receiver expects", ErrMissingToken)
+	}
+	if i := strings.IndexFunc(cfg.Token, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+		return nil, fmt.Errorf("%w: the webhook API key has a control character (%q at position %d), which no HTTP header can carry: give the key without it (a trailing newline from a file or a paste?)", ErrBadConfig, cfg.Token[i], i+1)
 	}
 	mode, err := fake.ParseMode(string(cfg.Mode))
 	if err != nil {
@@ -169,9 +177,14 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 	if err := Routes(cfg.Routes).Check(); err != nil {
 		return nil, err
 	}
-	if cfg.Target == "" && len(cfg.Routes) < len(evs) {
-		return nil, fmt.Errorf("%w: no target URL; give one URL for every event, e.g. https://localhost:8443/webhook", ErrBadTarget)
+	sent := map[string]bool{}
+	for _, name := range cfg.Events {
+		if _, err := openapi.Lookup(name); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		}
+		sent[name] = true
 	}
+	var missing []string
 	for _, ev := range evs {
 		e.names = append(e.names, ev.Name)
 		u := cfg.Target
@@ -179,12 +192,18 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 			u = r
 		}
 		if u == "" {
+			if len(sent) == 0 || sent[ev.Name] {
+				missing = append(missing, ev.Name)
+			}
 			continue
 		}
 		if err := CheckTarget(u, mode); err != nil {
 			return nil, err
 		}
 		e.urls[ev.Name] = u
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: no URL for %s: give a target URL for every event (e.g. https://localhost:8443/webhook), or a route EVENT=URL for each", ErrBadTarget, strings.Join(missing, ", "))
 	}
 	tlsConf, err := TLSConfig(cfg.CAFile, cfg.RootCAs, cfg.Insecure)
 	if err != nil {

@@ -163,6 +163,14 @@ func TestNewEmitterErrors(t *testing.T) {
 		{"negative retries", func(c *Config) { c.Retry.Retries = -1 }, ErrBadConfig, "retries"},
 		{"negative delay", func(c *Config) { c.Retry.Base = -1 }, ErrBadConfig, "delay"},
 		{"negative concurrency", func(c *Config) { c.Concurrency = -2 }, ErrBadConfig, "concurrency"},
+		{"line break in token", func(c *Config) { c.Token = token + "\n" }, ErrBadConfig, "control character"},
+		{"control character in token", func(c *Config) { c.Token = "uf\x01" + token }, ErrBadConfig, "position 3"},
+		{"route for one event, another sent", func(c *Config) {
+			c.Target = ""
+			c.Routes = map[string]string{"user.created": "https://127.0.0.1:1/x"}
+			c.Events = []string{"user.created", "user.updated"}
+		}, ErrBadTarget, "no URL for user.updated:"},
+		{"unknown event to send", func(c *Config) { c.Events = []string{"user.exploded"} }, openapi.ErrUnknownEvent, "user.exploded"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,6 +188,11 @@ func TestNewEmitterErrors(t *testing.T) {
 	}{
 		{"test over http", func(c *Config) { c.Target = "http://127.0.0.1:1/x" }},
 		{"live over https", func(c *Config) { c.Mode = gen.ModeLive }},
+		{"one route, only its event sent", func(c *Config) {
+			c.Target = ""
+			c.Routes = map[string]string{"user.created": "https://127.0.0.1:1/x"}
+			c.Events = []string{"user.created"}
+		}},
 		{"routes for every event, no target", func(c *Config) {
 			c.Target = ""
 			c.Routes = map[string]string{}

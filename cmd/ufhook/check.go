@@ -80,6 +80,12 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	if cfg.Token == "" {
 		return usageError("no webhook API key: give the key the receiver expects with --token or UFHOOK_TOKEN")
 	}
+	if o.junit != "" {
+		// Fail now, not after the whole run.
+		if err := checkWritable(o.junit); err != nil {
+			return usageError("--junit %s: %v: give a writable --junit path (checked before the run)", o.junit, err)
+		}
+	}
 	rep, err := contract.Run(cmd.Context(), cfg)
 	if cmd.Context().Err() != nil {
 		return failure(err) // interrupted: the results are incomplete
@@ -188,6 +194,28 @@ func writeJSONResults(w io.Writer, rep contract.Report, diags []contract.Diagnos
 		}
 	}
 	return nil
+}
+
+// checkWritable checks that path can be written, as writeJUnitFile will
+// once the run is over, without changing what is there: an existing file is
+// opened for writing and left as it was, a new one is created and removed.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return errors.New("it is a folder")
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(path)
 }
 
 func writeJUnitFile(path string, rep contract.Report) error {

@@ -265,6 +265,9 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"bad timeout", []string{"--target", url, "--token", hooktest.Token, "--timeout", "soon"}, "invalid argument"},
 		{"nothing listening", []string{"--target", "https://" + closed + "/", "--token", hooktest.Token}, "start the receiver first"},
 		{"unwritable JUnit file", []string{"--target", url, "--token", hooktest.Token, "--ca", caFile, "--junit", "/nonexistent/dir/r.xml"}, "writable --junit path"},
+		// Checked before the run: the suite never reaches the receiver.
+		{"unwritable JUnit file, checked first", []string{"--target", "https://" + closed + "/", "--token", hooktest.Token, "--junit", "/nonexistent/dir/r.xml"}, "checked before the run"},
+		{"JUnit path is a folder", []string{"--target", "https://" + closed + "/", "--token", hooktest.Token, "--junit", t.TempDir()}, "it is a folder"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

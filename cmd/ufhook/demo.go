@@ -88,6 +88,9 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	if c.wait <= 0 {
 		return usageError("--wait %v: use a positive duration, e.g. 30s", c.wait)
 	}
+	if err := checkListen(c.listen); err != nil {
+		return err
+	}
 
 	// 1. The reference receiver over HTTPS, with a throwaway CA.
 	tmp, err := os.MkdirTemp("", "ufhook-demo-")
@@ -131,19 +134,23 @@ func runDemo(cmd *cobra.Command, c demoConfig) error {
 	if err != nil {
 		return failure(err)
 	}
-	ln, err := net.Listen("tcp", c.listen)
+	listen := c.listen
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "ufhook: warning: --listen %s: %v: using a free port on 127.0.0.1 instead\n", listen, err)
+		listen = "127.0.0.1:0"
+		if ln, err = net.Listen("tcp", listen); err != nil {
 			srv.Close()
 			return failure(fmt.Errorf("start the mock Userfront: %w", err))
 		}
 	}
+	warnExposed(cmd.ErrOrStderr(), listen)
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(sctx, ln) }()
 	defer func() { stop(); <-served }()
-	base := "http://" + ln.Addr().String()
+	base := "http://" + dialAddr(listen, ln.Addr())
 	fmt.Fprintf(out, "mock:       %s (mock Userfront, %s mode, in memory)\n\n", base, mode)
 
 	// 3. Every event, through the REST API.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +43,12 @@ func TestDemoRejectsBadFlags(t *testing.T) {
 	assert.Contains(t, stderr, "--wait")
 	code, _, _ = runCLI(t, "demo", "extra")
 	assert.Equal(t, exitUsage, code)
+	// A bad --listen is refused before anything starts, not replaced by a
+	// random port.
+	for _, listen := range []string{"bad", "127.0.0.1:http-alt", "127.0.0.1:70000"} {
+		code, stdout, stderr := runCLI(t, "demo", "--once", "--listen", listen)
+		assert.Equal(t, exitUsage, code, stderr)
+		assert.Contains(t, stderr, "--listen "+strconv.Quote(listen))
+		assert.Empty(t, stdout, "nothing was started")
+	}
 }

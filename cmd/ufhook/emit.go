@@ -101,8 +101,8 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 		return err
 	}
 	switch {
-	case f.count < 0:
-		return usageError("--count %d: give a positive number of deliveries", f.count)
+	case f.count < 0 || f.count == 0 && cmd.Flags().Changed("count"):
+		return usageError("--count %d: give a positive number of deliveries (leave it out for one per event)", f.count)
 	case f.concurrency < 1 || f.concurrency > 1024:
 		return usageError("--concurrency %d: use 1 to 1024", f.concurrency)
 	}
@@ -118,6 +118,11 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	}
 	cfg.Retry = mock.RetryPolicy{Retries: f.retries, Base: mock.DefaultRetry.Base, Max: mock.DefaultRetry.Max}
 	cfg.Concurrency = f.concurrency
+	// Only the events to be sent need a URL: a single --route without
+	// --target is enough for that one event.
+	for _, ev := range events {
+		cfg.Events = append(cfg.Events, ev.Name)
+	}
 	batch := mock.Batch{Events: events, Count: f.count, Seed: opts.Seed, Shape: opts.Shape, Sets: f.payload.sets, NoValidate: f.payload.noValidate}
 	if f.body != "" {
 		if batch.Body, err = readBody(cmd, f.body); err != nil {

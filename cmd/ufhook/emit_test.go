@@ -181,6 +181,13 @@ func TestEmitRoutesSetAndBody(t *testing.T) {
 	code, _, stderr = runCLI(t, "emit", "user.created", "--target", a.URL, "--token", emitToken, "--set", "record.userId=abc", "--no-validate")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Equal(t, others+4, main.Len())
+
+	// A single --route is enough for its own event: the events that are
+	// not sent need no URL.
+	code, _, stderr = runCLI(t, "emit", "user.created", "--route", "user.created="+b.URL+"/only", "--token", emitToken)
+	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, 2, other.Len())
+	assert.Equal(t, "/only", other.Requests()[1].URL.Path)
 }
 
 func TestEmitUsageErrorsExit2(t *testing.T) {
@@ -207,6 +214,9 @@ func TestEmitUsageErrorsExit2(t *testing.T) {
 		{"unreadable body", append([]string{"emit", "--all", "--body", "/nonexistent/body.json"}, ok...), "--body"},
 		{"body not JSON", append([]string{"emit", "user.created", "--body", notPEM}, ok...), "malformed JSON"},
 		{"negative count", append([]string{"emit", "--all", "--count", "-1"}, ok...), "--count"},
+		{"zero count", append([]string{"emit", "--all", "--count", "0"}, ok...), "--count 0: give a positive number"},
+		{"control character in token", []string{"emit", "--all", "--target", srv.URL, "--token", emitToken + "\r"}, "control character"},
+		{"one route without target, another event sent", []string{"emit", "user.created", "user.updated", "--route", "user.created=" + srv.URL, "--token", emitToken}, "no URL for user.updated:"},
 		{"zero concurrency", append([]string{"emit", "--all", "--concurrency", "0"}, ok...), "--concurrency"},
 		{"negative retries", append([]string{"emit", "--all", "--retries", "-1"}, ok...), "--retries"},
 		{"zero timeout", append([]string{"emit", "--all", "--timeout", "0s"}, ok...), "--timeout"},

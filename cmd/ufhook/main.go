@@ -13,13 +13,55 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
 )
 
-// version is the release, set with -ldflags "-X main.version=v1.2.3".
+// version is the release, set with -ldflags "-X main.version=v1.2.3";
+// otherwise init takes it from the module's build info (buildVersion).
 var version = "dev"
+
+func init() {
+	bi, ok := debug.ReadBuildInfo()
+	version = buildVersion(version, bi, ok)
+}
+
+// buildVersion returns the version to report: given when it was set with
+// -ldflags (anything but "dev"); else the module's version, for go install
+// module@version; else, for a build from a source tree, devel- and the
+// first 12 digits of the commit, with -dirty for uncommitted changes; else
+// "dev". It holds no spaces, since it goes into the User-Agent header.
+func buildVersion(given string, bi *debug.BuildInfo, ok bool) string {
+	if given != "dev" && given != "" {
+		return given
+	}
+	if !ok || bi == nil {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev string
+	var dirty bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	v := "devel-" + rev[:min(len(rev), 12)]
+	if dirty {
+		v += "-dirty"
+	}
+	return v
+}
 
 // Exit codes shared by every command.
 const (

@@ -57,8 +57,8 @@ The webhook API key comes from --token or UFHOOK_TOKEN; the test-mode key,
 when it differs, from --test-token or UFHOOK_TEST_TOKEN. It stops cleanly on Ctrl+C
 or SIGTERM.`,
 		Example: `  ufhook receive --token "$UFHOOK_TOKEN"
-  ufhook receive --listen 127.0.0.1:0 --token T --test-token T2 --json
-  ufhook receive --http --token T`,
+  ufhook receive --listen 127.0.0.1:0 --json   # keys from $UFHOOK_TOKEN and $UFHOOK_TEST_TOKEN
+  ufhook receive --http --ca-out ca.pem --token "$UFHOOK_TOKEN"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.token == "" {
@@ -69,6 +69,14 @@ or SIGTERM.`,
 			}
 			if c.token == "" {
 				return usageError("no webhook API key: pass --token or set UFHOOK_TOKEN to the key from Userfront's webhook settings")
+			}
+			if err := checkKey("--token", c.token); err != nil {
+				return err
+			}
+			if c.testToken != "" {
+				if err := checkKey("--test-token", c.testToken); err != nil {
+					return err
+				}
 			}
 			if (c.tlsCert == "") != (c.tlsKey == "") {
 				return usageError("--tls-cert and --tls-key go together: give both, or neither for a certificate from a fresh local CA")
@@ -95,6 +103,7 @@ or SIGTERM.`,
 			if err != nil {
 				return err
 			}
+			warnExposed(cmd.ErrOrStderr(), c.listen)
 			if err := writeReceiveHelp(cmd.ErrOrStderr(), srv, c); err != nil {
 				srv.Close()
 				return err

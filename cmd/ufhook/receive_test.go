@@ -208,6 +208,8 @@ func TestReceiveUsageErrors(t *testing.T) {
 		{"port in use", []string{"receive", "--token", hooktest.Token, "--http", "--listen", busy.Addr().String()}, "free port"},
 		{"--http with a certificate", []string{"receive", "--token", hooktest.Token, "--http", "--tls-cert", garbage, "--tls-key", garbage}, "--http"},
 		{"an argument", []string{"receive", "--token", hooktest.Token, "user.created"}, "unknown command"},
+		{"short token", []string{"receive", "--token", "short", "--http"}, "--token: the key has 5 characters, fewer than 8"},
+		{"short test token", []string{"receive", "--token", hooktest.Token, "--test-token", "tiny", "--http"}, "--test-token: the key has 4 characters"},
 		{"unknown flag", []string{"receive", "--tokn", hooktest.Token}, "unknown flag"},
 	}
 	for _, tc := range cases {
@@ -376,4 +378,15 @@ func TestPrintDeliveriesWarnings(t *testing.T) {
 	require.NoError(t, json.Unmarshal(js.Bytes(), &got))
 	assert.Equal(t, 7, got.WarningCount)
 	assert.Equal(t, many[:5], got.Warnings, "the first few, as the text shows them")
+}
+
+// TestReceiveOnEveryInterface checks that --listen 0.0.0.0 is reported at a
+// URL this machine can reach (127.0.0.1, not [::1]), with a warning that
+// other machines can reach it too.
+func TestReceiveOnEveryInterface(t *testing.T) {
+	r := startReceive(t, "--token", hooktest.Token, "--http", "--listen", "0.0.0.0:0")
+	assert.True(t, strings.HasPrefix(r.url, "http://127.0.0.1:"), r.url)
+	assert.Contains(t, r.stderr.String(), "warning: --listen 0.0.0.0:0 can be reached from other machines")
+	c := &http.Client{Timeout: 10 * time.Second}
+	assert.Equal(t, 204, hooktest.Post(t, c, r.url, hooktest.Token, exampleBody(t, "user.created")))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -49,7 +50,7 @@ login link or a verification code for a user, through a durable outbox in
 SQLite (--db) that survives a restart. The dashboard at / fires any event
 with one click and shows every delivery live.
 
-The admin key comes from --admin-key or UFHOOK_ADMIN_KEY, and is only ever
+The webhook API key comes from --token or UFHOOK_TOKEN. The admin key comes from --admin-key or UFHOOK_ADMIN_KEY, and is only ever
 shown masked. Without either, a random key is generated, or the one that an
 earlier start wrote is kept, in a file readable only by you (mode 0600): --admin-key-file, by default the
 --db file's name plus .admin-key, or ufhook/serve-admin-key under your cache
@@ -60,7 +61,7 @@ The dashboard link printed at start logs a browser in with a login code
 made anew at each start, not the admin key; the dashboard's own login form
 also takes the admin key.`,
 		Example: `  ufhook serve --target http://127.0.0.1:3000/webhooks --token uf_test_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f --mode test
-  ufhook serve --db :memory: --target https://localhost:8443/hook --ca ca.pem --token "$UF_WEBHOOK_TOKEN" --mode live`,
+  ufhook serve --db :memory: --target https://127.0.0.1:8443/webhooks --ca ca.pem --mode live   # key from $UFHOOK_TOKEN`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, c) },
 	}
@@ -71,7 +72,7 @@ also takes the admin key.`,
 	f.StringVar(&c.keyFile, "admin-key-file", "", "file the generated admin key is written to, mode 0600 (default: <db>.admin-key, or the cache directory for :memory:)")
 	f.StringVar(&c.target, "target", "", "webhook URL of every event")
 	f.Var(&c.routes, "route", "webhook URL of one event (repeatable; overrides --target)")
-	f.StringVar(&c.token, "token", "", "webhook API key sent as Authorization: Bearer <key>")
+	f.StringVar(&c.token, "token", "", "webhook API key sent as Authorization: Bearer <key> (default $UFHOOK_TOKEN)")
 	f.StringVar(&c.mode, "mode", "test", "mode of records and webhooks: test or live (live needs https)")
 	f.StringVar(&c.ca, "ca", "", "PEM file of a CA to trust for the webhook URLs")
 	f.BoolVar(&c.insecure, "insecure", false, "skip TLS certificate verification of the webhook URLs")
@@ -89,7 +90,10 @@ func serveEmitterConfig(target string, routes mock.Routes, token, mode, ca strin
 		return mock.Config{}, usageError("--mode: %v", err)
 	}
 	if token == "" {
-		return mock.Config{}, usageError("--token is required: the webhook API key your receiver expects (Userfront's webhook settings show it)")
+		return mock.Config{}, usageError("--token is required, or set UFHOOK_TOKEN: the webhook API key your receiver expects (Userfront's webhook settings show it)")
+	}
+	if err := checkKey("--token", token); err != nil {
+		return mock.Config{}, err
 	}
 	if target == "" && len(routes) == 0 {
 		return mock.Config{}, usageError("give --target URL (or one --route EVENT=URL per event): where the webhooks go")
@@ -105,6 +109,22 @@ func serveEmitterConfig(target string, routes mock.Routes, token, mode, ca strin
 		Timeout: timeout,
 		Retry:   mock.RetryPolicy{Retries: retries, Base: 500 * time.Millisecond, Max: 30 * time.Second},
 	}, nil
+}
+
+// checkDB refuses a --db path whose folder does not exist or that is a
+// folder itself, before the database is opened.
+func checkDB(db string) error {
+	if db == "" || db == ":memory:" {
+		return nil
+	}
+	if fi, err := os.Stat(db); err == nil && fi.IsDir() {
+		return usageError("--db %s is a folder: give a database file in it, e.g. --db %s", db, filepath.Join(db, "ufhook.db"))
+	}
+	dir := filepath.Dir(db)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usageError("--db %s: the folder %s does not exist: create it, or give a file in an existing folder (or --db :memory: to keep nothing)", db, dir)
+	}
+	return nil
 }
 
 // shellQuote quotes p for a POSIX shell when it holds anything but safe
@@ -129,6 +149,15 @@ func (l *serveLog) logf(format string, args ...any) {
 }
 
 func runServe(cmd *cobra.Command, c serveConfig) error {
+	if c.token == "" {
+		c.token = os.Getenv("UFHOOK_TOKEN")
+	}
+	if err := checkListen(c.listen); err != nil {
+		return err
+	}
+	if err := checkDB(c.db); err != nil {
+		return err
+	}
 	em, err := serveEmitterConfig(c.target, c.routes, c.token, c.mode, c.ca, c.insecure, c.timeout, c.retries)
 	if err != nil {
 		return err
@@ -138,6 +167,11 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 		key, source = os.Getenv("UFHOOK_ADMIN_KEY"), "from UFHOOK_ADMIN_KEY"
 	}
 	generated := key == ""
+	if !generated {
+		if err := checkKey("--admin-key", key); err != nil {
+			return err
+		}
+	}
 	// A generated key always goes to a file; a given one only when asked.
 	keyFile := ""
 	if generated || c.keyFile != "" {
@@ -175,7 +209,8 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 			return usageError("--admin-key-file %s: %v (choose a writable file with --admin-key-file FILE)", keyFile, err)
 		}
 	}
-	base := "http://" + ln.Addr().String()
+	warnExposed(cmd.ErrOrStderr(), c.listen)
+	base := "http://" + dialAddr(c.listen, ln.Addr())
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "mock Userfront listening on %s (%s mode, database %s)\n", base, em.Mode, c.db)
 	fmt.Fprintf(out, "dashboard:  %s%s  (this link logs a browser in; keep it private)\n", base, srv.LoginPath())

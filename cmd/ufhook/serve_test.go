@@ -15,12 +15,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock/server"
 	"github.com/ufhook/ufhook/receiver"
 )
 
 func TestServeRejectsBadFlags(t *testing.T) {
+	t.Setenv("UFHOOK_TOKEN", "")
+	t.Setenv("UFHOOK_ADMIN_KEY", "")
 	blocker := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(blocker, nil, 0o600))
 	cases := []struct {
@@ -37,6 +40,13 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{"bad listen address", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--listen", "nope"}, "--listen"},
 		{"negative retries", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--retries", "-1"}, "--retries"},
 		{"unknown flag", []string{"--frobnicate"}, "unknown flag"},
+		{"short token", []string{"--target", "http://127.0.0.1:9/", "--token", "short"}, "fewer than 8"},
+		{"short admin key", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--admin-key", "abc"}, "--admin-key: the key has 3 characters"},
+		{"database in a missing folder", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", "/nonexistent/dir/ufhook.db"}, "does not exist"},
+		{"database is a folder", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", t.TempDir()}, "is a folder"},
+		{"listen without port", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--listen", "127.0.0.1"}, "host:port"},
+		{"route for one event only", []string{"--route", "user.created=http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:"}, "no URL for user.updated"},
+		{"control character in token", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token + "\x07", "--db", ":memory:"}, "control character"},
 		{"extra argument", []string{"now"}, "unknown command"},
 		{"unwritable admin key file", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--listen", "127.0.0.1:0", "--admin-key-file", blocker + "/key"}, "--admin-key-file"},
 	}
@@ -287,4 +297,22 @@ func TestServeAdminKey(t *testing.T) {
 			assert.Equal(t, exitOK, stop())
 		})
 	}
+}
+
+// TestServeTokenFromEnvironment checks that serve takes the webhook API key
+// from UFHOOK_TOKEN, as every other command does, and that a listener on
+// every interface is reported at a loopback URL, with a warning.
+func TestServeTokenFromEnvironment(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("UFHOOK_ADMIN_KEY", "")
+	t.Setenv("UFHOOK_TOKEN", hooktest.Token)
+	out, errOut, stop := startServe(t, "--target", "http://127.0.0.1:9/webhooks", "--db", ":memory:", "--listen", "0.0.0.0:0")
+	assert.Contains(t, out.String(), "with webhook API key "+bearer.Mask(hooktest.Token))
+	b := parseBanner(t, out.String()) // the dashboard link is on 127.0.0.1
+	raw, err := os.ReadFile(b.keyFile)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, apiStatus(t, b.base, strings.TrimSpace(string(raw))), "the reported URL reaches the server")
+	assert.Contains(t, errOut.String(), "warning: --listen 0.0.0.0:0 can be reached from other machines")
+	assert.Equal(t, exitOK, stop())
+	assert.NotContains(t, out.String()+errOut.String(), hooktest.Token)
 }

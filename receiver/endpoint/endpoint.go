@@ -203,22 +203,27 @@ func Listen(cfg Config) (*Server, error) {
 	if cfg.PlainHTTP {
 		scheme = "http"
 	}
-	s.url = scheme + "://" + dialHost(ln.Addr()) + "/"
+	s.url = scheme + "://" + dialHost(addr, ln.Addr()) + "/"
 	return s, nil
 }
 
-// dialHost is the host:port a client on this machine uses to reach addr.
-func dialHost(addr net.Addr) string {
+// dialHost is the host:port a client on this machine uses to reach addr,
+// bound for the listen address listen. A listener on every address is
+// reached on the loopback address of the family that listen names:
+// 127.0.0.1 for 0.0.0.0 or an empty host, ::1 for ::. (Go reports a
+// listener on 0.0.0.0 as [::], so the family comes from listen.)
+func dialHost(listen string, addr net.Addr) string {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
 		return addr.String()
 	}
 	ip := tcp.IP
-	switch {
-	case ip == nil || ip.IsUnspecified() && ip.To4() != nil:
+	if ip == nil || ip.IsUnspecified() {
 		ip = net.IPv4(127, 0, 0, 1)
-	case ip.IsUnspecified():
-		ip = net.IPv6loopback
+		host, _, _ := net.SplitHostPort(listen)
+		if h := net.ParseIP(host); h != nil && h.To4() == nil {
+			ip = net.IPv6loopback
+		}
 	}
 	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }

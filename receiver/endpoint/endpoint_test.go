@@ -195,3 +195,15 @@ func TestLocalCAKeptAcrossRestarts(t *testing.T) {
 	_, err = localca.Load(caFile, endpoint.CAKeyFileFor(caFile))
 	assert.NoError(t, err, "the new CA's files go together")
 }
+
+// TestURLOfEveryInterface checks that a receiver on every interface is
+// reported at the loopback address of the family asked for: Go reports a
+// listener on 0.0.0.0 as [::], which is not where an IPv4 client goes.
+func TestURLOfEveryInterface(t *testing.T) {
+	for listen, want := range map[string]string{"0.0.0.0:0": "http://127.0.0.1:", ":0": "http://127.0.0.1:", "127.0.0.1:0": "http://127.0.0.1:"} {
+		srv := startServer(t, endpoint.Config{Listen: listen, Options: receiver.Options{Token: liveToken}, PlainHTTP: true})
+		assert.True(t, strings.HasPrefix(srv.URL(), want), "%s: %s", listen, srv.URL())
+		c := &http.Client{Timeout: 10 * time.Second}
+		assert.Equal(t, 204, hooktest.Post(t, c, srv.URL(), liveToken, payload(t, "user.created", gen.ModeTest)), listen)
+	}
+}
