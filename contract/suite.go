@@ -171,7 +171,7 @@ func normalize(cfg Config) (Config, error) {
 		return cfg, err
 	}
 	if cfg.Token == "" {
-		return cfg, fmt.Errorf("%w: give the key the receiver expects (-token, or UFHOOK_TOKEN for ufhook check)", mock.ErrMissingToken)
+		return cfg, fmt.Errorf("%w: give the key the receiver expects (-token, --token or UFHOOK_TOKEN)", mock.ErrMissingToken)
 	}
 	if n := utf8.RuneCountInString(cfg.Token); n < MinTokenLength {
 		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer key (Userfront's have 57 characters: uf_test_webhook_<tenantId>_<32 hex digits>)", ErrShortToken, n, MinTokenLength)
