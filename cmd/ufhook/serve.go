@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -192,10 +191,9 @@ func runServe(cmd *cobra.Command, c serveConfig) error {
 	log := &serveLog{w: cmd.ErrOrStderr()}
 	srv, err := server.New(server.Config{DB: c.db, AdminKey: key, Emitter: em, Logf: log.logf})
 	if err != nil {
-		if errors.Is(err, server.ErrConfig) {
-			return asUsage(err)
-		}
-		return failure(err)
+		// server.New only sets up what the flags say: a database it cannot
+		// open or read (--db) is a configuration error too, as its doc says.
+		return asUsage(err)
 	}
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {

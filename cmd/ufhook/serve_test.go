@@ -26,6 +26,8 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	t.Setenv("UFHOOK_ADMIN_KEY", "")
 	blocker := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(blocker, nil, 0o600))
+	notDB := filepath.Join(t.TempDir(), "not.db")
+	require.NoError(t, os.WriteFile(notDB, []byte(strings.Repeat("not a SQLite database\n", 100)), 0o600))
 	cases := []struct {
 		name string
 		args []string
@@ -43,6 +45,7 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{"short token", []string{"--target", "http://127.0.0.1:9/", "--token", "short"}, "fewer than 8"},
 		{"short admin key", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--admin-key", "abc"}, "--admin-key: the key has 3 characters"},
 		{"database in a missing folder", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", "/nonexistent/dir/ufhook.db"}, "does not exist"},
+		{"database file that is not SQLite", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", notDB}, "database " + notDB},
 		{"database is a folder", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", t.TempDir()}, "is a folder"},
 		{"listen without port", []string{"--target", "http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:", "--listen", "127.0.0.1"}, "host:port"},
 		{"route for one event only", []string{"--route", "user.created=http://127.0.0.1:9/", "--token", hooktest.Token, "--db", ":memory:"}, "no URL for user.updated"},
