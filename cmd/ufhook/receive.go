@@ -79,7 +79,7 @@ or SIGTERM.`,
 				}
 			}
 			if (c.tlsCert == "") != (c.tlsKey == "") {
-				return usageError("--tls-cert and --tls-key go together: give both, or neither for a certificate from a fresh local CA")
+				return usageError("--tls-cert and --tls-key go together: give both, or neither for a certificate from the local CA")
 			}
 			if c.plainHTTP && c.tlsCert != "" {
 				return usageError("--http serves plain HTTP and takes no --tls-cert: drop one of them")
@@ -115,7 +115,7 @@ or SIGTERM.`,
 	f.StringVar(&c.listen, "listen", endpoint.DefaultListen, "address to listen on; port 0 picks a free port")
 	f.StringVar(&c.token, "token", "", "webhook API key, the live-mode one when --test-token is set (default $UFHOOK_TOKEN)")
 	f.StringVar(&c.testToken, "test-token", "", "test-mode webhook API key, when it differs (default $UFHOOK_TEST_TOKEN)")
-	f.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate to serve (default: one from a fresh local CA)")
+	f.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate to serve (default: one from the local CA of --ca-out)")
 	f.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.StringVar(&c.caOut, "ca-out", "", "where the local CA certificate is kept, its key in FILE.key (default: ufhook/receive-ca.pem in the user cache folder)")
 	f.BoolVar(&c.plainHTTP, "http", false, "serve plain HTTP; accepts test-mode webhooks only")
