@@ -1,15 +1,22 @@
 package localca_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,4 +122,33 @@ func TestLoadReusesWhatWasWritten(t *testing.T) {
 		_, err := localca.Load(files[0], files[1])
 		assert.ErrorIs(t, err, localca.ErrUnusable, name)
 	}
+}
+
+// TestLoadRefusesACAAboutToExpire checks that a CA expiring within
+// MinRemaining is not reused: the server certificates it issues would
+// outlive it.
+func TestLoadRefusesACAAboutToExpire(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "old ufhook CA"},
+		NotBefore: time.Now().Add(-29 * 24 * time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "ca.pem.key")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+
+	_, err = localca.Load(certFile, keyFile)
+	require.ErrorIs(t, err, localca.ErrUnusable)
+	assert.Contains(t, err.Error(), "expires")
+	ca, reused, err := localca.LoadOrNew(certFile, keyFile)
+	require.NoError(t, err)
+	assert.False(t, reused)
+	assert.Greater(t, time.Until(ca.NotAfter()), localca.MinRemaining)
 }

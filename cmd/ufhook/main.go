@@ -29,10 +29,11 @@ func init() {
 }
 
 // buildVersion returns the version to report: given when it was set with
-// -ldflags (anything but "dev"); else the module's version, for go install
-// module@version; else, for a build from a source tree, devel- and the
-// first 12 digits of the commit, with -dirty for uncommitted changes; else
-// "dev". It holds no spaces, since it goes into the User-Agent header.
+// -ldflags (anything but "dev"); else the module's version, which Go sets
+// for go install module@version and, from the commit, for a build from a
+// clone (v0.0.0-<time>-<commit>, +dirty for uncommitted changes); else, when
+// Go recorded the commit only, devel- and its first 12 digits, with -dirty;
+// else "dev". It holds no spaces, since it goes into the User-Agent header.
 func buildVersion(given string, bi *debug.BuildInfo, ok bool) string {
 	if given != "dev" && given != "" {
 		return given

@@ -21,6 +21,7 @@ func TestBuildVersion(t *testing.T) {
 	}{
 		{"set with -ldflags", "v1.2.3", &debug.BuildInfo{Main: debug.Module{Version: "v0.9.0"}}, true, "v1.2.3"},
 		{"go install module@version", "dev", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, true, "v1.4.0"},
+		{"source build, version from the commit", "dev", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261129212111-4a59c8885ce6+dirty"}, Settings: vcs(rev, "true")}, true, "v0.0.0-20261129212111-4a59c8885ce6+dirty"},
 		{"source build, clean", "dev", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "false")}, true, "devel-8274e46aa1b2"},
 		{"source build, uncommitted changes", "dev", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "true")}, true, "devel-8274e46aa1b2-dirty"},
 		{"source build without VCS", "dev", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, true, "dev"},
