@@ -24,8 +24,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
