@@ -25,7 +25,7 @@ vet:
 ## at the same time, validate 10,000 fake payloads per event and shape without it (200 run
 ## under -race). The race run spends much of its time linking test binaries and waiting on
 ## servers, processes and a browser; the validation is pure computation and fills the gaps.
-## It fails when either fails. About 3 minutes on a 2-core machine (see README).
+## It fails when either fails. About 3 to 4 minutes on a 2-core machine (see README).
 test: vet check-generated
 	@echo "$(GO) test -count=1 -run '^TestPayloadsValidate$$' ./mock/fake &"; \
 	$(GO) test -count=1 -run '^TestPayloadsValidate$$' ./mock/fake & payloads=$$!; \
