@@ -64,3 +64,31 @@ func TestMaskNeverShowsTheWholeToken(t *testing.T) {
 	}
 	assert.Equal(t, "exam…c2f", bearer.Mask("example3c5cc4491eb422d48c8f78c2f"))
 }
+
+func TestMaskInHidesEveryCopyOfTheToken(t *testing.T) {
+	const tok = "uf_test_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"
+	masked := bearer.Mask(tok)
+	for _, tc := range []struct {
+		name, text, want string
+	}{
+		{"no token", `{"ok":true}`, `{"ok":true}`},
+		{"echoed header", `{"authorization":"Bearer ` + tok + `"}`, `{"authorization":"Bearer ` + masked + `"}`},
+		{"twice", tok + " " + tok, masked + " " + masked},
+		{"cut off at the end", `{"authorization":"Bearer ` + tok[:30], `{"authorization":"Bearer uf_t…`},
+		{"cut off before an ellipsis", `got Bearer ` + tok[:20] + "…", `got Bearer uf_t…`},
+		{"what Mask shows anyway", `ends with uf_t`, `ends with uf_t`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := bearer.MaskIn(tc.text, tok)
+			assert.Equal(t, tc.want, got)
+			assert.NotContains(t, got, tok[:shownPlusOne])
+		})
+	}
+	assert.Equal(t, "a short … here", bearer.MaskIn("a short secret1 here", "secret1"), "a short token is hidden whole")
+	assert.Equal(t, "ends …", bearer.MaskIn("ends secre", "secret1"), "a cut-off short token is hidden whole")
+	assert.Equal(t, "yes", bearer.MaskIn("yes", "secret1"), "a tail of four characters or fewer is ordinary text")
+	assert.Equal(t, "as it is", bearer.MaskIn("as it is", ""), "an empty token changes nothing")
+}
+
+// shownPlusOne is one character more of the token than Mask shows.
+const shownPlusOne = 5

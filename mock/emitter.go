@@ -250,7 +250,8 @@ type Attempt struct {
 	Err error `json:"-"`
 	// RetryAfter is the receiver's Retry-After, or 0.
 	RetryAfter time.Duration `json:"retryAfter,omitempty"`
-	// Excerpt is the start of the response body, at most ExcerptSize bytes.
+	// Excerpt is the start of the response body, at most ExcerptSize bytes,
+	// with the token masked (bearer.MaskIn).
 	Excerpt string `json:"excerpt,omitempty"`
 	// Location is the Location header of a 3xx answer, which is not
 	// followed.
@@ -290,7 +291,7 @@ func (e *Emitter) Try(ctx context.Context, ev openapi.Event, body []byte) Attemp
 	}
 	a := Attempt{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	if a.Status >= 300 && a.Status < 400 {
-		a.Location = resp.Header.Get("Location")
+		a.Location = bearer.MaskIn(resp.Header.Get("Location"), e.cfg.Token)
 	}
 	// Read the start of the body for the report, then drain a bounded rest
 	// so that the connection can be reused. A body that breaks off after
@@ -298,7 +299,9 @@ func (e *Emitter) Try(ctx context.Context, ev openapi.Event, body []byte) Attemp
 	buf := excerptBufs.Get().(*[ExcerptSize]byte)
 	n, err := io.ReadFull(resp.Body, buf[:])
 	if n > 0 {
-		a.Excerpt = strings.ToValidUTF8(string(buf[:n]), "\uFFFD")
+		// A receiver that echoes the request's headers echoes the token:
+		// mask it, since excerpts are printed, stored and shown.
+		a.Excerpt = bearer.MaskIn(strings.ToValidUTF8(string(buf[:n]), "\uFFFD"), e.cfg.Token)
 	}
 	excerptBufs.Put(buf)
 	if err == nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock/fake"
@@ -685,4 +686,53 @@ func TestExcerptIsBounded(t *testing.T) {
 	r := e.Send(context.Background(), openapi.MustLookup("user.created"), []byte(`{}`))
 	assert.Len(t, r.Excerpt, ExcerptSize)
 	require.ErrorIs(t, r.Err, ErrRejected)
+}
+
+// TestExcerptMasksAnEchoedToken: a receiver that echoes the request headers
+// in its reply echoes the token; the excerpt, which the CLI prints and the
+// mock server stores, must not show it, whole or cut off at the excerpt's
+// end.
+func TestExcerptMasksAnEchoedToken(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		pad    int // bytes before the echo; ExcerptSize-20 cuts the token off
+	}{
+		{"rejected", http.StatusUnauthorized, 0},
+		{"accepted", http.StatusOK, 0},
+		{"cut off at the excerpt's end", http.StatusBadRequest, ExcerptSize - len("Bearer ") - 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, strings.Repeat(" ", tc.pad)+r.Header.Get("Authorization")+"\n")
+			}))
+			defer srv.Close()
+			e := newEmitter(t, Config{Target: srv.URL})
+			r := e.Send(context.Background(), openapi.MustLookup("user.created"), []byte(`{}`))
+			require.Equal(t, tc.status, r.Status)
+			require.NotEmpty(t, r.Attempts)
+			for _, a := range r.Attempts {
+				assert.NotContains(t, a.Excerpt, token[:len("uf_t")+1], "an attempt's excerpt shows the token")
+				assert.Contains(t, a.Excerpt, "Bearer uf_t…")
+			}
+			assert.NotContains(t, r.Excerpt, token[:len("uf_t")+1])
+		})
+	}
+}
+
+// TestLocationMasksAnEchoedToken: a redirect whose Location carries the
+// token is reported with the token masked.
+func TestLocationMasksAnEchoedToken(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "https://example.com/?key="+token)
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer srv.Close()
+	e := newEmitter(t, Config{Target: srv.URL})
+	r := e.Send(context.Background(), openapi.MustLookup("user.created"), []byte(`{}`))
+	require.ErrorIs(t, r.Err, ErrRedirect)
+	require.NotEmpty(t, r.Attempts)
+	assert.Equal(t, "https://example.com/?key="+bearer.Mask(token), r.Attempts[0].Location)
+	assert.NotContains(t, r.Err.Error(), token)
 }

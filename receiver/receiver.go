@@ -742,9 +742,18 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rej
 	if r.ContentLength > max {
 		return nil, tooLarge(max)
 	}
-	size := int64(512)
+	// The buffer grows as bytes arrive, never ahead of them: a claimed
+	// Content-Length is only a cap on the growth (one byte more, so that
+	// the end of a body of exactly that length is read without growing),
+	// so that connections which claim a large body and send little of it
+	// cost what they sent, not what they claimed.
+	want := int64(-1)
 	if r.ContentLength > 0 {
-		size = r.ContentLength + 1
+		want = r.ContentLength + 1
+	}
+	size := int64(firstRead)
+	if want > 0 && want < size {
+		size = want
 	}
 	buf := make([]byte, 0, size)
 	lr := http.MaxBytesReader(w, r.Body, max)
@@ -764,10 +773,21 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rej
 				message: "could not read the request body: send the whole body with a correct Content-Length"}
 		}
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			next := 2 * int64(cap(buf))
+			if want > int64(cap(buf)) && want < next {
+				next = want
+			}
+			next = min(next, max+1)
+			grown := make([]byte, len(buf), next)
+			copy(grown, buf)
+			buf = grown
 		}
 	}
 }
+
+// firstRead is the buffer that readBody starts with, whatever the
+// Content-Length claims: a typical webhook fits in it.
+const firstRead = 4 << 10
 
 // decoded is a payload decoded into its generated type (or only its head,
 // for an event without one), with the callback bound to it.
