@@ -116,7 +116,7 @@ func (s *Server) dashboardAuth(r *http.Request) (byCookie bool, msg string) {
 		return false, "Log in to the dashboard with the admin key"
 	}
 	if _, _, ok := s.session(c.Value, time.Now()); !ok {
-		return false, "Your dashboard session has ended (it lasts 12 hours, and ends on logout): log in again with the admin key or the login link"
+		return false, fmt.Sprintf("Your dashboard session has ended (it lasts %d hours, and ends on logout): log in again with the admin key or the login link", int(sessionTTL.Hours()))
 	}
 	return true, ""
 }
