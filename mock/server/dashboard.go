@@ -374,7 +374,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 1000\n: connected\n\n")
 	fl.Flush()
-	ping := time.NewTicker(15 * time.Second)
+	// A stream opened with the session cookie ends with the session: at
+	// the first ping after it expires or logs out; the page then finds
+	// itself logged out.
+	cookie, _ := r.Cookie(sessionCookie)
+	if byCookie, _ := s.dashboardAuth(r); !byCookie {
+		cookie = nil
+	}
+	ping := time.NewTicker(s.ping)
 	defer ping.Stop()
 	rc := http.NewResponseController(w)
 	for {
@@ -382,6 +389,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		case <-r.Context().Done():
 			return nil
 		case <-ping.C:
+			if cookie != nil {
+				if _, _, ok := s.session(cookie.Value, time.Now()); !ok {
+					return nil
+				}
+			}
 			fmt.Fprint(w, ": ping\n\n")
 		case msg, ok := <-ch:
 			if !ok {

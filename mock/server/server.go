@@ -76,7 +76,8 @@ type Server struct {
 	notify     chan struct{}
 	sessionKey []byte // signs the dashboard's session cookies
 	loggedOut  revoked
-	login      string // code of the dashboard login link, random per Server
+	ping       time.Duration // how often a dashboard stream is pinged
+	login      string        // code of the dashboard login link, random per Server
 	rng        *rand.Rand
 	rngMu      sync.Mutex
 	pubMu      sync.Mutex // orders the dashboard's delivery updates
@@ -141,6 +142,7 @@ func New(cfg Config) (*Server, error) {
 		notify:     make(chan struct{}, 1),
 		sessionKey: mac.Sum(nil),
 		loggedOut:  revoked{ids: map[string]int64{}},
+		ping:       15 * time.Second,
 		login:      hex.EncodeToString(code[:]),
 		rng:        rand.New(rand.NewPCG(seed, seed>>1|1)),
 	}
