@@ -140,7 +140,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // fire builds the webhook of ev from rest, the REST API's JSON of the
 // record, by dropping the properties that the spec marks x-rest-only,
 // validates it against the spec and writes it to the outbox in tx.
-func (s *Server) fire(ctx context.Context, tx *sql.Tx, ev openapi.Event, schema *openapi3.Schema, rest json.RawMessage, now time.Time) (int64, error) {
+func (s *Server) fire(ctx context.Context, tx *sql.Tx, ev openapi.Event, schema *openapi3.Schema, rest json.RawMessage, source string, now time.Time) (int64, error) {
 	record, err := webhookRecord(rest, schema)
 	if err != nil {
 		return 0, err
@@ -152,46 +152,58 @@ func (s *Server) fire(ctx context.Context, tx *sql.Tx, ev openapi.Event, schema 
 	if err := openapi.Validate(ev, body); err != nil {
 		return 0, invalidRecord(err)
 	}
-	return enqueue(ctx, tx, ev.Name, body, label(body), "api", 0, now.UnixMilli())
+	return enqueue(ctx, tx, ev.Name, body, label(body), source, 0, now.UnixMilli())
 }
 
-// mutate runs one API change: in a single write transaction, change writes
-// the records and returns the record as the REST API shows it, and the
-// webhook of event, built from that record, goes to the outbox. After the
-// commit it wakes the worker, tells the dashboard, and answers 200 with the
-// record.
-func (s *Server) mutate(w http.ResponseWriter, r *http.Request, event string,
-	change func(ctx context.Context, tx *sql.Tx, now time.Time) (rest any, err error)) error {
-	ev, err := openapi.Lookup(event)
+// changeFunc writes one change of records in tx and returns the changed
+// record as the REST API shows it.
+type changeFunc func(ctx context.Context, tx *sql.Tx, now time.Time) (rest any, err error)
+
+// mutate runs one API change (see change) and answers 200 with the record.
+func (s *Server) mutate(w http.ResponseWriter, r *http.Request, event string, fn changeFunc) error {
+	answer, _, err := s.change(r.Context(), event, "api", fn)
 	if err != nil {
 		return err
+	}
+	writeJSON(w, http.StatusOK, answer)
+	return nil
+}
+
+// change runs one change of records: in a single write transaction, fn
+// writes the records and returns the record as the REST API shows it, and
+// the webhook of event, built from that record, goes to the outbox with
+// source ("api", "dashboard"). After the commit it wakes the worker and
+// tells the dashboard. It returns the record's JSON and the delivery's id.
+func (s *Server) change(ctx context.Context, event, source string, fn changeFunc) (json.RawMessage, int64, error) {
+	ev, err := openapi.Lookup(event)
+	if err != nil {
+		return nil, 0, err
 	}
 	schema, err := recordSchema(ev)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	ctx, now := r.Context(), time.Now()
+	now := time.Now()
 	var answer json.RawMessage
 	var id int64
 	err = s.db.tx(ctx, func(tx *sql.Tx) error {
-		rec, err := change(ctx, tx, now)
+		rec, err := fn(ctx, tx, now)
 		if err != nil {
 			return err
 		}
 		if answer, err = encodeRecord(rec, schema); err != nil {
 			return err
 		}
-		id, err = s.fire(ctx, tx, ev, schema, answer, now)
+		id, err = s.fire(ctx, tx, ev, schema, answer, source, now)
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	s.wake()
 	s.events.publish("records", map[string]string{"event": event})
 	s.publishDelivery(ctx, id)
-	writeJSON(w, http.StatusOK, answer)
-	return nil
+	return answer, id, nil
 }
 
 // invalidRecord turns a schema violation of the record into a 400 that
@@ -257,7 +269,13 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "user.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
+	return s.mutate(w, r, "user.created", s.createUserChange(p))
+}
+
+// createUserChange creates a user of the account's tenant with the fields
+// of p.
+func (s *Server) createUserChange(p patch) changeFunc {
+	return func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
 		u := newUser(s.mode, s.root, now)
 		if err := p.applyUser(&u); err != nil {
 			return nil, err
@@ -270,7 +288,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 			return nil, err
 		}
 		return userView(u, t), writeRecord(ctx, tx, u, `INSERT INTO users (record, tenant_id, user_id) VALUES (?, ?, ?)`, u.TenantID, u.UserID)
-	})
+	}
 }
 
 // writeRecord stores rec, a gen record, as its JSON with query, whose
@@ -382,7 +400,12 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "user.updated", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
+	return s.mutate(w, r, "user.updated", s.updateUserChange(id, p))
+}
+
+// updateUserChange sets the fields of p on user id.
+func (s *Server) updateUserChange(id int64, p patch) changeFunc {
+	return func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
 		u, t, err := s.userAndTenant(ctx, tx, id)
 		if err != nil {
 			return nil, err
@@ -392,7 +415,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		}
 		u.UpdatedAt = ptr(now.UTC().Truncate(time.Millisecond))
 		return userView(u, t), writeRecord(ctx, tx, u, `UPDATE users SET record = ? WHERE tenant_id = ? AND user_id = ?`, u.TenantID, u.UserID)
-	})
+	}
 }
 
 // userAndTenant reads user id of the account's tenant, and that tenant.
@@ -410,14 +433,19 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "user.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
+	return s.mutate(w, r, "user.deleted", s.deleteUserChange(id))
+}
+
+// deleteUserChange deletes user id.
+func (s *Server) deleteUserChange(id int64) changeFunc {
+	return func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
 		u, t, err := s.userAndTenant(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND user_id = ?`, s.root, id)
 		return userView(u, t), err
-	})
+	}
 }
 
 func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) error {
@@ -428,14 +456,24 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := p["name"]; !ok {
 		return badRequest("name is required to create a tenant")
 	}
-	t := newTenant(s.mode)
-	if err := p.applyTenant(&t); err != nil {
+	fn, err := s.createTenantChange(p)
+	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "tenant.created", func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
+	return s.mutate(w, r, "tenant.created", fn)
+}
+
+// createTenantChange creates a tenant with the fields of p, which must
+// hold its name.
+func (s *Server) createTenantChange(p patch) (changeFunc, error) {
+	t := newTenant(s.mode)
+	if err := p.applyTenant(&t); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx *sql.Tx, now time.Time) (any, error) {
 		err := insertTenant(ctx, tx, &t, now)
 		return tenantView(t), err
-	})
+	}, nil
 }
 
 // insertTenant stores a new tenant, drawing another tenantId in the rare
@@ -479,7 +517,12 @@ func (s *Server) updateTenant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.mutate(w, r, "tenant.updated", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
+	return s.mutate(w, r, "tenant.updated", s.updateTenantChange(id, p))
+}
+
+// updateTenantChange sets the fields of p on tenant id.
+func (s *Server) updateTenantChange(id string, p patch) changeFunc {
+	return func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
 		t, err := s.tenant(ctx, tx, id)
 		if err != nil {
 			return nil, err
@@ -488,7 +531,7 @@ func (s *Server) updateTenant(w http.ResponseWriter, r *http.Request) error {
 			return nil, err
 		}
 		return tenantView(t), writeRecord(ctx, tx, t, `UPDATE tenants SET record = ? WHERE tenant_id = ?`, id)
-	})
+	}
 }
 
 func (s *Server) deleteTenant(w http.ResponseWriter, r *http.Request) error {
@@ -496,7 +539,12 @@ func (s *Server) deleteTenant(w http.ResponseWriter, r *http.Request) error {
 	if id == s.root {
 		return &httpError{status: http.StatusForbidden, msg: fmt.Sprintf("Forbidden: %s is the account's own tenant, which holds the users; delete one of the tenants created with POST /v0/tenants instead", id)}
 	}
-	return s.mutate(w, r, "tenant.deleted", func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
+	return s.mutate(w, r, "tenant.deleted", s.deleteTenantChange(id))
+}
+
+// deleteTenantChange deletes tenant id and its users.
+func (s *Server) deleteTenantChange(id string) changeFunc {
+	return func(ctx context.Context, tx *sql.Tx, _ time.Time) (any, error) {
 		t, err := s.tenant(ctx, tx, id)
 		if err != nil {
 			return nil, err
@@ -506,5 +554,5 @@ func (s *Server) deleteTenant(w http.ResponseWriter, r *http.Request) error {
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM tenants WHERE tenant_id = ?`, id)
 		return tenantView(t), err
-	})
+	}
 }

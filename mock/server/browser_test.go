@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +94,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`#live.on`), // the event stream is connected
 		chromedp.Click(`button[data-event="user.created"]`),
 		chromedp.WaitVisible(delivered),
+		// the fired user is in the Users table, as POST /v0/users would put it
+		chromedp.Poll[chromedp.Void](`document.querySelector('#users-count').textContent === '1' && document.querySelectorAll('#users tbody tr').length === 1`),
 	))
 	colour, err := chromedp.Run(bctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('`+delivered+`')).borderLeftColor`))
 	require.NoError(t, err)
@@ -176,4 +181,112 @@ func TestDashboardSendsALoginLinkInBrowser(t *testing.T) {
 	assert.True(t, smsOff, "no SMS code for a user without a phone number")
 	assert.Contains(t, label, "jane.doe@example.com")
 	assert.Contains(t, label, "dashboard")
+}
+
+// hiddenJS is true when the element of a selector, and everything in it, is
+// not rendered at all.
+func hiddenJS(sel string) string {
+	return `(() => { const e = document.querySelector('` + sel + `'); return e !== null && e.getClientRects().length === 0 && getComputedStyle(e).display === 'none'; })()`
+}
+
+// attackPage is a page on another port of this machine that, once opened,
+// tries to fire a webhook on the dashboard at base with the browser's
+// session cookie, as every cross-origin page can: a no-cors fetch, a JSON
+// fetch (which needs a preflight) and, last, a form that posts JSON-looking
+// text/plain.
+func attackPage(t *testing.T, base string) string {
+	t.Helper()
+	page := `<!doctype html><title>attack</title>
+<form id="f" method="POST" action="` + base + `/ui/fire" enctype="text/plain"><input type="hidden" name='{"event":"user.created","x":"' value='"}'></form>
+<script>
+(async () => {
+  const body = JSON.stringify({ event: "user.created" });
+  await fetch("` + base + `/ui/fire", { method: "POST", mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" }, body }).catch(() => {});
+  await fetch("` + base + `/ui/fire", { method: "POST", credentials: "include", headers: { "Content-Type": "application/json" }, body }).catch(() => {});
+  await fetch("` + base + `/ui/deliveries/1/resend", { method: "POST", mode: "no-cors", credentials: "include", body: "{}" }).catch(() => {});
+  document.title = "fetched";
+  document.getElementById("f").submit();
+})();
+</script>`
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	}))
+	t.Cleanup(ts.Close)
+	return strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
+}
+
+// TestDashboardLoginLogoutAndForgeryInBrowser opens the dashboard logged
+// out (only the login form shows, not the empty app panels under it), logs
+// in with the admin key, opens a page on another port that tries to fire a
+// webhook with the session cookie (nothing is fired), and logs out.
+func TestDashboardLoginLogoutAndForgeryInBrowser(t *testing.T) {
+	exe := chromium(t)
+	sk := newSink(t)
+	srv := newServer(t, serverConfig(sk))
+	bctx := browser(t, exe)
+	base := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`#login-form`),
+	))
+	appHidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](hiddenJS("#app")))
+	require.NoError(t, err)
+	fireHidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('#fire').getClientRects().length === 0`))
+	require.NoError(t, err)
+	logoutHidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](hiddenJS("#logout")))
+	require.NoError(t, err)
+	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	p := filepath.Join(artifactsDir(t), "dashboard-logged-out.png")
+	require.NoError(t, os.WriteFile(p, shot, 0o644))
+	t.Logf("screenshot: %s", p)
+	assert.True(t, appHidden, "logged out, the app's panels are not shown")
+	assert.True(t, fireHidden, "logged out, the fire buttons are not shown")
+	assert.True(t, logoutHidden, "logged out, there is no logout button")
+
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.SendKeys(`#login-key`, adminKey),
+		chromedp.Click(`#login-form button[type="submit"]`),
+		chromedp.WaitVisible(`button[data-event="user.created"]`),
+		chromedp.WaitVisible(`#logout`),
+	))
+	loginHidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](hiddenJS("#login")))
+	require.NoError(t, err)
+	assert.True(t, loginHidden, "logged in, the login form is gone")
+
+	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(attackPage(t, base))))
+	// The page's form navigates to the dashboard's answer; an evaluation
+	// that the navigation interrupts is tried again.
+	require.Eventually(t, func() bool {
+		done, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`location.pathname === "/ui/fire" && document.readyState === "complete"`))
+		return err == nil && done
+	}, patience, 100*time.Millisecond, "the attack page ran and posted its form")
+	answer, err := chromedp.Run(bctx, chromedp.Text(`body`))
+	require.NoError(t, err)
+	assert.Contains(t, answer, "Forbidden", "the attack page's form is refused")
+	sk.none(t, 300*time.Millisecond)
+	users := must(t, srv.URL, http.MethodGet, "/v0/users", nil)
+	assert.Zero(t, users["totalCount"], "no forged request created a user")
+	counts, err := srv.Counts(t.Context())
+	require.NoError(t, err)
+	assert.Zero(t, counts["pending"]+counts["delivered"]+counts["failed"], "no forged request queued a webhook")
+
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`#logout`),
+		chromedp.Click(`#logout`),
+		chromedp.WaitVisible(`#login-form`),
+	))
+	appHidden, err = chromedp.Run(bctx, chromedp.Evaluate[bool](hiddenJS("#app")))
+	require.NoError(t, err)
+	assert.True(t, appHidden, "after logout, the app's panels are gone")
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#login-form`),
+	))
+	appHidden, err = chromedp.Run(bctx, chromedp.Evaluate[bool](hiddenJS("#app")))
+	require.NoError(t, err)
+	assert.True(t, appHidden, "after logout and a reload, the session is gone")
 }

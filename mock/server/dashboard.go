@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"database/sql"
 	"embed"
 	"encoding/json"
@@ -10,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,16 +17,12 @@ import (
 	"time"
 
 	"github.com/ufhook/ufhook/bearer"
-	"github.com/ufhook/ufhook/mock/fake"
+	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 )
 
 //go:embed static
 var static embed.FS
-
-// sessionCookie holds the dashboard session: an HMAC of the admin key, so
-// it survives restarts and never reveals the key.
-const sessionCookie = "ufhook_session"
 
 // maxStreams bounds the dashboard's open event streams.
 const maxStreams = 64
@@ -36,15 +32,33 @@ func (s *Server) routeDashboard(mux *http.ServeMux) {
 	files := http.FileServerFS(sub)
 	mux.Handle("GET /{$}", noCache(files))
 	mux.Handle("GET /static/", noCache(http.StripPrefix("/static/", files)))
+	// Browsers ask for /favicon.ico whatever the page links to.
+	mux.Handle("GET /favicon.ico", noCache(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/favicon.svg"
+		files.ServeHTTP(w, r2)
+	})))
 	mux.HandleFunc("POST /ui/login", s.loginKey)
 	mux.HandleFunc("GET /ui/login", s.loginLink)
+	mux.HandleFunc("POST /ui/logout", s.logout)
 	ui := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-		return guard(func(r *http.Request) string {
-			if s.dashboardAuthorized(r) {
-				return ""
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			byCookie, msg := s.dashboardAuth(r)
+			if msg != "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="ufhook"`)
+				writeError(w, &httpError{status: http.StatusUnauthorized, msg: msg})
+				return
 			}
-			return "Log in to the dashboard with the admin key"
-		}, fn)
+			if byCookie && r.Method != http.MethodGet && r.Method != http.MethodHead {
+				if err := sameOrigin(r); err != nil {
+					writeError(w, err)
+					return
+				}
+			}
+			if err := fn(w, r); err != nil {
+				writeError(w, err)
+			}
+		})
 	}
 	mux.Handle("GET /ui/info", ui(s.info))
 	mux.Handle("GET /ui/deliveries", ui(s.deliveries))
@@ -66,19 +80,13 @@ func noCache(h http.Handler) http.Handler {
 	})
 }
 
-// dashboardAuthorized accepts the session cookie or the admin key as a
-// Bearer token.
-func (s *Server) dashboardAuthorized(r *http.Request) bool {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		return subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.session)) == 1
-	}
-	ok, _ := s.authorized(r)
-	return ok
-}
-
 // loginKey trades the admin key, pasted into the dashboard's login form,
 // for the session cookie.
 func (s *Server) loginKey(w http.ResponseWriter, r *http.Request) {
+	if err := sameOrigin(r); err != nil {
+		writeError(w, err)
+		return
+	}
 	var in struct {
 		Key string `json:"key"`
 	}
@@ -90,7 +98,10 @@ func (s *Server) loginKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &httpError{status: http.StatusUnauthorized, msg: "Unauthorized: that is not the admin key (ufhook serve wrote it to its admin key file, or use the one you passed with --admin-key)"})
 		return
 	}
-	s.setSession(w, r)
+	if err := s.setSession(w, r); err != nil {
+		writeError(w, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
@@ -108,17 +119,11 @@ func (s *Server) loginLink(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "Unauthorized: this login link is not valid. Each start of ufhook serve prints a new one: open the latest, or log in at / with the admin key.")
 		return
 	}
-	s.setSession(w, r)
+	if err := s.setSession(w, r); err != nil {
+		writeError(w, err)
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// setSession sets the dashboard's session cookie. It is HttpOnly and
-// SameSite=Strict, so neither a script nor another site can use it.
-func (s *Server) setSession(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: s.session, Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
-	})
 }
 
 // info tells the dashboard the catalog and where webhooks go.
@@ -151,19 +156,21 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 
 // deliverySummary is one line of the dashboard's delivery list.
 type deliverySummary struct {
-	ID        int64  `json:"id"`
-	Event     string `json:"event"`
-	Label     string `json:"label"`
-	Source    string `json:"source"`
-	ResendOf  int64  `json:"resendOf,omitempty"`
-	State     string `json:"state"`
-	Attempts  int    `json:"attempts"`
-	Status    int    `json:"status,omitempty"`
-	Error     string `json:"error,omitempty"`
-	LatencyMS string `json:"latencyMs,omitempty"`
-	CreatedAt string `json:"createdAt"`
-	NextAt    string `json:"nextAt,omitempty"`
-	DoneAt    string `json:"doneAt,omitempty"`
+	ID       int64  `json:"id"`
+	Event    string `json:"event"`
+	Label    string `json:"label"`
+	Source   string `json:"source"`
+	ResendOf int64  `json:"resendOf,omitempty"`
+	State    string `json:"state"`
+	Attempts int    `json:"attempts"`
+	Status   int    `json:"status,omitempty"`
+	Error    string `json:"error,omitempty"`
+	// LatencyMS is the last attempt's time to the answer, in milliseconds
+	// to 0.1, a number as in emit --json; absent before the first attempt.
+	LatencyMS *float64 `json:"latencyMs,omitempty"`
+	CreatedAt string   `json:"createdAt"`
+	NextAt    string   `json:"nextAt,omitempty"`
+	DoneAt    string   `json:"doneAt,omitempty"`
 }
 
 func summarize(o outboxRow) deliverySummary {
@@ -173,7 +180,7 @@ func summarize(o outboxRow) deliverySummary {
 		CreatedAt: stamp(time.UnixMilli(o.CreatedAt)),
 	}
 	if o.LatencyUS.Valid {
-		d.LatencyMS = strconv.FormatFloat(float64(o.LatencyUS.Int64)/1000, 'f', 1, 64)
+		d.LatencyMS = ptr(millis(o.LatencyUS.Int64))
 	}
 	if o.State == statePending && o.Attempts > 0 {
 		d.NextAt = stamp(time.UnixMilli(o.NextAt))
@@ -183,6 +190,9 @@ func summarize(o outboxRow) deliverySummary {
 	}
 	return d
 }
+
+// millis turns microseconds into milliseconds rounded to 0.1.
+func millis(us int64) float64 { return math.Round(float64(us)/100) / 10 }
 
 func (s *Server) deliveries(w http.ResponseWriter, r *http.Request) error {
 	limit := 200
@@ -238,8 +248,8 @@ func (s *Server) delivery(w http.ResponseWriter, r *http.Request) error {
 	}
 	type attempt struct {
 		attemptRow
-		LatencyMS string `json:"latencyMs"`
-		At        string `json:"at"`
+		LatencyMS float64 `json:"latencyMs"`
+		At        string  `json:"at"`
 	}
 	out := struct {
 		deliverySummary
@@ -255,15 +265,17 @@ func (s *Server) delivery(w http.ResponseWriter, r *http.Request) error {
 	if ev, err := openapi.Lookup(o.Event); err == nil {
 		out.Request.URL = s.emitter.URL(ev)
 	}
+	// The headers that the emitter sends (see mock.Emitter), token masked.
 	out.Request.Headers = map[string]string{
 		"Authorization": bearer.Header(bearer.Mask(s.cfg.Emitter.Token)),
 		"Content-Type":  "application/json",
+		"User-Agent":    "ufhook/" + mock.Version,
 	}
 	out.Request.Body = o.Body
 	for _, a := range atts {
 		out.Attempts = append(out.Attempts, attempt{
 			attemptRow: a,
-			LatencyMS:  strconv.FormatFloat(float64(a.LatencyUS)/1000, 'f', 1, 64),
+			LatencyMS:  millis(a.LatencyUS),
 			At:         stamp(time.UnixMilli(a.StartedAt)),
 		})
 	}
@@ -295,31 +307,6 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, event string, bod
 	s.publishDelivery(r.Context(), id)
 	writeJSON(w, http.StatusOK, map[string]int64{"id": id})
 	return nil
-}
-
-// fireFake queues a realistic fake webhook of the event named in the body.
-func (s *Server) fireFake(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Event string `json:"event"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
-		return badRequest(`Send {"event": "user.created"} (or another event name)`)
-	}
-	ev, err := openapi.Lookup(in.Event)
-	if err != nil {
-		return badRequest("%v", err)
-	}
-	s.rngMu.Lock()
-	seed := s.rng.Uint64()
-	s.rngMu.Unlock()
-	body, err := fake.Payload(ev, fake.Options{Seed: seed, Mode: s.cfg.Emitter.Mode, Now: time.Now()})
-	if err != nil {
-		return err
-	}
-	if err := openapi.Validate(ev, body); err != nil {
-		return fmt.Errorf("fake %s payload breaks the spec: %w", ev.Name, err)
-	}
-	return s.queue(w, r, ev.Name, body, label(body), "dashboard", 0)
 }
 
 // sendForUser sends a messaging webhook for one user, {"event":
@@ -387,7 +374,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 1000\n: connected\n\n")
 	fl.Flush()
-	ping := time.NewTicker(15 * time.Second)
+	// A stream opened with the session cookie ends with the session: at
+	// the first ping after it expires or logs out; the page then finds
+	// itself logged out.
+	cookie, _ := r.Cookie(sessionCookie)
+	if byCookie, _ := s.dashboardAuth(r); !byCookie {
+		cookie = nil
+	}
+	ping := time.NewTicker(s.ping)
 	defer ping.Stop()
 	rc := http.NewResponseController(w)
 	for {
@@ -395,6 +389,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		case <-r.Context().Done():
 			return nil
 		case <-ping.C:
+			if cookie != nil {
+				if _, _, ok := s.session(cookie.Value, time.Now()); !ok {
+					return nil
+				}
+			}
 			fmt.Fprint(w, ": ping\n\n")
 		case msg, ok := <-ch:
 			if !ok {

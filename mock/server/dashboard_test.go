@@ -153,12 +153,18 @@ func TestDashboardLoginLink(t *testing.T) {
 }
 
 // TestFireResendAndDetail fires a fake webhook from the dashboard, reads
-// its detail (the token masked), and resends it.
+// its detail (the token masked), and resends it. Before each messaging
+// webhook, a user with an email address and a phone number is created for
+// it to go to.
 func TestFireResendAndDetail(t *testing.T) {
 	sk := newSink(t)
 	srv := newServer(t, serverConfig(sk))
 	for _, ev := range openapi.Names() {
 		t.Run(ev, func(t *testing.T) {
+			if len(openapi.FromRecord(openapi.MustLookup(ev))) > 0 {
+				must(t, srv.URL, http.MethodPost, "/v0/users", map[string]any{"email": "jane@example.com", "phoneNumber": "+15555550123"})
+				require.Equal(t, "user.created", sk.next(t).Event)
+			}
 			status, fired := call(t, srv.URL, adminKey, http.MethodPost, "/ui/fire", map[string]any{"event": ev})
 			require.Equal(t, http.StatusOK, status, "%v", fired)
 			d := sk.next(t)

@@ -67,18 +67,20 @@ type Config struct {
 // Server is the mock Userfront. Create it with New, serve Handler, and run
 // the delivery worker with Start; Close stops everything.
 type Server struct {
-	cfg     Config
-	mode    string
-	emitter *mock.Emitter
-	db      *store
-	root    string // the account's tenant id
-	events  *broker
-	notify  chan struct{}
-	session string // dashboard cookie value
-	login   string // code of the dashboard login link, random per Server
-	rng     *rand.Rand
-	rngMu   sync.Mutex
-	pubMu   sync.Mutex // orders the dashboard's delivery updates
+	cfg        Config
+	mode       string
+	emitter    *mock.Emitter
+	db         *store
+	root       string // the account's tenant id
+	events     *broker
+	notify     chan struct{}
+	sessionKey []byte // signs the dashboard's session cookies
+	loggedOut  revoked
+	ping       time.Duration // how often a dashboard stream is pinged
+	login      string        // code of the dashboard login link, random per Server
+	rng        *rand.Rand
+	rngMu      sync.Mutex
+	pubMu      sync.Mutex // orders the dashboard's delivery updates
 
 	mu      sync.Mutex
 	started bool
@@ -124,7 +126,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dashboard login code: %w", err)
 	}
 	mac := hmac.New(sha256.New, []byte(cfg.AdminKey))
-	mac.Write([]byte("ufhook dashboard session v1"))
+	mac.Write([]byte("ufhook dashboard session v2"))
 	ctx := context.Background()
 	db, err := openStore(ctx, cfg.DB)
 	if err != nil {
@@ -132,15 +134,17 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("database %s: %w (check the path and its permissions)", cfg.DB, err)
 	}
 	s := &Server{
-		cfg:     cfg,
-		mode:    string(cfg.Emitter.Mode),
-		emitter: em,
-		db:      db,
-		events:  newBroker(),
-		notify:  make(chan struct{}, 1),
-		session: hex.EncodeToString(mac.Sum(nil)),
-		login:   hex.EncodeToString(code[:]),
-		rng:     rand.New(rand.NewPCG(seed, seed>>1|1)),
+		cfg:        cfg,
+		mode:       string(cfg.Emitter.Mode),
+		emitter:    em,
+		db:         db,
+		events:     newBroker(),
+		notify:     make(chan struct{}, 1),
+		sessionKey: mac.Sum(nil),
+		loggedOut:  revoked{ids: map[string]int64{}},
+		ping:       15 * time.Second,
+		login:      hex.EncodeToString(code[:]),
+		rng:        rand.New(rand.NewPCG(seed, seed>>1|1)),
 	}
 	if err := s.initRoot(ctx, seed); err != nil {
 		db.close()

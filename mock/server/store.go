@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
@@ -93,6 +94,16 @@ func openStore(ctx context.Context, path string) (*store, error) {
 			return nil, fmt.Errorf("create schema: %w", err)
 		}
 		return s, nil
+	}
+	// The database holds users' records and what receivers answered: only
+	// its owner may read it. SQLite gives its -wal and -shm files the
+	// permissions of the database file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")

@@ -16,8 +16,11 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// api calls the server. Every change is a JSON POST: the server refuses
+// any other, so that no other page can make one with the session cookie.
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
+  if (body === undefined && method !== "GET") body = {};
   if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
@@ -28,13 +31,18 @@ async function api(method, path, body) {
   if (!res.ok) {
     const err = new Error((data && data.message) || res.statusText);
     err.status = res.status;
+    if (res.status === 401 && path !== "/ui/login" && path !== "/ui/info") showLogin(err.message);
     throw err;
   }
   return data;
 }
 
 function showLogin(message) {
+  if (stream) { stream.close(); stream = null; }
   $("#app").hidden = true;
+  $("#logout").hidden = true;
+  $("#live").textContent = "offline";
+  $("#live").className = "badge off";
   $("#login").hidden = false;
   $("#login-error").textContent = message || "";
 }
@@ -46,12 +54,13 @@ async function login(key) {
 async function start() {
   let info;
   try { info = await api("GET", "/ui/info"); } catch (e) {
-    if (e.status === 401) { showLogin(); return; }
+    if (e.status === 401) { showLogin(e.message.startsWith("Your dashboard session has ended") ? e.message : ""); return; }
     showLogin("Cannot reach the server: " + e.message);
     return;
   }
   $("#login").hidden = true;
   $("#app").hidden = false;
+  $("#logout").hidden = false;
   $("#mode").textContent = info.mode + " mode";
   $("#token").textContent = "webhook API key " + info.token;
   const buttons = $("#fire-buttons");
@@ -228,7 +237,8 @@ function reloadCountsSoon() {
 
 function connect() {
   if (stream) stream.close();
-  stream = new EventSource("/ui/stream");
+  const es = new EventSource("/ui/stream");
+  stream = es;
   stream.onopen = () => {
     $("#live").textContent = "live";
     $("#live").className = "badge on";
@@ -237,9 +247,9 @@ function connect() {
   stream.onerror = () => {
     $("#live").textContent = "offline";
     $("#live").className = "badge off";
-    if (stream.readyState === EventSource.CLOSED) {
+    if (es.readyState === EventSource.CLOSED && es === stream) {
       setTimeout(async () => {
-        try { await api("GET", "/ui/info"); connect(); } catch (e) { if (e.status === 401) showLogin(); else setTimeout(connect, 2000); }
+        try { await api("GET", "/ui/info"); connect(); } catch (e) { if (e.status === 401) showLogin(e.message); else setTimeout(connect, 2000); }
       }, 1000);
     }
   };
@@ -254,6 +264,10 @@ $("#login-form").addEventListener("submit", async (e) => {
 $("#resend").addEventListener("click", async () => {
   if (!selected) return;
   try { const r = await api("POST", `/ui/deliveries/${selected}/resend`); showDetail(r.id); } catch (e) { alert(e.message); }
+});
+$("#logout").addEventListener("click", async () => {
+  try { await api("POST", "/ui/logout"); } catch (_) { /* the session is gone either way */ }
+  showLogin("Logged out.");
 });
 $("#detail-close").addEventListener("click", () => { $("#detail").hidden = true; selected = 0; });
 
