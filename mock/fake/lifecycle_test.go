@@ -16,7 +16,7 @@ func TestLifecycle(t *testing.T) {
 	for model, idKeys := range ids {
 		for _, shape := range allShapes {
 			t.Run(model+"/"+shape.String(), func(t *testing.T) {
-				seeds := map[Shape]uint64{Large: 10, Huge: 2}[shape] // heavy payloads, slow to validate
+				seeds := map[Shape]uint64{Large: 2, Huge: 1}[shape] // heavy payloads, slow to validate
 				if seeds == 0 {
 					seeds = 50
 				}
