@@ -267,13 +267,29 @@ func TestCatalog(t *testing.T) {
 			assert.True(t, seen["events/"+ev.Name+"/"+v], "no case for %s %s", ev.Name, v)
 		}
 	}
+	// A variety shape has a case for each event in which it finds
+	// something to vary, and for no other.
+	want := len(evs) * len(variants)
+	variety := map[string]fake.Shape{"unicode": fake.Unicode, "crowded": fake.Crowded, "empty": fake.Empty, "large": fake.Large, "deep": fake.Deep}
+	for _, ev := range evs {
+		for v, sh := range variety {
+			varies, err := fake.Varies(ev, sh)
+			require.NoError(t, err)
+			assert.Equal(t, varies, seen["events/"+ev.Name+"/"+v], "%s %s: a case exactly where the shape varies something", ev.Name, v)
+			if varies {
+				want++
+			}
+		}
+	}
+	assert.True(t, seen["events/user.created/unicode"] && seen["events/user.created/crowded"] && seen["events/tenant.updated/empty"] &&
+		seen["events/user.deleted/large"] && seen["events/tenant.created/deep"] && seen["events/user.login.code.sms/unicode"])
 	var events int
 	for _, c := range cases {
 		if strings.HasPrefix(c.ID, "events/") {
 			events++
 		}
 	}
-	assert.Equal(t, len(evs)*len(variants), events, "the events cases are exactly one per event and variant")
+	assert.Equal(t, want, events, "the events cases are exactly one per event and variant")
 	// The other cases are counted by TestREADMECaseTable, against the
 	// README's table.
 }

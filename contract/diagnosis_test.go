@@ -233,7 +233,7 @@ func TestDiagnose(t *testing.T) {
 				answers(id("auth/token-prefix"), Fail, 204, false),
 			},
 			rules:    []string{"event-failed"},
-			says:     []string{"every user.created case got 500", "(explains 5 failed cases: events/user.created/full, events/user.created/sparse, events/user.created/nulls and 2 more)"},
+			says:     []string{"every user.created case got 500", "(explains 10 failed cases: events/user.created/full, events/user.created/sparse, events/user.created/nulls and 7 more)"},
 			explains: and(delivering, event("user.created")),
 		},
 	}

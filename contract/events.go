@@ -2,7 +2,11 @@ package contract
 
 // The events cases send every event of the spec, in every payload shape of
 // package mock that a receiver must accept, with the right token: each must
-// get a 2xx. A webhook added to the spec gets its cases here at once.
+// get a 2xx. A webhook added to the spec gets its cases here at once. The
+// variety shapes (unicode, crowded, empty, large, deep) hold what
+// breaks real receivers whatever the seed, so that a receiver's verdict
+// does not depend on it; an event gets a case of such a shape only when the
+// shape finds something to vary in its schema (fake.Varies).
 
 import (
 	"github.com/ufhook/ufhook/mock/fake"
@@ -72,12 +76,75 @@ var eventVariants = []eventVariant{
 			return "A valid " + ev + " webhook with unknown fields gets a 2xx: Userfront adds fields over time, so a receiver must ignore fields it does not know."
 		},
 	},
+	{
+		suffix:   "unicode",
+		shape:    fake.Unicode,
+		payloads: "payload with non-ASCII text",
+		fix:      "the receiver fails on non-ASCII text: read the body as UTF-8, and store names in UTF-8 (utf8mb4 in MySQL), with room for emoji, CJK and right-to-left text",
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload whose free-text strings (names, usernames, messages) carry accented Latin, CJK, emoji and right-to-left text"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook with non-ASCII text in its names gets a 2xx: users write their names in every script, and Userfront passes them on as UTF-8."
+		},
+	},
+	{
+		suffix:   "crowded",
+		shape:    fake.Crowded,
+		payloads: "payload with several entries in every map and list",
+		fix:      "the receiver handles only one entry where the spec allows several: loop over every key of a map (a user's authorization, one key per tenant) and every item of a list",
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload with three entries in every map and list: a user with roles in three tenants, three roles in each"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook with several entries in its maps and lists gets a 2xx: a user may belong to several tenants, with several roles in each."
+		},
+	},
+	{
+		suffix:   "empty",
+		shape:    fake.Empty,
+		payloads: "payload with empty lists",
+		fix:      "the receiver fails on an empty list or object: check the length before taking the first item (roles may be [], data {})",
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload with [] for every list that may be empty (roles: [] in a tenant) and {} for free-form data"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook whose lists are empty gets a 2xx: a user may hold no role in a tenant ({\"roles\": []} is seen), and a tenant may define none."
+		},
+	},
+	{
+		suffix:   "large",
+		shape:    fake.Large,
+		payloads: "payload with about 48 KiB of data",
+		fix:      "the receiver refuses a large body: accept bodies of at least 1 MiB (custom data has no documented limit), and do not buffer them in a fixed-size field",
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload whose free-form data holds about 48 KiB"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook with tens of kilobytes of custom data gets a 2xx: data is free-form, and Userfront documents no limit on it."
+		},
+	},
+	{
+		suffix:   "deep",
+		shape:    fake.Deep,
+		payloads: "payload with data nested 64 levels deep",
+		fix:      "the receiver refuses deeply nested JSON: allow a nesting depth of at least 64 in its JSON parser (or store data without walking it)",
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload whose free-form data nests 64 levels deep"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook whose custom data nests 64 levels deep gets a 2xx: data is free-form JSON, nested as the application wrote it."
+		},
+	},
 }
 
 func eventCases(evs []openapi.Event) []Case {
 	cs := make([]Case, 0, len(evs)*len(eventVariants))
 	for _, ev := range evs {
 		for _, v := range eventVariants {
+			if varies, err := fake.Varies(ev, v.shape); err == nil && !varies {
+				continue // the shape would send Full's payload again
+			}
 			cs = append(cs, Case{
 				ID:          "events/" + ev.Name + "/" + v.suffix,
 				Sends:       v.sends(ev.Name) + ", with the right token",
@@ -106,6 +173,8 @@ func eventAdvice(shape fake.Shape) func(exchange) string {
 			return "the receiver refused a valid payload with nulls or empty strings: accept null wherever the spec allows it (openapi/webhooks.yaml)"
 		case fake.WithUnknownFields:
 			return "the receiver refused unknown fields: do not decode with DisallowUnknownFields or additionalProperties: false"
+		case fake.Unicode, fake.Crowded, fake.Empty, fake.Large, fake.Deep:
+			return variantOf(shape.String()).fix
 		}
 		return "the receiver refused a valid payload: check it against openapi/webhooks.yaml"
 	}

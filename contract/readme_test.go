@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
 
@@ -70,6 +71,12 @@ func TestREADMECaseTable(t *testing.T) {
 		}
 		for _, ev := range evs {
 			for _, row := range rows[i:j] {
+				// A variety shape that finds nothing to vary in an event
+				// (deep in a messaging webhook) makes no case of it.
+				v := variantOf(row[strings.LastIndexByte(row, '/')+1:])
+				if varies, err := fake.Varies(ev, v.shape); v.shape >= fake.Unicode && err == nil && !varies {
+					continue
+				}
 				fromREADME = append(fromREADME, strings.ReplaceAll(row, "<event>", ev.Name))
 			}
 		}

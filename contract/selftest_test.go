@@ -298,7 +298,7 @@ func modeOf(body []byte) string {
 
 func faultyReceivers() []faulty {
 	var seen sync.Map
-	return []faulty{
+	return append(varietyFaulty(), []faulty{
 		{
 			name:   "no auth check",
 			defect: before(func(_ http.ResponseWriter, r *http.Request) bool { grant(r); return true }),
@@ -676,7 +676,7 @@ func faultyReceivers() []faulty {
 			fails:  func(_ *testing.T, c Case) bool { return idIs("strict/lowercase-bearer")(c) },
 			meant:  "strict/lowercase-bearer", got: "401",
 		},
-	}
+	}...)
 }
 
 // serve starts the receiver of f and returns the Config to check it with.

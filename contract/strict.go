@@ -14,7 +14,7 @@ import (
 
 func strictCases(evs []openapi.Event) []Case {
 	event := evs[0]
-	return []Case{
+	cs := []Case{
 		{
 			ID:          "strict/lowercase-bearer",
 			Sends:       "a valid " + event.Name + " payload with Authorization: bearer <token>, the scheme in lower case",
@@ -86,4 +86,30 @@ func strictCases(evs []openapi.Event) []Case {
 			},
 		},
 	}
+	if huge, ok := hugeEvent(evs); ok {
+		cs = append(cs, Case{
+			ID:          "strict/huge-body",
+			Sends:       "a valid " + huge.Name + " payload whose free-form data holds about 900 KiB, the body just under 1 MiB, with the right token",
+			Requirement: "SHOULD: a valid webhook of nearly 1 MiB gets a 2xx: Userfront documents no limit on custom data, so a receiver should take at least the 1 MiB that ufhook's receiver takes.",
+			Strict:      true, Event: huge, payload: shaped(fake.Huge), delivers: true,
+			check: delivery(rightToken, "a 2xx", is2xx, func(x exchange) string {
+				if x.status == 413 || x.status/100 == 4 && x.status != 401 && x.status != 403 {
+					return "the receiver refuses a body under 1 MiB: raise its body limit to at least 1 MiB (Userfront documents none)"
+				}
+				return ""
+			}),
+		})
+	}
+	return cs
+}
+
+// hugeEvent returns the first event whose schema has a free-form object
+// that the Huge shape fills, if any.
+func hugeEvent(evs []openapi.Event) (openapi.Event, bool) {
+	for _, ev := range evs {
+		if varies, err := fake.Varies(ev, fake.Huge); err == nil && varies {
+			return ev, true
+		}
+	}
+	return openapi.Event{}, false
 }

@@ -545,7 +545,7 @@ func TestRunRefusesAnInvalidOverrideUpFront(t *testing.T) {
 		{"unknown event", Batch{Events: []openapi.Event{{Name: "user.exploded"}}}, openapi.ErrUnknownEvent},
 		{"no events", Batch{}, ErrBadConfig},
 		{"negative count", Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Count: -1}, ErrBadConfig},
-		{"bad shape", Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Shape: 7}, fake.ErrUnknownShape},
+		{"bad shape", Batch{Events: []openapi.Event{openapi.MustLookup("user.created")}, Shape: 99}, fake.ErrUnknownShape},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

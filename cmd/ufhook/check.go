@@ -35,9 +35,10 @@ func newCheckCmd() *cobra.Command {
 		Long: `Run the conformance suite against a running webhook receiver, written in any
 language: auth (missing, wrong and near-miss tokens, wrong schemes, the other
 mode's token, on fresh and on reused connections), HTTPS, every event of the
-spec (full, sparse, null and unknown-field payloads), and delivery (redirects,
-malformed JSON, unknown events, repeats, timeouts). --strict adds the
-SHOULD-level cases.
+spec (full, sparse, null and unknown-field payloads, and, whatever the seed,
+non-ASCII text, several tenants, empty lists, ~48 KiB and deeply nested data),
+and delivery (redirects, malformed JSON, unknown events, repeats, timeouts).
+--strict adds the SHOULD-level cases, among them a body of nearly 1 MiB.
 
 It prints one line per case, a diagnosis when many cases fail for one reason
 (the likely cause and the fix, said once), and a summary. It exits 0 when

@@ -16,7 +16,7 @@ func TestExamplePrintsValidPayloads(t *testing.T) {
 	evs, err := openapi.Events()
 	require.NoError(t, err)
 	for _, ev := range evs {
-		for _, shape := range []string{"realistic", "full", "sparse", "unknown-fields", "nulls"} {
+		for _, shape := range []string{"realistic", "full", "sparse", "unknown-fields", "nulls", "unicode", "crowded", "empty", "large", "deep", "huge"} {
 			t.Run(ev.Name+"/"+shape, func(t *testing.T) {
 				code, out, stderr := runCLI(t, "example", ev.Name, "--shape", shape, "--mode", "live")
 				require.Equal(t, exitOK, code, stderr)

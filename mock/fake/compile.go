@@ -32,6 +32,13 @@ type compiler struct {
 	// mapDepth counts the maps (additionalProperties) whose values are
 	// being compiled, where x-faker: map.key may stand.
 	mapDepth int
+	// hugeDone is set once the Huge shape has filled a free-form object:
+	// only the first gets its bulk, so that the payload stays within a
+	// receiver's body limit.
+	hugeDone bool
+	// varied is set when a variety shape changed a value from what Full
+	// writes.
+	varied bool
 }
 
 // maxRecursion bounds how often one schema may nest in itself.
@@ -40,25 +47,38 @@ const maxRecursion = 2
 // compilePlan compiles the schema of a payload for shape. It returns the
 // plan and the number of slots it uses.
 func compilePlan(root *openapi3.SchemaRef, name string, shape Shape, rest bool) (writer, int, error) {
+	n, slots, _, err := compileShape(root, name, shape, rest)
+	return n, slots, err
+}
+
+// compileShape is compilePlan that also reports whether shape, when it is
+// a variety shape (variety.go), found something in the schema to vary: a
+// payload that it leaves as Full leaves it says so.
+func compileShape(root *openapi3.SchemaRef, name string, shape Shape, rest bool) (writer, int, bool, error) {
 	c := &compiler{shape: shape, rest: rest, targets: map[string]int{}}
 	// The first pass finds what is referred to, the second wraps those
 	// values so that they are kept when written.
 	if _, err := c.compile(viewOf(root, nil, name), ""); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	c.refs = c.refs[:0]
+	c.hugeDone = false
 	n, err := c.compile(viewOf(root, nil, name), "")
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	return n, len(c.targets), nil
+	return n, len(c.targets), c.varied, nil
 }
 
 func (c *compiler) realistic() bool {
 	return !c.minimal && (c.shape == Realistic || c.shape == WithUnknownFields)
 }
 
-func (c *compiler) full() bool { return !c.minimal && (c.shape == Full || c.shape == Nulls) }
+// full reports whether the shape sets every property: Full, and the shapes
+// built on it.
+func (c *compiler) full() bool {
+	return !c.minimal && c.shape != Realistic && c.shape != Sparse && c.shape != WithUnknownFields
+}
 
 func (c *compiler) sparse() bool { return c.minimal || c.shape == Sparse }
 
@@ -179,6 +199,19 @@ func (c *compiler) nonNull(v view, path string, nullable bool) (writer, error) {
 }
 
 func (c *compiler) valueOf(v view, path string) (writer, error) {
+	if n, ok := c.variety(v); ok {
+		c.varied = true
+		return n, nil
+	}
+	n, err := c.plainValue(v, path)
+	if err != nil || !c.unicodeText(v) {
+		return n, err
+	}
+	c.varied = true
+	return unicodeText{inner: n}, nil
+}
+
+func (c *compiler) plainValue(v view, path string) (writer, error) {
 	if empty, ok := c.sparseEmpty(v); ok {
 		return raw(empty), nil
 	}
@@ -618,6 +651,10 @@ func (c *compiler) array(v view, path string) (writer, error) {
 	switch {
 	case c.sparse():
 		n.n = counts{min: int(s.MinItems), max: int(s.MinItems)}
+	case c.shape == Crowded && !c.minimal:
+		k := min(maxItems, max(int(s.MinItems), crowd))
+		n.n = counts{min: k, max: k}
+		c.varied = c.varied || k > 1
 	case c.full():
 		lo := max(1, int(s.MinItems))
 		if maxItems == 0 {
@@ -903,6 +940,15 @@ func (c *compiler) entries(v view, ap *openapi3.SchemaRef, path string) (*entrie
 		for _, w := range weights {
 			e.n.total += w
 		}
+	}
+	if c.shape == Crowded && !c.minimal {
+		k := crowd
+		if v.s.MaxProps != nil {
+			k = min(k, int(*v.s.MaxProps)-len(v.s.Properties))
+		}
+		k = max(k, 1)
+		e.n = counts{min: k, max: k}
+		c.varied = c.varied || k > 1
 	}
 	keys, err := c.keyGenerators(v, path)
 	if err != nil {

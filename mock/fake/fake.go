@@ -42,9 +42,35 @@ const (
 	// null, at any depth: what a receiver that dereferences an optional
 	// pointer chokes on.
 	Nulls
+	// Unicode is Full with non-ASCII text from each family that breaks
+	// real receivers (accented Latin, CJK, emoji, right-to-left) in every
+	// free-text string: a string whose schema has no format, pattern (that
+	// the text would not match), enum, const or maxLength. Emails
+	// (format: email) stay ASCII, since the format does not admit
+	// non-ASCII addresses (idn-email would).
+	Unicode
+	// Crowded is Full with several entries wherever the schema allows
+	// them: three keys in every map (additionalProperties with a schema,
+	// keyed as x-faker-key says, e.g. several tenants in a user's
+	// authorization) and three items in every array, up to maxItems.
+	Crowded
+	// Empty is Full with every array that may be empty empty, and every
+	// free-form object (no properties, no additionalProperties schema)
+	// that may be empty {}, at any depth: a tenant's role list of [].
+	// Maps keep one entry, so that the arrays within them are reached.
+	Empty
+	// Large is Full with every free-form object holding about 48 KiB of
+	// entries, flat: a user's data as big as real custom data gets.
+	Large
+	// Deep is Full with every free-form object nested 64 levels deep.
+	Deep
+	// Huge is Full with the first free-form object holding about 900 KiB,
+	// so that the payload stays within a receiver's 1 MiB body limit
+	// (receiver.DefaultMaxBodyBytes); Userfront documents no limit.
+	Huge
 )
 
-var shapeNames = []string{"realistic", "full", "sparse", "unknown-fields", "nulls"}
+var shapeNames = []string{"realistic", "full", "sparse", "unknown-fields", "nulls", "unicode", "crowded", "empty", "large", "deep", "huge"}
 
 // String returns the shape's name as the CLI spells it, e.g. "unknown-fields".
 func (s Shape) String() string {
@@ -55,7 +81,8 @@ func (s Shape) String() string {
 }
 
 // ParseShape returns the shape named name ("realistic", "full", "sparse",
-// "unknown-fields" or "nulls"). Any other name gives an error wrapping ErrUnknownShape.
+// "unknown-fields", "nulls", "unicode", "crowded", "empty", "large", "deep"
+// or "huge"). Any other name gives an error wrapping ErrUnknownShape.
 func ParseShape(name string) (Shape, error) {
 	for i, n := range shapeNames {
 		if n == name {
@@ -176,6 +203,22 @@ func (f *Faker) Payload(ev openapi.Event, mode gen.Mode, shape Shape) ([]byte, e
 	return append([]byte(nil), f.buf...), nil
 }
 
+// Varies reports whether shape, one of the variety shapes (Unicode,
+// Crowded, Empty, Large, Deep, Huge), finds in ev's schema something to
+// vary, so that its payloads differ from Full's in kind: false for Deep on
+// an event that carries no free-form object. It is true for the other
+// shapes. It errors like Payload.
+func Varies(ev openapi.Event, shape Shape) (bool, error) {
+	if _, err := checkOptions("", shape); err != nil {
+		return false, err
+	}
+	p, err := planFor(ev, shape)
+	if err != nil {
+		return false, err
+	}
+	return shape < Unicode || p.varied, nil
+}
+
 // Record returns the next realistic record of model ("user", "tenant") in
 // its REST form, as JSON: the record of the model's events with the
 // x-rest-only properties that webhooks drop. It errors, wrapping
@@ -225,7 +268,7 @@ func mustRecord(f *Faker, model string, mode gen.Mode, out any) {
 
 func checkOptions(mode gen.Mode, shape Shape) (gen.Mode, error) {
 	if shape < 0 || int(shape) >= len(shapeNames) {
-		return "", fmt.Errorf("%w %d: use Realistic, Full, Sparse, WithUnknownFields or Nulls", ErrUnknownShape, int(shape))
+		return "", fmt.Errorf("%w %d: use Realistic, Full, Sparse, WithUnknownFields, Nulls, Unicode, Crowded, Empty, Large, Deep or Huge", ErrUnknownShape, int(shape))
 	}
 	return ParseMode(string(mode))
 }

@@ -17,6 +17,8 @@ import (
 type payloadPlan struct {
 	root  writer
 	slots int
+	// varied says whether a variety shape found something to vary.
+	varied bool
 }
 
 func (p *payloadPlan) run(s *state, mode gen.Mode, b []byte) []byte {
@@ -106,11 +108,11 @@ func planFor(ev openapi.Event, shape Shape) (*payloadPlan, error) {
 	} else if cur.Schema != ev.Schema {
 		return nil, fmt.Errorf("%w %q: the event is not from the document in use; take events from openapi.Lookup or openapi.Events", openapi.ErrUnknownEvent, ev.Name)
 	}
-	root, slots, err := compilePlan(openapi3.NewSchemaRef("", ev.Schema), ev.SchemaName, shape, false)
+	root, slots, varied, err := compileShape(openapi3.NewSchemaRef("", ev.Schema), ev.SchemaName, shape, false)
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", ev.Name, err)
 	}
-	return c.store(key, &payloadPlan{root: root, slots: slots}), nil
+	return c.store(key, &payloadPlan{root: root, slots: slots, varied: varied}), nil
 }
 
 // recordPlanFor returns the plan of model's record in its REST form.
