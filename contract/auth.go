@@ -142,7 +142,7 @@ func authCases(evs []openapi.Event) []Case {
 func authCase(event openapi.Event, n negative) Case {
 	req := n.requirement
 	if req == "" {
-		req = "A webhook with " + n.what + " is rejected with 401 or 403: only the exact webhook token in a Bearer header may be accepted."
+		req = "A webhook with " + n.what + " is rejected with 401 or 403: only the exact webhook API key in a Bearer header may be accepted."
 	}
 	return Case{
 		ID:          n.id,
