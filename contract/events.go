@@ -136,6 +136,18 @@ var eventVariants = []eventVariant{
 			return "A valid " + ev + " webhook whose custom data nests 64 levels deep gets a 2xx: data is free-form JSON, nested as the application wrote it."
 		},
 	},
+	{
+		suffix:   "longest",
+		shape:    fake.Longest,
+		payloads: "payload with strings at their maxLength",
+		fix:      "the receiver refuses strings as long as the spec allows: make its columns and buffers as wide as each maxLength",
+		sends: func(ev string) string {
+			return "a fully populated " + ev + " payload with every string that declares a maxLength exactly that long"
+		},
+		requirement: func(ev string) string {
+			return "A valid " + ev + " webhook whose strings are as long as the spec allows gets a 2xx. (Only for documents that declare a maxLength; Userfront's declares none.)"
+		},
+	},
 }
 
 func eventCases(evs []openapi.Event) []Case {
@@ -173,7 +185,7 @@ func eventAdvice(shape fake.Shape) func(exchange) string {
 			return "the receiver refused a valid payload with nulls or empty strings: accept null wherever the spec allows it (openapi/webhooks.yaml)"
 		case fake.WithUnknownFields:
 			return "the receiver refused unknown fields: do not decode with DisallowUnknownFields or additionalProperties: false"
-		case fake.Unicode, fake.Crowded, fake.Empty, fake.Large, fake.Deep:
+		case fake.Unicode, fake.Crowded, fake.Empty, fake.Large, fake.Deep, fake.Longest:
 			return variantOf(shape.String()).fix
 		}
 		return "the receiver refused a valid payload: check it against openapi/webhooks.yaml"

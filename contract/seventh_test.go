@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/hooktest"
+	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 )
@@ -37,9 +38,12 @@ func TestSeventhWebhookNeedsNoGoChange(t *testing.T) {
 			added = append(added, c.ID)
 		}
 	}
-	want := make([]string, len(eventVariants))
-	for i, v := range eventVariants {
-		want[i] = "events/user.archived/" + v.suffix
+	var want []string
+	for _, v := range eventVariants {
+		if v.shape == fake.Longest {
+			continue // the seventh webhook's record declares no maxLength either
+		}
+		want = append(want, "events/user.archived/"+v.suffix)
 	}
 	assert.Equal(t, want, added, "the new webhook adds its events cases and nothing else")
 	assert.Contains(t, added, "events/user.archived/full")

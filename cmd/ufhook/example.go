@@ -27,7 +27,7 @@ func (p *payloadFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.Uint64Var(&p.seed, "seed", 0, "seed of the payloads: the same seed gives the same bytes (default: a random one)")
 	f.StringVar(&p.mode, "mode", "test", "mode of the payload: test or live")
-	f.StringVar(&p.shape, "shape", "realistic", "how records are filled: realistic, full, sparse, unknown-fields, nulls, unicode, crowded, empty, large, deep or huge")
+	f.StringVar(&p.shape, "shape", "realistic", "how records are filled: realistic, full, sparse, unknown-fields, nulls, unicode, crowded, empty, large, deep, huge or longest")
 	f.StringArrayVar(&p.sets, "set", nil, "override a field as PATH=VALUE, e.g. record.email=a@b.co or record.data.plan=pro (repeatable; VALUE is JSON if it parses, else a string)")
 	f.BoolVar(&p.noValidate, "no-validate", false, "send or print payloads even when an override breaks the spec")
 }
@@ -70,8 +70,9 @@ receivers, each full but for one thing, whatever the seed: unicode (accented
 Latin, CJK, emoji and right-to-left text in every free-text string), crowded
 (three keys in every map, e.g. several tenants, three items in every array),
 empty ([] wherever an array may be empty, {} for free-form data), large
-(~48 KiB of data), deep (data nested 64 levels) or huge (~900 KiB of data,
-within a 1 MiB body limit). --set overrides fields;
+(~48 KiB of data), deep (data nested 64 levels), huge (~900 KiB of data,
+within a 1 MiB body limit) or longest (every string at its maxLength, where
+the spec declares one). --set overrides fields;
 an override that breaks the spec is refused unless --no-validate is given.`,
 		Example: `  ufhook example user.created
   ufhook example user.updated --seed 42 --mode live --shape sparse

@@ -68,9 +68,15 @@ const (
 	// so that the payload stays within a receiver's 1 MiB body limit
 	// (receiver.DefaultMaxBodyBytes); Userfront documents no limit.
 	Huge
+	// Longest is Full with every string that declares a maxLength, and
+	// has no format, pattern, enum or const, exactly that many characters
+	// long (up to 64 Ki): what a receiver whose columns are narrower than
+	// the spec says chokes on. A schema without maxLength has nothing for
+	// it to vary (Varies); Userfront's declares none.
+	Longest
 )
 
-var shapeNames = []string{"realistic", "full", "sparse", "unknown-fields", "nulls", "unicode", "crowded", "empty", "large", "deep", "huge"}
+var shapeNames = []string{"realistic", "full", "sparse", "unknown-fields", "nulls", "unicode", "crowded", "empty", "large", "deep", "huge", "longest"}
 
 // String returns the shape's name as the CLI spells it, e.g. "unknown-fields".
 func (s Shape) String() string {
@@ -81,8 +87,8 @@ func (s Shape) String() string {
 }
 
 // ParseShape returns the shape named name ("realistic", "full", "sparse",
-// "unknown-fields", "nulls", "unicode", "crowded", "empty", "large", "deep"
-// or "huge"). Any other name gives an error wrapping ErrUnknownShape.
+// "unknown-fields", "nulls", "unicode", "crowded", "empty", "large", "deep",
+// "huge" or "longest"). Any other name gives an error wrapping ErrUnknownShape.
 func ParseShape(name string) (Shape, error) {
 	for i, n := range shapeNames {
 		if n == name {
@@ -268,7 +274,7 @@ func mustRecord(f *Faker, model string, mode gen.Mode, out any) {
 
 func checkOptions(mode gen.Mode, shape Shape) (gen.Mode, error) {
 	if shape < 0 || int(shape) >= len(shapeNames) {
-		return "", fmt.Errorf("%w %d: use Realistic, Full, Sparse, WithUnknownFields, Nulls, Unicode, Crowded, Empty, Large, Deep or Huge", ErrUnknownShape, int(shape))
+		return "", fmt.Errorf("%w %d: use Realistic, Full, Sparse, WithUnknownFields, Nulls, Unicode, Crowded, Empty, Large, Deep, Huge or Longest", ErrUnknownShape, int(shape))
 	}
 	return ParseMode(string(mode))
 }

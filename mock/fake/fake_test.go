@@ -15,7 +15,7 @@ import (
 	"github.com/ufhook/ufhook/openapi"
 )
 
-var allShapes = []Shape{Realistic, Full, Sparse, WithUnknownFields, Nulls, Unicode, Crowded, Empty, Large, Deep, Huge}
+var allShapes = []Shape{Realistic, Full, Sparse, WithUnknownFields, Nulls, Unicode, Crowded, Empty, Large, Deep, Huge, Longest}
 
 func catalog(t testing.TB) []openapi.Event {
 	t.Helper()
@@ -77,7 +77,7 @@ func TestPayloadsValidate(t *testing.T) {
 // take long to validate (Large's are 48 KiB, Huge's 900 KiB).
 func payloadsOf(shape Shape) int {
 	switch shape {
-	case Unicode, Crowded, Empty, Deep:
+	case Unicode, Crowded, Empty, Deep, Longest:
 		return payloadsPerShape / 5
 	case Large:
 		return payloadsPerShape / 50

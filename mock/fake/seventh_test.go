@@ -127,3 +127,34 @@ func TestPlansFollowTheDocument(t *testing.T) {
 	_, err = Payload(openapi.MustLookup("user.created"), Options{Seed: 1})
 	require.NoError(t, err)
 }
+
+// TestLongestFillsMaxLength: a document that declares a maxLength gets, in
+// the Longest shape, strings of exactly that length there, valid against
+// the spec, whatever the seed; the embedded spec, which declares none, has
+// nothing for Longest to vary.
+func TestLongestFillsMaxLength(t *testing.T) {
+	embedded := openapi.MustLookup("user.created")
+	varies, err := Varies(embedded, Longest)
+	require.NoError(t, err)
+	assert.False(t, varies, "Userfront's spec declares no maxLength")
+
+	doc := strings.Replace(string(seventh(t)), `          type: string
+          description: The full name. It may be an empty string.
+          x-faker: person.name`, `          type: string
+          maxLength: 40
+          description: The full name. It may be an empty string.
+          x-faker: person.name`, 1)
+	require.NotEqual(t, string(seventh(t)), doc, "the User name schema moved: update this test")
+	useDocument(t, []byte(doc))
+	ev := openapi.MustLookup("user.archived")
+	varies, err = Varies(ev, Longest)
+	require.NoError(t, err)
+	assert.True(t, varies)
+	for seed := range uint64(20) {
+		body, err := Payload(ev, Options{Seed: seed, Shape: Longest})
+		require.NoError(t, err)
+		require.NoError(t, openapi.Validate(ev, body), "seed %d", seed)
+		name := decode(t, body)["record"].(map[string]any)["name"].(string)
+		assert.Len(t, []rune(name), 40, "seed %d: %q", seed, name)
+	}
+}

@@ -1,6 +1,6 @@
 package fake
 
-// The variety shapes (Unicode, Crowded, Empty, Large, Deep, Huge) each
+// The variety shapes (Unicode, Crowded, Empty, Large, Deep, Huge, Longest) each
 // guarantee, whatever the seed, one property that breaks real receivers.
 // Like the other shapes they are compiled from any schema: what they touch
 // is chosen by the schema's keywords (a free-text string, an array that may
@@ -88,8 +88,50 @@ func (c *compiler) variety(v view) (writer, bool) {
 		if freeForm(v) {
 			return deep(deepLevels), true
 		}
+	case Longest:
+		if n, ok := longestText(v); ok {
+			return n, true
+		}
 	}
 	return nil, false
+}
+
+// maxLongest bounds the strings of the Longest shape.
+const maxLongest = 64 << 10
+
+// longestText returns, for the Longest shape, the writer of a string of
+// exactly maxLength characters, when v is a string that declares one and
+// nothing else that a string of words would break (format, pattern,
+// enum, const).
+func longestText(v view) (writer, bool) {
+	s := v.s
+	if t := v.types(); !slices.Equal(t, []string{"string"}) || s.MaxLength == nil || s.Format != "" || s.Pattern != "" {
+		return nil, false
+	}
+	if _, ok := v.constant(); ok || len(v.enum()) > 0 {
+		return nil, false
+	}
+	n := int(min(*s.MaxLength, maxLongest))
+	if n < int(s.MinLength) || n == 0 {
+		return nil, false
+	}
+	return longest(n), true
+}
+
+// longest writes a string of exactly that many ASCII characters: words
+// drawn with the seed, cut to length.
+type longest int
+
+func (n longest) gen(s *state, b []byte) []byte {
+	b = append(b, '"')
+	start := len(b)
+	for len(b)-start < int(n) {
+		if len(b) > start {
+			b = append(b, ' ')
+		}
+		b = append(b, bulkWords[s.r.IntN(len(bulkWords))]...)
+	}
+	return append(b[:start+int(n)], '"')
 }
 
 // freeForm reports whether v is an object whose content the schema leaves
