@@ -14,6 +14,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -21,7 +23,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"gopkg.in/yaml.v3"
 )
 
 //go:embed webhooks.yaml
@@ -133,7 +134,7 @@ type catalog struct {
 
 var (
 	// embedded is the catalog of the embedded webhooks.yaml, loaded once.
-	embedded = sync.OnceValues(func() (*catalog, error) { return load(spec, "webhooks.yaml") })
+	embedded = sync.OnceValues(func() (*catalog, error) { return load(spec, "webhooks.yaml", "") })
 	// current is the catalog installed by Use; nil means the embedded one.
 	current atomic.Pointer[catalog]
 )
@@ -172,8 +173,14 @@ func Use(data []byte) error {
 	if bytes.Equal(data, spec) {
 		c, err = embedded()
 	} else {
-		c, err = load(data, "the document")
+		c, err = load(data, "the document", "")
 	}
+	return install(c, err)
+}
+
+// install makes c the catalog in use, unless err, which it returns wrapped
+// in ErrInvalidDocument.
+func install(c *catalog, err error) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w; fix the document and try again", ErrInvalidDocument, err)
 	}
@@ -245,29 +252,45 @@ func (c *catalog) names() []string {
 	return names
 }
 
-// load parses, validates and catalogs data; source names the document in
-// errors.
-func load(data []byte, source string) (*catalog, error) {
+// load parses, checks, validates and catalogs data; source names the
+// document in errors, and path, when not empty, is the file it was read
+// from, against which $refs to other files resolve.
+func load(data []byte, source, path string) (*catalog, error) {
+	root, err := parseDocument(data, source)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDocument(root, source, path); err != nil {
+		return nil, err
+	}
 	loader := openapi3.NewLoader()
 	// Origins give each property's place in the document, the order in
 	// which generated payloads write them.
 	loader.IncludeOrigin = true
-	doc, err := loader.LoadFromData(data)
+	var doc *openapi3.T
+	if path == "" {
+		doc, err = loader.LoadFromData(data)
+	} else {
+		loader.IsExternalRefsAllowed = true
+		doc, err = loader.LoadFromDataWithPath(data, &url.URL{Path: filepath.ToSlash(path)})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", source, err)
+	}
+	if path != "" {
+		// Schemas from other files become components of this document, so
+		// that one JSON Schema resource holds them all (compileSchemas).
+		doc.InternalizeRefs(context.Background(), nil)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("validate %s: %w", source, err)
 	}
-	order, err := webhookOrder(data, source)
-	if err != nil {
-		return nil, err
-	}
+	order := webhookOrder(root)
 	c := &catalog{doc: doc, byName: make(map[string]int, len(order))}
 	for _, name := range order {
 		ev, err := eventOf(name, doc.Webhooks[name])
 		if err != nil {
-			return nil, fmt.Errorf("%s: webhook %q: %w", source, name, err)
+			return nil, fmt.Errorf("%s: webhook %q: %w", placeOf(root, source, "webhooks", name), name, err)
 		}
 		c.byName[name] = len(c.events)
 		c.events = append(c.events, ev)
@@ -281,36 +304,17 @@ func load(data []byte, source string) (*catalog, error) {
 	return c, nil
 }
 
-// webhookOrder returns the keys of the webhooks section in document order,
-// which kin-openapi's map does not keep.
-func webhookOrder(data []byte, source string) ([]string, error) {
-	var root struct {
-		Webhooks yaml.Node `yaml:"webhooks"`
-	}
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("read %s: %w", source, err)
-	}
-	var names []string
-	for i := 0; i+1 < len(root.Webhooks.Content); i += 2 {
-		names = append(names, root.Webhooks.Content[i].Value)
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("%s has no webhooks", source)
-	}
-	return names, nil
-}
-
 func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 	if item == nil || item.Post == nil {
-		return Event{}, errors.New("has no post operation")
+		return Event{}, errors.New("has no post operation: ufhook sends each webhook as a POST; describe it under post")
 	}
 	op := item.Post
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return Event{}, errors.New("has no request body")
+		return Event{}, errors.New("has no request body at post/requestBody: ufhook sends each webhook's payload as a JSON request body; give the post a requestBody with content application/json and a schema")
 	}
 	media := op.RequestBody.Value.Content.Get("application/json")
 	if media == nil || media.Schema == nil || media.Schema.Value == nil {
-		return Event{}, errors.New("has no application/json schema")
+		return Event{}, errors.New("has no application/json schema at post/requestBody/content: ufhook sends JSON payloads only; give the request body content application/json with a schema")
 	}
 	ref := media.Schema.Ref
 	schemaName := ref[strings.LastIndex(ref, "/")+1:]
