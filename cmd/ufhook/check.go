@@ -16,7 +16,7 @@ import (
 	"github.com/ufhook/ufhook/mock"
 )
 
-func init() { commands = append(commands, newCheckCmd) }
+func init() { commands = append(commands, withSpec(newCheckCmd)) }
 
 // checkOptions are the flags of ufhook check.
 type checkOptions struct {

@@ -20,7 +20,7 @@ import (
 	"github.com/ufhook/ufhook/openapi"
 )
 
-func init() { commands = append(commands, newEmitCmd) }
+func init() { commands = append(commands, withSpec(newEmitCmd)) }
 
 // emitFlags are the flags of ufhook emit.
 type emitFlags struct {

@@ -10,7 +10,7 @@ import (
 	"github.com/ufhook/ufhook/openapi"
 )
 
-func init() { commands = append(commands, newEventsCmd) }
+func init() { commands = append(commands, withSpec(newEventsCmd)) }
 
 func newEventsCmd() *cobra.Command {
 	var asJSON bool

@@ -11,7 +11,7 @@ import (
 	"github.com/ufhook/ufhook/openapi"
 )
 
-func init() { commands = append(commands, newExampleCmd) }
+func init() { commands = append(commands, withSpec(newExampleCmd)) }
 
 // payloadFlags are the flags that choose payloads, shared by example and
 // emit.

@@ -18,7 +18,7 @@ import (
 	"github.com/ufhook/ufhook/receiver/endpoint"
 )
 
-func init() { commands = append(commands, newReceiveCmd) }
+func init() { commands = append(commands, withSpec(newReceiveCmd)) }
 
 // receiveConfig holds the flags of ufhook receive.
 type receiveConfig struct {
