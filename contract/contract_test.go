@@ -3,7 +3,7 @@ package contract
 // This file runs the suite under go test:
 //
 //	go test ./contract -target=URL [-token=TOKEN] [-mode=live|test] [-ca=FILE] [-insecure]
-//	                   [-route EVENT=URL]... [-timeout=10s] [-strict] [-seed=N]
+//	                   [-route EVENT=URL]... [-timeout=10s] [-strict] [-seed=N] [-spec=FILE]
 //
 // TestContract has one subtest per case, named by the case's ID, so that
 // -run 'Contract/auth' selects. -token defaults to $UFHOOK_TOKEN, as in
@@ -39,6 +39,7 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 )
 
@@ -52,6 +53,7 @@ var (
 	flagTimeout  = flag.Duration("timeout", DefaultTimeout, "bound on each request (go test takes -timeout itself: see TestMain)")
 	flagStrict   = flag.Bool("strict", false, "also run the SHOULD-level cases (strict/...)")
 	flagSeed     = flag.Uint64("seed", 0, "seed of the payloads; 0 picks one and prints it")
+	flagSpec     = flag.String("spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $UFHOOK_SPEC); only TestContract runs then")
 )
 
 func init() {
@@ -74,6 +76,10 @@ var external *Suite
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if err := useSpec(); err != nil {
+		fmt.Fprintf(os.Stderr, "contract: %v\n", err)
+		os.Exit(2)
+	}
 	if selfTest() {
 		// strict/fast times the reference and the faulty receivers, which
 		// share a loaded machine with the race detector: the self-test
@@ -200,12 +206,47 @@ func flagGiven(name string) bool {
 // selfTest reports whether the package tests itself (no -target).
 func selfTest() bool { return *flagTarget == "" }
 
+// specInUse is the path of the document installed by -spec or UFHOOK_SPEC,
+// or empty for the embedded one.
+var specInUse string
+
+// useSpec installs the document of -spec, or else of $UFHOOK_SPEC, for the
+// whole run (a relative path means what it does for -ca: see
+// resolveFlagPath). The package's own tests and examples test the suite on
+// Userfront's document, so that unless -run says otherwise only TestContract
+// runs then.
+func useSpec() error {
+	name, path := "-spec", *flagSpec
+	if !flagGiven("spec") {
+		name, path = "UFHOOK_SPEC", os.Getenv("UFHOOK_SPEC")
+	}
+	if path == "" {
+		return nil
+	}
+	abs, err := resolveFlagPath("spec", path)
+	if err != nil {
+		return err
+	}
+	if err := openapi.UseFile(abs); err != nil {
+		return fmt.Errorf("%s=%s: %w", name, path, err)
+	}
+	specInUse = abs
+	if !flagGiven("test.run") {
+		_ = flag.Set("test.run", "^TestContract$")
+	}
+	return nil
+}
+
 // skipWithTarget skips the package's own tests when the run is against a
-// target: they test the suite, not the receiver.
+// target, or on a document given with -spec: they test the suite on
+// Userfront's document, not the receiver.
 func skipWithTarget(t *testing.T) {
 	t.Helper()
 	if !selfTest() {
 		t.Skip("-target given: only TestContract runs against a receiver")
+	}
+	if specInUse != "" {
+		t.Skip("-spec given: only TestContract runs on " + specInUse)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -19,6 +20,13 @@ import (
 // The tests of this file change the process's document, through --spec or
 // UFHOOK_SPEC: they must not call t.Parallel, and each puts the embedded
 // document back when it ends.
+
+// TestMain runs the tests on the embedded document, whatever UFHOOK_SPEC
+// says in the environment of go test.
+func TestMain(m *testing.M) {
+	_ = os.Unsetenv(specEnv)
+	os.Exit(m.Run())
+}
 
 // specFile is the path of a document of openapi/testdata.
 func specFile(name ...string) string {
