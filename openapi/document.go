@@ -204,14 +204,24 @@ func nodeAt(n *yaml.Node, p string) *yaml.Node {
 	return n
 }
 
-// placeOf writes the place of the node at the pointer tokens in source, as
-// "file:line: /pointer", or "file: /pointer" when the node is not there.
+// placeOf writes the place in source of the deepest node that exists along
+// the pointer tokens, as "file:line: /pointer"; a document without even the
+// first token is placed at its top.
 func placeOf(root *yaml.Node, source string, tokens ...string) string {
-	p := pointer(tokens...)
-	if n := nodeAt(content(root), p); n != nil {
-		return fmt.Sprintf("%s:%d: %s", source, n.Line, p)
+	top := content(root)
+	line := 0
+	if top != nil {
+		line = top.Line
 	}
-	return fmt.Sprintf("%s: %s", source, p)
+	found := 0
+	for i := range tokens {
+		n := nodeAt(top, pointer(tokens[:i+1]...))
+		if n == nil {
+			break
+		}
+		found, line = i+1, n.Line
+	}
+	return fmt.Sprintf("%s:%d: %s", source, line, pointer(tokens[:found]...))
 }
 
 // webhookOrder returns the keys of the webhooks section in document order,

@@ -3,8 +3,8 @@
 // validates the document, lists the event catalog from its webhooks section,
 // and checks payloads against the event schemas in JSON Schema 2020-12 mode.
 //
-// The document is the embedded webhooks.yaml unless Use has installed
-// another one: every function of the package, and so every package of
+// The document is the embedded webhooks.yaml unless Use or UseFile has
+// installed another one: every function of the package, and so every package of
 // ufhook, then works on that document instead.
 package openapi
 
@@ -159,7 +159,8 @@ func loaded() (*catalog, error) {
 // webhooks whose consts could both match one payload are refused unless one
 // has every const of the other and more. On any failure Use returns an error wrapping
 // ErrInvalidDocument and keeps the document in use. Use(Spec()) goes back to
-// the embedded document.
+// the embedded document. Use resolves $refs inside data only: UseFile reads
+// a document from a file and resolves $refs to files beside it too.
 //
 // Use is meant to be called before the toolkit starts (or between tests):
 // readers that run meanwhile see either the old or the new document in each
@@ -290,7 +291,7 @@ func load(data []byte, source, path string) (*catalog, error) {
 	for _, name := range order {
 		ev, err := eventOf(name, doc.Webhooks[name])
 		if err != nil {
-			return nil, fmt.Errorf("%s: webhook %q: %w", placeOf(root, source, "webhooks", name), name, err)
+			return nil, fmt.Errorf("%s: webhook %q: %w", placeOf(root, source, "webhooks", name, "post", "requestBody", "content", "application/json", "schema"), name, err)
 		}
 		c.byName[name] = len(c.events)
 		c.events = append(c.events, ev)
@@ -310,11 +311,11 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 	}
 	op := item.Post
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return Event{}, errors.New("has no request body at post/requestBody: ufhook sends each webhook's payload as a JSON request body; give the post a requestBody with content application/json and a schema")
+		return Event{}, errors.New("has no request body: ufhook sends each webhook's payload as a JSON request body; give the post a requestBody with content application/json and a schema")
 	}
 	media := op.RequestBody.Value.Content.Get("application/json")
 	if media == nil || media.Schema == nil || media.Schema.Value == nil {
-		return Event{}, errors.New("has no application/json schema at post/requestBody/content: ufhook sends JSON payloads only; give the request body content application/json with a schema")
+		return Event{}, errors.New("has no application/json schema: ufhook sends JSON payloads only; give the request body content application/json with a schema")
 	}
 	ref := media.Schema.Ref
 	schemaName := ref[strings.LastIndex(ref, "/")+1:]

@@ -18,7 +18,8 @@ func newEventsCmd() *cobra.Command {
 		Use:   "events",
 		Short: "List the webhook events of the spec",
 		Long: `List the webhook events, read from the webhooks section of the embedded
-OpenAPI document: event name, model, action and operationId.`,
+OpenAPI document (or of the one --spec names): event name, model, action
+and operationId.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			evs, err := openapi.Events()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/openapi"
@@ -71,6 +72,21 @@ func TestSpecFlag(t *testing.T) {
 		})
 	}
 
+	t.Run("a JSON document", func(t *testing.T) {
+		restoreSpec(t)
+		data, err := os.ReadFile(seventh)
+		require.NoError(t, err)
+		var v any
+		require.NoError(t, yaml.Unmarshal(data, &v))
+		js, err := json.Marshal(v)
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), "seventh.json")
+		require.NoError(t, os.WriteFile(path, js, 0o600))
+		code, out, stderr := runCLI(t, "example", "user.archived", "--spec", path)
+		require.Equal(t, exitOK, code, stderr)
+		require.NoError(t, openapi.Validate(openapi.MustLookup("user.archived"), []byte(out)))
+	})
+
 	t.Run("without --spec or UFHOOK_SPEC, Userfront's", func(t *testing.T) {
 		restoreSpec(t)
 		t.Setenv(specEnv, "")
@@ -119,7 +135,7 @@ func TestSpecBadDocuments(t *testing.T) {
 		{"not-yaml.yaml", []string{"does not parse as YAML or JSON", "line 1", "fix the syntax"}},
 		{"openapi-3.0.yaml", []string{":1: /openapi", `"3.0.3"`, "convert the document to 3.1"}},
 		{"no-webhooks.yaml", []string{":1: /webhooks", "has no webhooks", "add one webhook per event"}},
-		{"no-json-body.yaml", []string{":8: /webhooks/widget.created", "has no application/json schema", "give the request body content application/json"}},
+		{"no-json-body.yaml", []string{":14: /webhooks/widget.created/post/requestBody/content", "has no application/json schema", "give the request body content application/json"}},
 		{"unresolved-ref.yaml", []string{":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", "does not resolve", "fix the $ref"}},
 		{"missing-file.yaml", []string{":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", `"gadget.yaml#/Gadget" does not resolve`, "put the file beside the document"}},
 		{"nowhere.yaml", []string{"no such file", "give the path of an OpenAPI 3.1 document"}},
