@@ -20,13 +20,13 @@ func TestUseFileResolvesRefsToFilesBesideIt(t *testing.T) {
 
 	assert.Equal(t, []string{"widget.created"}, openapi.Names())
 	ev := openapi.MustLookup("widget.created")
-	require.NoError(t, openapi.Validate(ev, []byte(`{"action":"create","model":"widget","record":{"id":3,"name":"bolt","colour":"red"}}`)))
+	require.NoError(t, openapi.Validate(ev, []byte(`{"action":"create","model":"widget","mode":"test","record":{"id":3,"name":"bolt","colour":"red"}}`)))
 	// The schemas of widget.yaml apply: a colour outside its enum, and a
 	// name longer than its maxLength, are refused.
 	var verr *openapi.ValidationError
-	require.ErrorAs(t, openapi.Validate(ev, []byte(`{"action":"create","model":"widget","record":{"id":3,"name":"bolt","colour":"mauve"}}`)), &verr)
+	require.ErrorAs(t, openapi.Validate(ev, []byte(`{"action":"create","model":"widget","mode":"test","record":{"id":3,"name":"bolt","colour":"mauve"}}`)), &verr)
 	assert.Equal(t, "/record/colour", verr.Problems[0].Path)
-	assert.Error(t, openapi.Validate(ev, []byte(`{"action":"create","model":"widget","record":{"id":3,"name":"0123456789012345678901234567890123456789x"}}`)))
+	assert.Error(t, openapi.Validate(ev, []byte(`{"action":"create","model":"widget","mode":"test","record":{"id":3,"name":"0123456789012345678901234567890123456789x"}}`)))
 }
 
 func TestUseFileTakesSeventh(t *testing.T) {

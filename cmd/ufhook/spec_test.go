@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -188,4 +189,20 @@ func namesOfEmbedded(t *testing.T) []string {
 		names = append(names, ev.Name)
 	}
 	return names
+}
+
+// TestReceiveWithSpec runs receive and emit on a document with one webhook
+// whose record lives in a file beside it: the receiver takes the document's
+// event, and refuses Userfront's, which that document does not have.
+func TestReceiveWithSpec(t *testing.T) {
+	restoreSpec(t)
+	split := specFile("split", "webhooks.yaml")
+	r := startReceive(t, "--spec", split, "--http", "--token", hooktest.Token)
+	code, stdout, stderr := runCLI(t, "emit", "widget.created", "--spec", split, "--target", r.url, "--token", hooktest.Token, "--mode", "test", "--retries", "0")
+	assert.Equal(t, exitOK, code, stdout+stderr)
+	c := &http.Client{Timeout: 10 * time.Second}
+	assert.Equal(t, http.StatusBadRequest, hooktest.Post(t, c, r.url, hooktest.Token, []byte(`{"action":"create","model":"user","mode":"test","record":{}}`)), "user.created is not in the document")
+	require.Equal(t, exitOK, r.stop())
+	assert.Contains(t, r.stdout.String(), "widget.created")
+	assert.Equal(t, 1, strings.Count(r.stdout.String(), " 204\n"), r.stdout.String())
 }
