@@ -3,6 +3,7 @@ package openapi
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -126,7 +127,11 @@ func (r *refChecker) check(v *yaml.Node, ptr []string, source, path string, root
 		if target = r.files[file]; target == nil {
 			data, err := os.ReadFile(file)
 			if err != nil {
-				return fmt.Errorf("%s: $ref %q does not resolve: %v; put the file beside the document or fix the $ref", at, v.Value, errors.Unwrap(err))
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return fmt.Errorf("%s: $ref %q does not resolve: %v; put the file beside the document or fix the $ref", at, v.Value, err)
 			}
 			if target, err = parseDocument(data, targetName); err != nil {
 				return fmt.Errorf("%s: $ref %q: %w", at, v.Value, err)
@@ -178,7 +183,7 @@ func child(n *yaml.Node, key string) *yaml.Node {
 
 // nodeAt returns the node at the JSON pointer p (RFC 6901) under n, or nil.
 func nodeAt(n *yaml.Node, p string) *yaml.Node {
-	if p == "" || p == "/" && n != nil && n.Kind != yaml.MappingNode {
+	if p == "" {
 		return n
 	}
 	for _, tok := range strings.Split(p, "/")[1:] {
