@@ -138,6 +138,36 @@ func extraFields(rts []*route) string {
 	return strings.Join(names, ", ")
 }
 
+// HandleUserCreatedWebhook handles a URL that serves user.created only.
+func (h *Handler) HandleUserCreatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.created")
+}
+
+// HandleUserUpdatedWebhook handles a URL that serves user.updated only.
+func (h *Handler) HandleUserUpdatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.updated")
+}
+
+// HandleUserDeletedWebhook handles a URL that serves user.deleted only.
+func (h *Handler) HandleUserDeletedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "user.deleted")
+}
+
+// HandleTenantCreatedWebhook handles a URL that serves tenant.created only.
+func (h *Handler) HandleTenantCreatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "tenant.created")
+}
+
+// HandleTenantUpdatedWebhook handles a URL that serves tenant.updated only.
+func (h *Handler) HandleTenantUpdatedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "tenant.updated")
+}
+
+// HandleTenantDeletedWebhook handles a URL that serves tenant.deleted only.
+func (h *Handler) HandleTenantDeletedWebhook(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, "tenant.deleted")
+}
+
 // HandleUserLoginLinkEmailWebhook handles a URL that serves
 // user.login.link.email only.
 func (h *Handler) HandleUserLoginLinkEmailWebhook(w http.ResponseWriter, r *http.Request) {

@@ -295,36 +295,6 @@ func newHandler(opts Options, cb Callbacks, table func(*Callbacks) map[string]bi
 // ServeHTTP handles one webhook of any event.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve(w, r, "") }
 
-// HandleUserCreatedWebhook handles a URL that serves user.created only.
-func (h *Handler) HandleUserCreatedWebhook(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, "user.created")
-}
-
-// HandleUserUpdatedWebhook handles a URL that serves user.updated only.
-func (h *Handler) HandleUserUpdatedWebhook(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, "user.updated")
-}
-
-// HandleUserDeletedWebhook handles a URL that serves user.deleted only.
-func (h *Handler) HandleUserDeletedWebhook(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, "user.deleted")
-}
-
-// HandleTenantCreatedWebhook handles a URL that serves tenant.created only.
-func (h *Handler) HandleTenantCreatedWebhook(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, "tenant.created")
-}
-
-// HandleTenantUpdatedWebhook handles a URL that serves tenant.updated only.
-func (h *Handler) HandleTenantUpdatedWebhook(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, "tenant.updated")
-}
-
-// HandleTenantDeletedWebhook handles a URL that serves tenant.deleted only.
-func (h *Handler) HandleTenantDeletedWebhook(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, "tenant.deleted")
-}
-
 // rejection is a failed request: its status, its error, and what the
 // response body says.
 type rejection struct {
