@@ -155,12 +155,22 @@ func TestDashboardSendsALoginLinkInBrowser(t *testing.T) {
 		chromedp.Navigate(srv.URL+srv.LoginPath()),
 		chromedp.WaitVisible(link),
 		chromedp.WaitVisible(`#live.on`),
-		chromedp.Click(link),
-		chromedp.WaitVisible(delivered),
 	))
+	// The live stream may redraw the users table between finding the
+	// button and clicking it; a click on the replaced node is tried again
+	// on the new one, a bounded number of times.
+	for try := 1; ; try++ {
+		err := chromedp.Do(bctx, chromedp.Click(link))
+		if err == nil || try == 5 || !strings.Contains(err.Error(), "No node with given id") {
+			require.NoError(t, err)
+			break
+		}
+	}
+	require.NoError(t, chromedp.Do(bctx, chromedp.WaitVisible(delivered)))
 	smsOff, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('button[data-send="user.login.code.sms"]`+row+`').disabled`))
 	require.NoError(t, err)
-	label, err := chromedp.Run(bctx, chromedp.Text(delivered+` .label`))
+	// Read in one step: the deliveries list may be redrawn meanwhile.
+	label, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('`+delivered+` .label').textContent`))
 	require.NoError(t, err)
 	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
