@@ -385,23 +385,8 @@ func TestGoTestInvocation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			args := append([]string{"-test.run=^TestContract$"}, tc.args...)
-			cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
-			out, err := cmd.CombinedOutput()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else {
-				require.NoError(t, err)
-			}
-			assert.Equal(t, tc.wantCode, code, "output:\n%s", out)
-			for _, w := range tc.want {
-				assert.Contains(t, string(out), w)
-			}
-			for _, d := range tc.dont {
-				assert.NotContains(t, string(out), d)
-			}
-			assert.NotContains(t, string(out), selfToken, "the token must never be printed whole")
+			out := runTestBinary(t, nil, args, tc.wantCode, tc.want, tc.dont)
+			assert.NotContains(t, out, selfToken, "the token must never be printed whole")
 		})
 	}
 }
@@ -440,4 +425,29 @@ func TestTokenFromEnvironment(t *testing.T) {
 	require.NoError(t, err, "output:\n%s", out)
 	assert.Contains(t, string(out), "token "+bearer.Mask(selfToken))
 	assert.NotContains(t, string(out), selfToken, "the token must never be printed whole")
+}
+
+// runTestBinary runs this test binary again with args and env (added to the
+// process's own), as go test runs it, and checks its exit code and that its
+// output holds every string of want and none of dont. It returns the output.
+func runTestBinary(t *testing.T, env, args []string, wantCode int, want, dont []string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, wantCode, code, "output:\n%s", out)
+	for _, w := range want {
+		assert.Contains(t, string(out), w)
+	}
+	for _, d := range dont {
+		assert.NotContains(t, string(out), d)
+	}
+	return string(out)
 }

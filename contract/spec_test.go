@@ -1,13 +1,9 @@
 package contract
 
 import (
-	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/hooktest"
@@ -55,23 +51,7 @@ func TestGoTestSpec(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.CommandContext(t.Context(), os.Args[0], tc.args...)
-			cmd.Env = append(os.Environ(), "UFHOOK_SPEC="+tc.env)
-			out, err := cmd.CombinedOutput()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else {
-				require.NoError(t, err)
-			}
-			assert.Equal(t, tc.wantCode, code, "output:\n%s", out)
-			for _, w := range tc.want {
-				assert.Contains(t, string(out), w)
-			}
-			for _, d := range tc.dont {
-				assert.NotContains(t, string(out), d)
-			}
+			runTestBinary(t, []string{"UFHOOK_SPEC=" + tc.env}, tc.args, tc.wantCode, tc.want, tc.dont)
 		})
 	}
 }
