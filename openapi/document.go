@@ -21,6 +21,13 @@ import (
 // be read or the document breaks a rule of Use; the message names the file,
 // the place in it (line and JSON pointer) and what to do.
 func UseFile(path string) error {
+	return UseFileWith(path, LoadOptions{})
+}
+
+// UseFileWith is UseFile with the choices of opts, for documents that leave
+// a choice (several operations or content types for a webhook) or whose
+// declared security is to be replaced.
+func UseFileWith(path string, opts LoadOptions) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("%w: %w; give the path of an OpenAPI 3.1 document in YAML or JSON", ErrInvalidDocument, err)
@@ -29,7 +36,7 @@ func UseFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrInvalidDocument, path, err)
 	}
-	c, err := load(data, path, abs)
+	c, err := loadWith(data, path, abs, opts)
 	return install(c, err)
 }
 

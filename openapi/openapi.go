@@ -23,6 +23,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
 )
 
 //go:embed webhooks.yaml
@@ -51,18 +52,28 @@ type Event struct {
 	// Name is the canonical dotted name, e.g. "user.created".
 	Name string `json:"event"`
 	// Model is the record's kind, "user" or "tenant", from the schema's
-	// model const.
-	Model string `json:"model"`
+	// model const; empty when the schema has none (another provider's
+	// document).
+	Model string `json:"model,omitempty"`
 	// Action is "create", "update" or "delete", from the schema's action
-	// const.
-	Action string `json:"action"`
+	// const; empty when the schema has none.
+	Action string `json:"action,omitempty"`
 	// OperationID is the operation's id, e.g. "userCreated".
 	OperationID string `json:"operationId"`
 	// SchemaName is the name of the request body's component schema, e.g.
-	// "UserCreatedEvent".
+	// "UserCreatedEvent", or the event's name when the schema is written
+	// inline.
 	SchemaName string `json:"schema"`
 	// Summary is the operation's one-line summary.
 	Summary string `json:"summary"`
+	// Method is the HTTP method of the operation sent, e.g. "POST" (see
+	// Operations and LoadOptions.Operations).
+	Method string `json:"method"`
+	// ContentType is the media type of the request body sent, e.g.
+	// "application/json" (see ContentTypes and LoadOptions.ContentTypes).
+	ContentType string `json:"contentType"`
+	// Auth is how the deliveries authenticate.
+	Auth Auth `json:"auth"`
 	// Schema is the resolved request body schema.
 	Schema *openapi3.Schema `json:"-"`
 
@@ -73,6 +84,9 @@ type Event struct {
 	// identities are the properties that identify the event's record (see
 	// Event.Identity); a pointer keeps Event comparable.
 	identities *[]identity
+	// op holds the operation's choices and headers (see Operations); a
+	// pointer keeps Event comparable.
+	op *operation
 }
 
 // constant is one string const of an event's payload, at a place in it.
@@ -127,9 +141,10 @@ func (ev Event) Matches(v any) bool {
 }
 
 type catalog struct {
-	doc    *openapi3.T
-	events []Event
-	byName map[string]int
+	doc      *openapi3.T
+	events   []Event
+	byName   map[string]int
+	warnings []string // what the document says that ufhook reads with care
 }
 
 var (
@@ -235,6 +250,17 @@ func MustLookup(name string) Event {
 	return ev
 }
 
+// Warnings lists what the document in use says that ufhook reads with
+// care, such as the OpenAPI 3.0 keyword nullable: true, each with its JSON
+// pointer and what to write instead. Commands print them on load.
+func Warnings() []string {
+	c, err := loaded()
+	if err != nil {
+		return nil
+	}
+	return slices.Clone(c.warnings)
+}
+
 // Names returns the canonical names of the catalog's events, in document
 // order.
 func Names() []string {
@@ -257,6 +283,11 @@ func (c *catalog) names() []string {
 // document in errors, and path, when not empty, is the file it was read
 // from, against which $refs to other files resolve.
 func load(data []byte, source, path string) (*catalog, error) {
+	return loadWith(data, source, path, LoadOptions{})
+}
+
+// loadWith is load with the choices of opts.
+func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, error) {
 	root, err := parseDocument(data, source)
 	if err != nil {
 		return nil, err
@@ -288,10 +319,20 @@ func load(data []byte, source, path string) (*catalog, error) {
 	}
 	order := webhookOrder(root)
 	c := &catalog{doc: doc, byName: make(map[string]int, len(order))}
+	for name := range opts.Operations {
+		if name != "" && !slices.Contains(order, name) {
+			return nil, fmt.Errorf("--operation %s: %s has no webhook %q; its webhooks are %s", name, source, name, strings.Join(order, ", "))
+		}
+	}
+	for name := range opts.ContentTypes {
+		if name != "" && !slices.Contains(order, name) {
+			return nil, fmt.Errorf("--content-type %s: %s has no webhook %q; its webhooks are %s", name, source, name, strings.Join(order, ", "))
+		}
+	}
 	for _, name := range order {
-		ev, err := eventOf(name, doc.Webhooks[name])
+		ev, where, err := eventOf(name, doc, root, opts)
 		if err != nil {
-			return nil, fmt.Errorf("%s: webhook %q: %w", placeOf(root, source, "webhooks", name, "post", "requestBody", "content", "application/json", "schema"), name, err)
+			return nil, fmt.Errorf("%s: webhook %q %w", placeOf(root, source, append([]string{"webhooks", name}, where...)...), name, err)
 		}
 		c.byName[name] = len(c.events)
 		c.events = append(c.events, ev)
@@ -305,32 +346,53 @@ func load(data []byte, source, path string) (*catalog, error) {
 	return c, nil
 }
 
-func eventOf(name string, item *openapi3.PathItem) (Event, error) {
-	if item == nil || item.Post == nil {
-		return Event{}, errors.New("has no post operation: ufhook sends each webhook as a POST; describe it under post")
+// eventOf reads the webhook name of doc into an Event, with the choices of
+// opts. On error it returns the place of the fault, as pointer tokens
+// under the webhook.
+func eventOf(name string, doc *openapi3.T, root *yaml.Node, opts LoadOptions) (Event, []string, error) {
+	item := doc.Webhooks[name]
+	if item == nil {
+		return Event{}, nil, errors.New("is empty: describe it with a post operation and a JSON request body")
 	}
-	op := item.Post
+	method, op, methods, err := chooseOperation(name, item, opts)
+	if err != nil {
+		return Event{}, nil, err
+	}
+	where := []string{method}
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return Event{}, errors.New("has no request body: ufhook sends each webhook's payload as a JSON request body; give the post a requestBody with content application/json and a schema")
+		return Event{}, where, errors.New("has no request body: ufhook sends each webhook's payload as a JSON request body; give the " + method + " a requestBody with content application/json and a schema")
 	}
-	media := op.RequestBody.Value.Content.Get("application/json")
+	where = append(where, "requestBody", "content")
+	var order []string
+	if op.RequestBody.Ref == "" && item.Ref == "" {
+		order = mappingKeys(nodeAt(content(root), pointer("webhooks", name, method, "requestBody", "content")))
+	}
+	ctype, ctypes, err := chooseContentType(name, op.RequestBody.Value, order, opts)
+	if err != nil {
+		return Event{}, where, err
+	}
+	where = append(where, ctype, "schema")
+	media := op.RequestBody.Value.Content.Get(ctype)
 	if media == nil || media.Schema == nil || media.Schema.Value == nil {
-		return Event{}, errors.New("has no application/json schema: ufhook sends JSON payloads only; give the request body content application/json with a schema")
+		return Event{}, where, errors.New("has no schema for its " + ctype + " request body: give it one")
 	}
 	ref := media.Schema.Ref
-	schemaName := ref[strings.LastIndex(ref, "/")+1:]
-	if !strings.HasPrefix(ref, "#/components/schemas/") || schemaName == "" {
-		return Event{}, fmt.Errorf("request body schema must be a $ref to #/components/schemas, got %q", ref)
+	schemaName := name
+	if strings.HasPrefix(ref, "#/components/schemas/") {
+		schemaName = ref[len("#/components/schemas/"):]
 	}
 	s := media.Schema.Value
-	model, err := constOf(s, "model")
-	if err != nil {
-		return Event{}, err
+	auth, authWhere, err := authOf(doc, op)
+	if opts.Auth.Scheme != "" {
+		auth, err = opts.Auth, nil
 	}
-	action, err := constOf(s, "action")
 	if err != nil {
-		return Event{}, err
+		if authWhere == "security" {
+			return Event{}, []string{method, "security"}, err
+		}
+		return Event{}, []string{method}, fmt.Errorf("(through the top-level security) %w", err)
 	}
+	model, action := constOf(s, "model"), constOf(s, "action")
 	consts := constsOf(s)
 	ev := Event{
 		Name:        name,
@@ -339,13 +401,51 @@ func eventOf(name string, item *openapi3.PathItem) (Event, error) {
 		OperationID: op.OperationID,
 		SchemaName:  schemaName,
 		Summary:     op.Summary,
+		Method:      strings.ToUpper(method),
+		ContentType: ctype,
+		Auth:        auth,
 		Schema:      s,
 		consts:      &consts,
+		op: &operation{
+			methods:      methods,
+			contentTypes: ctypes,
+			headers:      headersOf(item, op),
+			pointer:      schemaPointer(name, item, method, op, ctype, ref),
+		},
 	}
 	if ids := identitiesOf(s); len(ids) > 0 {
 		ev.identities = &ids
 	}
-	return ev, nil
+	return ev, nil, nil
+}
+
+// schemaPointer returns the JSON pointer, in the document as kin-openapi
+// writes it, of the request body schema of the webhook name.
+func schemaPointer(name string, item *openapi3.PathItem, method string, op *openapi3.Operation, ctype, ref string) string {
+	if strings.HasPrefix(ref, "#/") {
+		return ref[1:]
+	}
+	base := pointer("webhooks", name)
+	if strings.HasPrefix(item.Ref, "#/") {
+		base = item.Ref[1:]
+	}
+	base += pointer(method, "requestBody")
+	if strings.HasPrefix(op.RequestBody.Ref, "#/") {
+		base = op.RequestBody.Ref[1:]
+	}
+	return base + pointer("content", ctype, "schema")
+}
+
+// mappingKeys returns the keys of the mapping n in document order.
+func mappingKeys(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	keys := make([]string, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys
 }
 
 // constsOf collects the string consts of s's properties and of their
@@ -389,6 +489,11 @@ func distinct(evs []Event) error {
 	for i, a := range evs {
 		for _, b := range evs[i+1:] {
 			ca, cb := a.Consts(), b.Consts()
+			if len(ca) == 0 || len(cb) == 0 {
+				// Payloads of an event without consts route by their
+				// headers or their schema (see Event.Headers).
+				continue
+			}
 			if conflict(ca, cb) || strictSubset(ca, cb) || strictSubset(cb, ca) {
 				continue
 			}
@@ -435,14 +540,12 @@ func describeConsts(consts map[string]string) string {
 	return strings.Join(keys, ", ")
 }
 
-func constOf(s *openapi3.Schema, prop string) (string, error) {
+// constOf returns the string const of s's property prop, or "".
+func constOf(s *openapi3.Schema, prop string) string {
 	p := s.Properties[prop]
 	if p == nil || p.Value == nil {
-		return "", fmt.Errorf("schema has no %q property", prop)
+		return ""
 	}
-	v, ok := p.Value.Const.(string)
-	if !ok || v == "" {
-		return "", fmt.Errorf("property %q has no string const", prop)
-	}
-	return v, nil
+	v, _ := p.Value.Const.(string)
+	return v
 }

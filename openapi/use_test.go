@@ -100,8 +100,7 @@ func TestUseRejectsWhatTheEmbeddedDocumentMayNotBe(t *testing.T) {
 		{"not YAML", []byte("webhooks: [unclosed"), "load the document"},
 		{"no webhooks", []byte("openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"), "has no webhooks"},
 		{"invalid document", replace("openapi: 3.1.0", "openapi: 3.1.0\nservers: 7"), "the document"},
-		{"no action const", replace("          const: archive\n", "          enum: [archive]\n"), `webhook "user.archived": property "action" has no string const`},
-		{"no post", replace("  user.archived:\n    # SEVENTH: a made-up webhook, not sent by Userfront.\n    post:", "  user.archived:\n    put:"), `webhook "user.archived": has no post operation`},
+		{"no post of several", replace("  user.archived:\n    # SEVENTH: a made-up webhook, not sent by Userfront.\n    post:", "  user.archived:\n    patch: {responses: {'200': {description: ok}}}\n    put:"), `webhook "user.archived" has put and patch operations and no post: choose the one ufhook sends with --operation user.archived=METHOD`},
 		{"broken schema", replace("$ref: '#/components/schemas/UserArchivedEvent'", "$ref: '#/components/schemas/NoSuchEvent'"), "the document"},
 	}
 	before := openapi.Names()

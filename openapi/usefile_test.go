@@ -52,7 +52,7 @@ func TestUseFileExplainsBadDocuments(t *testing.T) {
 		{"does not parse", bad("not-yaml.yaml"), bad("not-yaml.yaml"), "line 1: did not find expected", "fix the syntax"},
 		{"OpenAPI 3.0", bad("openapi-3.0.yaml"), bad("openapi-3.0.yaml") + ":1: /openapi", `/openapi is "3.0.3"`, "convert the document to 3.1"},
 		{"no webhooks", bad("no-webhooks.yaml"), bad("no-webhooks.yaml") + ":1: /webhooks", "has no webhooks", "add one webhook per event under webhooks"},
-		{"no JSON body", bad("no-json-body.yaml"), bad("no-json-body.yaml") + ":14: /webhooks/widget.created/post/requestBody/content", "has no application/json schema", "give the request body content application/json"},
+		{"no JSON body", bad("no-json-body.yaml"), bad("no-json-body.yaml") + ":14: /webhooks/widget.created/post/requestBody/content", "has no JSON request body (it has application/x-www-form-urlencoded)", "add content application/json with a schema"},
 		{"unresolved $ref", bad("unresolved-ref.yaml"), bad("unresolved-ref.yaml") + ":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", `"#/components/schemas/Widget" does not resolve`, "fix the $ref or add what it names"},
 		{"missing file", bad("missing-file.yaml"), bad("missing-file.yaml") + ":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", `"gadget.yaml#/Gadget" does not resolve`, "put the file beside the document"},
 	}

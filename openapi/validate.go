@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -68,30 +70,77 @@ func (e *ValidationError) Unwrap() error { return ErrInvalidPayload }
 // JSON Schema 2020-12 engine that kin-openapi itself uses for 3.1 documents
 // (santhosh-tekuri/jsonschema). kin-openapi's Schema.VisitJSON compiles the
 // schema again on every call, which is far too slow for a receiver's hot path;
-// the tests check that both agree.
+// the tests check that both agree. The whole document is one JSON Schema
+// resource, so that inline schemas and $refs anywhere in it resolve; only
+// what the webhooks reach is compiled. The OpenAPI 3.0 keyword nullable:
+// true, which means nothing in 3.1, is read as its author meant it (null is
+// allowed too), and each place is a warning (see Warnings).
 func compileSchemas(c *catalog) error {
-	raw, err := json.Marshal(map[string]any{"components": map[string]any{"schemas": c.doc.Components.Schemas}})
+	raw, err := json.Marshal(c.doc)
 	if err != nil {
-		return fmt.Errorf("encode component schemas: %w", err)
+		return fmt.Errorf("encode the document: %w", err)
 	}
 	res, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return fmt.Errorf("decode component schemas: %w", err)
+		return fmt.Errorf("decode the document: %w", err)
 	}
+	c.warnings = append(c.warnings, nullables(res, "", false)...)
 	comp := jsonschema.NewCompiler()
 	comp.DefaultDraft(jsonschema.Draft2020)
 	comp.AssertFormat()
 	if err := comp.AddResource(schemaURL, res); err != nil {
-		return fmt.Errorf("add component schemas: %w", err)
+		return fmt.Errorf("add the document's schemas: %w", err)
 	}
 	for i, ev := range c.events {
-		s, err := comp.Compile(schemaURL + "#/components/schemas/" + ev.SchemaName)
+		s, err := comp.Compile(schemaURL + "#" + ev.op.pointer)
 		if err != nil {
-			return fmt.Errorf("compile schema %s: %w", ev.SchemaName, err)
+			return fmt.Errorf("webhook %q: compile its schema %s: %w; fix the schema", ev.Name, ev.op.pointer, err)
 		}
 		c.events[i].compiled = s
 	}
 	return nil
+}
+
+// schemaMaps are the keywords whose value maps names to schemas, rather
+// than being a schema.
+var schemaMaps = map[string]bool{"properties": true, "patternProperties": true, "$defs": true, "definitions": true, "dependentSchemas": true, "schemas": true}
+
+// nullables rewrites, in v (the document as JSON, at pointer at), every
+// schema with the 3.0 keyword nullable: true so that it allows null as
+// well, and returns a warning for each. names is true when v maps names to
+// schemas.
+func nullables(v any, at string, names bool) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, child := range v {
+			out = append(out, nullables(child, at+"/"+pointerEscaper.Replace(k), !names && schemaMaps[k])...)
+		}
+		if names || v["nullable"] != true {
+			return out
+		}
+		delete(v, "nullable")
+		switch t := v["type"].(type) {
+		case string:
+			v["type"] = []any{t, "null"}
+		case []any:
+			v["type"] = append(t, "null")
+		default:
+			rest := make(map[string]any, len(v))
+			for k, x := range v {
+				rest[k] = x
+				delete(v, k)
+			}
+			v["anyOf"] = []any{rest, map[string]any{"type": "null"}}
+		}
+		out = append(out, at+": nullable: true is an OpenAPI 3.0 keyword, which means nothing in 3.1; ufhook reads it as its author meant it, null allowed: write type: [T, \"null\"] instead")
+		slices.Sort(out)
+	case []any:
+		for i, child := range v {
+			out = append(out, nullables(child, at+"/"+strconv.Itoa(i), false)...)
+		}
+	}
+	return out
 }
 
 // Validate checks body, a webhook payload, against the schema of ev, an

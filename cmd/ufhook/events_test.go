@@ -33,10 +33,11 @@ func TestEventsTable(t *testing.T) {
 func TestEventsJSON(t *testing.T) {
 	code, out, _ := runCLI(t, "events", "--json")
 	require.Equal(t, exitOK, code)
-	var evs []map[string]string
+	var evs []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &evs))
 	require.Len(t, evs, len(openapi.Names()))
-	assert.Equal(t, map[string]string{"event": "user.created", "model": "user", "action": "create", "operationId": "userCreated", "schema": "UserCreatedEvent", "summary": "A user was created"}, evs[0])
+	assert.Equal(t, map[string]any{"event": "user.created", "model": "user", "action": "create", "operationId": "userCreated", "schema": "UserCreatedEvent", "summary": "A user was created",
+		"method": "POST", "contentType": "application/json", "auth": map[string]any{"scheme": "bearer", "securityScheme": "webhookToken"}}, evs[0])
 }
 
 func TestUsageErrorsExit2(t *testing.T) {

@@ -36,10 +36,11 @@ func TestSeventhWebhookNeedsNoGoChange(t *testing.T) {
 
 		code, out, stderr = runCLI(t, "events", "--json")
 		require.Equal(t, exitOK, code, stderr)
-		var evs []map[string]string
+		var evs []map[string]any
 		require.NoError(t, json.Unmarshal([]byte(out), &evs))
 		require.Len(t, evs, n)
-		assert.Equal(t, map[string]string{"event": "user.archived", "model": "user", "action": "archive", "operationId": "userArchived", "schema": "UserArchivedEvent", "summary": "A user was archived"}, evs[n-1])
+		assert.Equal(t, map[string]any{"event": "user.archived", "model": "user", "action": "archive", "operationId": "userArchived", "schema": "UserArchivedEvent", "summary": "A user was archived",
+			"method": "POST", "contentType": "application/json", "auth": map[string]any{"scheme": "bearer", "securityScheme": "webhookToken"}}, evs[n-1])
 	})
 
 	t.Run("example", func(t *testing.T) {

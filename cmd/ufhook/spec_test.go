@@ -136,7 +136,7 @@ func TestSpecBadDocuments(t *testing.T) {
 		{"not-yaml.yaml", []string{"does not parse as YAML or JSON", "line 1", "fix the syntax"}},
 		{"openapi-3.0.yaml", []string{":1: /openapi", `"3.0.3"`, "convert the document to 3.1"}},
 		{"no-webhooks.yaml", []string{":1: /webhooks", "has no webhooks", "add one webhook per event"}},
-		{"no-json-body.yaml", []string{":14: /webhooks/widget.created/post/requestBody/content", "has no application/json schema", "give the request body content application/json"}},
+		{"no-json-body.yaml", []string{":14: /webhooks/widget.created/post/requestBody/content", "has no JSON request body (it has application/x-www-form-urlencoded)", "add content application/json with a schema"}},
 		{"unresolved-ref.yaml", []string{":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", "does not resolve", "fix the $ref"}},
 		{"missing-file.yaml", []string{":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", `"gadget.yaml#/Gadget" does not resolve`, "put the file beside the document"}},
 		{"nowhere.yaml", []string{"no such file", "give the path of an OpenAPI 3.1 document"}},
