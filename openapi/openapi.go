@@ -350,11 +350,11 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 		c.events = append(c.events, ev)
 	}
 	if len(c.events) == 0 && len(c.declined) > 0 {
-		errs := make([]string, len(c.declined))
+		errs := make([]error, len(c.declined))
 		for i, d := range c.declined {
-			errs[i] = d.Error()
+			errs[i] = d
 		}
-		return nil, fmt.Errorf("%w: no webhook is left to run: %s", ErrUnsatisfiable, strings.Join(errs, "; "))
+		return nil, fmt.Errorf("%w; no other webhook is left to run", errors.Join(errs...))
 	}
 	if err := distinct(c.events); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)

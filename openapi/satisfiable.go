@@ -38,7 +38,7 @@ func (d Declined) Error() string {
 	if path == "" {
 		path = "(the whole payload)"
 	}
-	return fmt.Sprintf("%s: webhook %q: %s: %s (every payload must have %s): fix the schema, or leave the webhook out; ufhook runs the others", d.Place, d.Event, ErrUnsatisfiable, d.Reason, path)
+	return fmt.Sprintf("%s: webhook %q: %s: %s (every payload must have %s): fix the schema; ufhook leaves this webhook out and runs the others", d.Place, d.Event, ErrUnsatisfiable, d.Reason, path)
 }
 
 // Unwrap makes errors.Is(err, ErrUnsatisfiable) true.
@@ -64,8 +64,14 @@ type part struct {
 // satisfiability finds a contradiction in what every payload of a schema
 // must hold.
 type satisfiability struct {
-	seen map[string]bool // groups of schemas being checked, against recursion
+	seen  map[string]bool // groups of schemas being checked, against recursion
+	steps int             // groups checked so far, bounded by maxSteps
 }
+
+// maxSteps bounds the work of one webhook's check: a schema so large or so
+// combined that it needs more is presumed satisfiable (the generator and
+// the validator still check every payload).
+const maxSteps = 20000
 
 // unsatisfiable returns the first contradiction in the schema at ptr (in
 // the document) of ev, or nil.
@@ -94,7 +100,8 @@ func flatten(ref *openapi3.SchemaRef, ptr string, depth int) []part {
 // check looks for a contradiction among parts, all of which a value at the
 // payload pointer path must satisfy.
 func (sat *satisfiability) check(parts []part, path string, depth int) *Declined {
-	if len(parts) == 0 || depth > 64 {
+	sat.steps++
+	if len(parts) == 0 || depth > 64 || sat.steps > maxSteps {
 		return nil
 	}
 	key := make([]string, len(parts))
@@ -163,19 +170,24 @@ func (sat *satisfiability) check(parts []part, path string, depth int) *Declined
 	if d := m.contradiction(only, fail); d != nil {
 		return d
 	}
-	for _, p := range parts {
-		for _, alt := range [][]*openapi3.SchemaRef{p.s.OneOf, p.s.AnyOf} {
-			if len(alt) == 0 {
+	for pi, p := range parts {
+		for _, alt := range []struct {
+			kw   string
+			subs []*openapi3.SchemaRef
+		}{{"oneOf", p.s.OneOf}, {"anyOf", p.s.AnyOf}} {
+			if len(alt.subs) == 0 {
 				continue
 			}
+			// The branches are checked with the other parts, and with p
+			// less its alternatives, which each branch stands for.
+			rest := slices.Clone(parts)
+			bare := *p.s
+			bare.OneOf, bare.AnyOf = nil, nil
+			rest[pi] = part{&bare, p.ptr}
 			var first *Declined
 			ok := false
-			for i, sub := range alt {
-				kw := "oneOf"
-				if len(p.s.OneOf) == 0 || &alt[0] != &p.s.OneOf[0] {
-					kw = "anyOf"
-				}
-				d := sat.check(append(slices.Clone(parts), flatten(sub, fmt.Sprintf("%s/%s/%d", p.ptr, kw, i), 0)...), path, depth+1)
+			for i, sub := range alt.subs {
+				d := sat.check(append(slices.Clone(rest), flatten(sub, fmt.Sprintf("%s/%s/%d", p.ptr, alt.kw, i), 0)...), path, depth+1)
 				if d == nil {
 					ok = true
 					break
@@ -185,9 +197,12 @@ func (sat *satisfiability) check(parts []part, path string, depth int) *Declined
 				}
 			}
 			if !ok && first != nil {
-				first.Reason = "no branch of its oneOf or anyOf can be satisfied; the first: " + first.Reason
+				first.Reason = "no branch of its " + alt.kw + " can be satisfied; the first: " + first.Reason
 				return first
 			}
+			// A branch was satisfiable: the rest of the value is checked
+			// with it, below, as one of the parts.
+			break
 		}
 	}
 	if only("object") {

@@ -97,6 +97,9 @@ func useSpec(c *cobra.Command, f specFlags) error {
 	for _, w := range openapi.Warnings() {
 		fmt.Fprintf(errOut, "ufhook: warning: %s: %s\n", path, w)
 	}
+	for _, d := range openapi.DeclinedEvents() {
+		fmt.Fprintf(errOut, "ufhook: warning: %v\n", d)
+	}
 	for _, ch := range openapi.Choices() {
 		fmt.Fprintf(errOut, "ufhook: %s: %s\n", path, ch)
 	}
