@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -244,4 +245,33 @@ func TestNoSecurity(t *testing.T) {
 		[]string{"-spec=" + doc, "-target=" + srv.URL + "/hooks/ping", "-mode=test"}, 0,
 		[]string{NoAuthNote + "\n"}, []string{"auth/", "FAIL"})
 	assert.Regexp(t, `(?m)^`+NoAuthNote+`\n\d+ passed, 0 failed, \d+ skipped$`, out)
+}
+
+// TestSuiteSendsTheOperation: the suite sends each webhook as the emitter
+// does: its header parameters (a fixed topic, a drawn delivery ID) and its
+// credentials, so that a receiver may route by them.
+func TestSuiteSendsTheOperation(t *testing.T) {
+	skipWithTarget(t)
+	useChoicesDoc(t, openapi.LoadOptions{})
+	type seen struct{ topic, delivery, key string }
+	var mu sync.Mutex
+	var got []seen
+	h := schemeReceiver(t, schemesToken, schemeFlaw{})
+	rep := runSchemes(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/order.placed") && r.Method == http.MethodPost {
+			mu.Lock()
+			got = append(got, seen{r.Header.Get("X-Shop-Topic"), r.Header.Get("X-Shop-Delivery"), r.Header.Get("Authorization")})
+			mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	}), schemesToken)
+	require.Empty(t, outcomes(rep, Fail))
+	require.NotEmpty(t, got)
+	ids := map[string]bool{}
+	for _, s := range got {
+		assert.Equal(t, "order.placed", s.topic)
+		assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, s.delivery)
+		ids[s.delivery] = true
+	}
+	assert.Greater(t, len(ids), 1, "each delivery draws its own ID")
 }

@@ -339,9 +339,16 @@ func (s *Suite) send(ctx context.Context, req request) exchange {
 		hr.Header.Set("Content-Type", cmp.Or(req.event.ContentType, "application/json"))
 		// The header parameters of the webhook's operation, by which a
 		// receiver may route (X-GitHub-Event), as the emitter sends them.
-		for _, h := range req.event.Headers() {
-			if k := http.CanonicalHeaderKey(h.Name); k != "Content-Type" && k != "Authorization" {
-				hr.Header.Set(k, fake.HeaderValue(h, s.cfg.Seed))
+		// A value drawn for each body, so that each delivery has its own
+		// (a delivery ID), and a repeat repeats it.
+		if hs := req.event.Headers(); len(hs) > 0 {
+			h := fnv.New64a()
+			h.Write(req.body)
+			seed := s.cfg.Seed ^ h.Sum64()
+			for _, p := range hs {
+				if k := http.CanonicalHeaderKey(p.Name); k != "Content-Type" && k != "Authorization" {
+					hr.Header.Set(k, fake.HeaderValue(p, seed))
+				}
 			}
 		}
 	}
