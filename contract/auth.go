@@ -36,9 +36,11 @@ type negative struct {
 	// liveOnly marks a negative that live runs send and test runs skip,
 	// with liveOnly as the reason.
 	liveOnly string
-	// header makes the Authorization header from the run's token, or says
-	// why the negative cannot be sent.
-	header func(tok string) (h, skip string)
+	// advice1, if set, replaces the advice on an accepted request.
+	advice1 string
+	// header makes the credentials (an Authorization header for bearer)
+	// from the run's token, or says why the negative cannot be sent.
+	header func(tok string) (c cred, skip string)
 }
 
 // negatives returns the auth cases' requests for the first event of the
@@ -46,12 +48,12 @@ type negative struct {
 // when the document declares the test and live modes (the enum of the
 // envelope's mode), the token that does not fit the payload's mode.
 func negatives(event openapi.Event) []negative {
-	bearerOf := func(f func(string) string) func(string) (string, string) {
-		return func(tok string) (string, string) { return "Bearer " + f(tok), "" }
+	bearerOf := func(f func(string) string) func(string) (cred, string) {
+		return func(tok string) (cred, string) { return authz("Bearer " + f(tok)), "" }
 	}
 	ns := []negative{
 		{id: "auth/missing-token", sends: "no Authorization header", what: "no token",
-			header: func(string) (string, string) { return "", "" }},
+			header: func(string) (cred, string) { return cred{}, "" }},
 		{id: "auth/wrong-token", sends: "Authorization: Bearer <a different token of the same length>", what: "a wrong token",
 			header: bearerOf(rotate)},
 		{id: "auth/last-char-changed", sends: "Authorization: Bearer <the token with its last character changed>", what: "a token that differs in its last character",
@@ -61,18 +63,18 @@ func negatives(event openapi.Event) []negative {
 		{id: "auth/token-prefix", sends: "Authorization: Bearer <the token without its last character>", what: "a prefix of the token",
 			header: bearerOf(func(tok string) string { head, _ := lastRune(tok); return head })},
 		{id: "auth/case-changed", sends: "Authorization: Bearer <the token with the case of its letters swapped>", what: "the token in another letter case",
-			header: func(tok string) (string, string) {
+			header: func(tok string) (cred, string) {
 				if swapCase(tok) == tok {
-					return "", "the token has no letters whose case could change"
+					return cred{}, "the token has no letters whose case could change"
 				}
-				return "Bearer " + swapCase(tok), ""
+				return authz("Bearer " + swapCase(tok)), ""
 			}},
 		{id: "auth/basic-scheme", sends: "Authorization: Basic <token>", what: "the right token with the Basic scheme",
-			header: func(tok string) (string, string) { return "Basic " + tok, "" }},
+			header: func(tok string) (cred, string) { return authz("Basic " + tok), "" }},
 		{id: "auth/no-scheme", sends: "Authorization: <token>, without a scheme", what: "the right token without the Bearer scheme",
-			header: func(tok string) (string, string) { return tok, "" }},
+			header: func(tok string) (cred, string) { return authz(tok), "" }},
 		{id: "auth/empty-bearer", sends: "Authorization: Bearer, with no token", what: "an empty bearer token",
-			header: func(string) (string, string) { return "Bearer ", "" }},
+			header: func(string) (cred, string) { return authz("Bearer "), "" }},
 	}
 	modes := declaredModes(event)
 	if !slices.Contains(modes, string(gen.ModeTest)) || !slices.Contains(modes, string(gen.ModeLive)) {
@@ -127,14 +129,29 @@ func declaredModes(event openapi.Event) []string {
 	return out
 }
 
+// authCases are the cases of each kind of security scheme that the events
+// use (bearer, basic, an apiKey in a header, in the query), each on the
+// first event that uses it, and auth/reused-connection over them all. An
+// event that declares no security has none (see Notes).
 func authCases(evs []openapi.Event) []Case {
-	event := evs[0]
-	ns := negatives(event)
-	cs := make([]Case, 0, len(ns)+1)
-	for _, n := range ns {
-		cs = append(cs, authCase(event, n))
+	var cs []Case
+	var all []eventNegative
+	for _, event := range kinds(evs) {
+		for _, n := range schemeNegatives(event) {
+			cs = append(cs, authCase(event, n))
+			all = append(all, eventNegative{event, n})
+		}
 	}
-	return append(cs, reusedConnectionCase(event, ns))
+	if len(all) == 0 {
+		return nil
+	}
+	return append(cs, reusedConnectionCase(all))
+}
+
+// eventNegative is a negative with the event it is sent as.
+type eventNegative struct {
+	event openapi.Event
+	negative
 }
 
 // authCase is the case that sends n on a fresh connection, with a valid full
@@ -190,6 +207,9 @@ func (s *Suite) sendNegative(ctx context.Context, c Case, n negative, on *conn) 
 // advice explains a wrong answer to n.
 func (n negative) advice(x exchange) string {
 	if is2xx(x) {
+		if n.advice1 != "" {
+			return n.advice1
+		}
 		if n.mode != "" {
 			return "the receiver accepted " + n.what + ": check the token of every payload, whatever its mode, and pick the token to compare by the payload's mode when you know both"
 		}
@@ -208,11 +228,18 @@ const idReusedConnection = "auth/reused-connection"
 // reusedConnectionCase is the case that sends every negative again on a
 // connection of its own that has just carried an accepted webhook, and
 // fails when one that was refused on a fresh connection is accepted there.
-func reusedConnectionCase(event openapi.Event, ns []negative) Case {
+func reusedConnectionCase(ns []eventNegative) Case {
 	const want = "401 or 403 on a reused connection to every request refused on a fresh one"
+	event := ns[0].event
+	var names []string
+	for _, n := range ns {
+		if !slices.Contains(names, n.event.Name) {
+			names = append(names, n.event.Name)
+		}
+	}
 	return Case{
 		ID: idReusedConnection,
-		Sends: "each request of the auth cases above again, each on a connection of its own right after a valid " + event.Name +
+		Sends: "each request of the auth cases above again, each on a connection of its own right after a valid " + strings.Join(names, " or ") +
 			" webhook with the right token, and on a fresh connection to compare",
 		Requirement: "The token is checked on every request, not once per connection: a request refused on a fresh connection is refused " +
 			"just the same on a keep-alive connection that has carried an accepted webhook.",
@@ -225,7 +252,9 @@ func reusedConnectionCase(event openapi.Event, ns []negative) Case {
 				notReuse []string // the receiver closed the connection after the accepted webhook
 				status   int
 			)
-			for _, n := range ns {
+			for _, en := range ns {
+				n, c := en.negative, c
+				c.Event = en.event
 				if n.skip(s) != "" {
 					continue
 				}

@@ -105,8 +105,8 @@ func adviceFor(x exchange) string {
 }
 
 // delivery returns a check that sends the case's payload with the
-// Authorization header auth, and judges the answer with ok.
-func delivery(auth func(*Suite) string, want string, ok func(exchange) bool, advice func(exchange) string) func(context.Context, *Suite, Case) Result {
+// credentials auth, and judges the answer with ok.
+func delivery(auth func(*Suite) cred, want string, ok func(exchange) bool, advice func(exchange) string) func(context.Context, *Suite, Case) Result {
 	return func(ctx context.Context, s *Suite, c Case) Result {
 		body, err := s.payload(c)
 		if err != nil {
@@ -147,4 +147,4 @@ func (x exchange) mark(r Result) Result {
 func is2xx(x exchange) bool      { return x.status/100 == 2 }
 func isRejected(x exchange) bool { return x.status == 401 || x.status == 403 }
 
-func rightToken(s *Suite) string { return s.authHeader() }
+func rightToken(s *Suite) cred { return s.authHeader() }

@@ -136,6 +136,9 @@ func TestMain(m *testing.M) {
 		for _, d := range tallied().Diagnose() {
 			fmt.Println(d)
 		}
+		for _, note := range Notes() {
+			fmt.Println(note)
+		}
 		fmt.Println(Summary(tally.pass, tally.fail, tally.skip))
 	}
 	tally.Unlock()

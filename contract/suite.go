@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -23,7 +24,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/mock/fake"
@@ -173,11 +173,8 @@ func normalize(cfg Config) (Config, error) {
 	if _, err := mock.ParseTarget(cfg.Target); err != nil {
 		return cfg, err
 	}
-	if cfg.Token == "" {
-		return cfg, fmt.Errorf("%w: give the key the receiver expects (-token, --token or UFHOOK_TOKEN)", mock.ErrMissingToken)
-	}
-	if n := utf8.RuneCountInString(cfg.Token); n < MinTokenLength {
-		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer key (Userfront's have 57 characters: uf_test_webhook_<tenantId>_<32 hex digits>)", ErrShortToken, n, MinTokenLength)
+	if err := checkToken(cfg.Token); err != nil {
+		return cfg, err
 	}
 	switch cfg.Mode {
 	case "":
@@ -295,7 +292,7 @@ type exchange struct {
 type request struct {
 	method string        // "" means POST
 	event  openapi.Event // selects the URL (routes); the zero Event means the target
-	auth   string        // the Authorization header; "" means none
+	auth   cred          // the credentials: s.authHeader() for the right ones; the zero cred for none
 	body   []byte
 	// conn is the connection to send on. nil means the suite's shared pool
 	// when auth is the right token, and else a fresh connection of the
@@ -322,22 +319,42 @@ func (s *Suite) send(ctx context.Context, req request) exchange {
 	}
 	method := req.method
 	if method == "" {
-		method = http.MethodPost
+		method = cmp.Or(req.event.Method, http.MethodPost)
 	}
 	var body io.Reader
 	if req.body != nil {
 		body = bytes.NewReader(req.body)
 	}
+	auth := req.auth
+	if auth.right {
+		auth = rightCred(req.event, s.cfg.Token)
+	}
+	header := http.Header{}
+	target = auth.apply(header, target)
 	hr, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return exchange{err: err, timeout: s.cfg.Timeout}
 	}
 	if req.body != nil {
-		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("Content-Type", cmp.Or(req.event.ContentType, "application/json"))
+		// The header parameters of the webhook's operation, by which a
+		// receiver may route (X-GitHub-Event), as the emitter sends them.
+		// A value drawn for each body, so that each delivery has its own
+		// (a delivery ID), and a repeat repeats it.
+		if hs := req.event.Headers(); len(hs) > 0 {
+			h := fnv.New64a()
+			h.Write(req.body)
+			seed := s.cfg.Seed ^ h.Sum64()
+			for _, p := range hs {
+				if k := http.CanonicalHeaderKey(p.Name); k != "Content-Type" && k != "Authorization" {
+					hr.Header.Set(k, fake.HeaderValue(p, seed))
+				}
+			}
+		}
 	}
 	hr.Header.Set("User-Agent", "ufhook-contract")
-	if req.auth != "" {
-		hr.Header.Set("Authorization", req.auth)
+	for k, v := range header {
+		hr.Header[k] = v
 	}
 	var reused atomic.Bool
 	hr = hr.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -423,5 +440,7 @@ func payloadFor(seed uint64, mode gen.Mode, id string, ev openapi.Event, sh fake
 	return fake.Payload(ev, fake.Options{Seed: seed ^ h.Sum64(), Mode: mode, Shape: sh})
 }
 
-// authHeader returns the right Authorization header.
-func (s *Suite) authHeader() string { return bearer.Header(s.cfg.Token) }
+// authHeader returns the right credentials of the request's event: the
+// Authorization header "Bearer <token>" for Userfront's webhooks, or what
+// another scheme sends (rightCred).
+func (s *Suite) authHeader() cred { return cred{right: true} }

@@ -1,6 +1,8 @@
 // Package mock is ufhook's mock emitter: it delivers webhooks, realistic
 // fake ones from package fake or any body, to any endpoint the way Userfront
-// does: a POST with the bearer token, TLS verified, redirects refused, every
+// does: a POST with the bearer token (or the method, media type, header
+// parameters and credentials that the webhook's operation declares, for
+// another provider's document), TLS verified, redirects refused, every
 // attempt bounded in time and retried with backoff on network errors, 429
 // and 5xx. It owns the sending side that the conformance suite shares: the
 // target check (CheckTarget), the TLS configuration (TLSConfig), the
@@ -94,7 +96,12 @@ type Config struct {
 	// Routes maps event names to their own URLs, as Userfront configures
 	// one URL per event (userCreatedWebhookUrl, ...).
 	Routes map[string]string
-	// Token is the webhook API key sent as "Authorization: Bearer <key>".
+	// Token is the webhook API key, sent as each event's security scheme
+	// says (openapi.Event.Auth): "Authorization: Bearer <key>" for bearer
+	// (Userfront's), "Authorization: Basic base64(<key>)" for basic, where
+	// the key is "user:password", and the key itself in the header or
+	// query parameter of an apiKey. It may be empty when every event sent
+	// declares no security.
 	Token string
 	// Mode is the mode of the webhooks sent; "" means test. Live mode
 	// refuses http:// URLs.
@@ -122,19 +129,43 @@ type Config struct {
 
 // Emitter delivers webhooks as Userfront does: a POST with a JSON body, the
 // bearer token and the ufhook User-Agent, over verified TLS, never following
-// redirects. It is safe for concurrent use.
+// redirects. For another document it sends each webhook's method, media
+// type, header parameters and credentials. It is safe for concurrent use.
 type Emitter struct {
 	cfg       Config
-	urls      map[string]string // event name -> URL
+	routes    map[string]*route // event name -> how its deliveries go out
 	names     []string          // the catalog's event names
 	transport *http.Transport
 	client    *http.Client
-	auth      []string
-	ua        []string
+	// masks are the forms of the token that a receiver may echo: the
+	// token, its base64 (basic) and its query escape (apiKey in the query).
+	masks []string
+}
+
+// route is how the deliveries of one event go out, worked out once by
+// NewEmitter so that a delivery costs no more than copying it.
+type route struct {
+	// url is where the deliveries go, with the API key in its query for an
+	// apiKey in the query; never print it: shown is its masked form.
+	url   string
+	shown string
+	// method is the operation's method, e.g. POST.
+	method string
+	// header holds every header that is the same for each delivery:
+	// Content-Type, User-Agent, the credentials and the fixed header
+	// parameters. It is shared by all requests and never modified.
+	header http.Header
+	// vary are the header parameters whose value is drawn for each
+	// delivery (fake.HeaderValue), with their canonical names in keys.
+	vary []openapi.Header
+	keys []string
 }
 
 // NewEmitter checks cfg before anything is sent and returns an emitter. It
-// errors with ErrMissingToken for an empty token, ErrBadTarget for a missing
+// errors with ErrMissingToken for an empty token when an event sent needs
+// credentials (its Auth is not openapi.AuthNone), ErrBadConfig for a token
+// without ":" when an event sent uses http basic (the token is then
+// "user:password"), ErrBadTarget for a missing
 // or malformed URL (see CheckTarget), ErrPlainHTTPLive for an http:// URL in
 // live mode, ErrBadCA for an unreadable or empty CA file (see TLSConfig),
 // fake.ErrUnknownMode, ErrBadRoute wrapping openapi.ErrUnknownEvent for a route to
@@ -142,9 +173,6 @@ type Emitter struct {
 // concurrency, or for a token with a control character or a line break,
 // which no HTTP header can carry (refused at once rather than retried).
 func NewEmitter(cfg Config) (*Emitter, error) {
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("%w: every webhook carries Authorization: Bearer <webhook API key>; give the key the receiver expects", ErrMissingToken)
-	}
 	if i := strings.IndexFunc(cfg.Token, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
 		return nil, fmt.Errorf("%w: the webhook API key has a control character (%q at position %d), which no HTTP header can carry: give the key without it (a trailing newline from a file or a paste?)", ErrBadConfig, cfg.Token[i], i+1)
 	}
@@ -169,7 +197,7 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 1
 	}
-	e := &Emitter{cfg: cfg, urls: map[string]string{}}
+	e := &Emitter{cfg: cfg, routes: map[string]*route{}}
 	evs, err := openapi.Events()
 	if err != nil {
 		return nil, err
@@ -184,6 +212,11 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 		}
 		sent[name] = true
 	}
+	if err := checkToken(cfg.Token, evs, sent); err != nil {
+		return nil, err
+	}
+	e.masks = tokenForms(cfg.Token)
+	ua := []string{"ufhook/" + Version}
 	var missing []string
 	for _, ev := range evs {
 		e.names = append(e.names, ev.Name)
@@ -200,7 +233,11 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 		if err := CheckTarget(u, mode); err != nil {
 			return nil, err
 		}
-		e.urls[ev.Name] = u
+		rt, err := newRoute(ev, u, cfg.Token, ua)
+		if err != nil {
+			return nil, err
+		}
+		e.routes[ev.Name] = rt
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%w: no URL for %s: give a target URL for every event (e.g. https://localhost:8443/webhook), or a route EVENT=URL for each", ErrBadTarget, strings.Join(missing, ", "))
@@ -223,19 +260,24 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 	}
 	client := &http.Client{
 		Transport: e.transport,
-		// A 3xx is a failed delivery: never follow it, so the token never
-		// reaches another URL.
+		// A 3xx is a failed delivery: never follow it, so that no
+		// credentials (an Authorization header, an API key in a header or
+		// in the URL's query) ever reach another URL.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	e.client = client
-	e.auth = []string{bearer.Header(cfg.Token)}
-	e.ua = []string{"ufhook/" + Version}
 	return e, nil
 }
 
-// URL returns where ev is delivered: its route, or else the target. It
-// returns "" for an event that is not in the catalog.
-func (e *Emitter) URL(ev openapi.Event) string { return e.urls[ev.Name] }
+// URL returns where ev is delivered: its route, or else the target, with
+// the API key of an apiKey in the query masked (bearer.Mask). It returns ""
+// for an event that is not in the catalog.
+func (e *Emitter) URL(ev openapi.Event) string {
+	if rt := e.routes[ev.Name]; rt != nil {
+		return rt.shown
+	}
+	return ""
+}
 
 // Close releases the emitter's idle connections.
 func (e *Emitter) Close() { e.transport.CloseIdleConnections() }
@@ -278,20 +320,26 @@ var excerptBufs = sync.Pool{New: func() any { return new([ExcerptSize]byte) }}
 // configured timeout, and never retries (a caller with its own schedule,
 // such as the mock server's outbox, retries itself).
 func (e *Emitter) Try(ctx context.Context, ev openapi.Event, body []byte) Attempt {
-	target := e.urls[ev.Name]
-	if target == "" {
+	rt := e.routes[ev.Name]
+	if rt == nil {
 		return Attempt{Err: e.noURL(ev)}
 	}
+	return e.try(ctx, rt, body, rt.values(body))
+}
+
+// try is Try with the route and the drawn header values given, which the
+// retries of one delivery share.
+func (e *Emitter) try(ctx context.Context, rt *route, body []byte, values []string) Attempt {
 	actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	start := time.Now()
-	resp, err := e.post(actx, target, body)
+	resp, err := e.post(actx, rt, body, values)
 	if err != nil {
 		return Attempt{Latency: time.Since(start), Err: e.classify(ctx, actx, err)}
 	}
 	a := Attempt{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	if a.Status >= 300 && a.Status < 400 {
-		a.Location = bearer.MaskIn(resp.Header.Get("Location"), e.cfg.Token)
+		a.Location = e.mask(resp.Header.Get("Location"))
 	}
 	// Read the start of the body for the report, then drain a bounded rest
 	// so that the connection can be reused. A body that breaks off after
@@ -301,7 +349,7 @@ func (e *Emitter) Try(ctx context.Context, ev openapi.Event, body []byte) Attemp
 	if n > 0 {
 		// A receiver that echoes the request's headers echoes the token:
 		// mask it, since excerpts are printed, stored and shown.
-		a.Excerpt = bearer.MaskIn(strings.ToValidUTF8(string(buf[:n]), "\uFFFD"), e.cfg.Token)
+		a.Excerpt = e.mask(strings.ToValidUTF8(string(buf[:n]), "\uFFFD"))
 	}
 	excerptBufs.Put(buf)
 	if err == nil {
@@ -321,24 +369,32 @@ func (e *Emitter) noURL(ev openapi.Event) error {
 	return fmt.Errorf("%w: no URL for %s; give a target or a route for it", ErrBadTarget, ev.Name)
 }
 
-// jsonType is the Content-Type of every webhook, shared by all requests and
-// never modified.
-var jsonType = []string{"application/json"}
-
-// post sends one webhook: a POST of body to target with the JSON content
-// type, the bearer token and the ufhook User-Agent, through the emitter's
+// post sends one webhook: the route's method with body to its URL, with its
+// headers (the content type, the ufhook User-Agent, the credentials and the
+// header parameters, values holding the drawn ones), through the emitter's
 // client (verified TLS, no redirects followed, the configured timeouts). It
 // is the same for every event, so a webhook added to the spec needs no code
 // here.
-func (e *Emitter) post(ctx context.Context, target string, body []byte) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+func (e *Emitter) post(ctx context.Context, rt *route, body []byte, values []string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, rt.method, rt.url, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %s", ErrBadTarget, e.mask(err.Error()))
 	}
-	req.Header["Content-Type"] = jsonType
-	req.Header["Authorization"] = e.auth
-	req.Header["User-Agent"] = e.ua
+	for k, v := range rt.header {
+		req.Header[k] = v
+	}
+	for i, k := range rt.keys {
+		req.Header[k] = []string{values[i]}
+	}
 	return e.client.Do(req)
+}
+
+// mask returns text with every form of the token in it masked.
+func (e *Emitter) mask(text string) string {
+	for _, m := range e.masks {
+		text = bearer.MaskIn(text, m)
+	}
+	return text
 }
 
 // classify turns a transport error into one that says what happened.
@@ -391,7 +447,7 @@ func retryAfter(v string) time.Duration {
 type Report struct {
 	// Event is the event delivered.
 	Event string
-	// URL is where it was delivered.
+	// URL is where it was delivered, with an API key in its query masked.
 	URL string
 	// Attempts lists every attempt, the last one last.
 	Attempts []Attempt
@@ -415,9 +471,14 @@ func (r Report) OK() bool { return r.Err == nil }
 // delivery failed (ErrRejected, ErrRedirect, ErrTimeout, ErrTLS,
 // ErrCancelled or a network error).
 func (e *Emitter) Send(ctx context.Context, ev openapi.Event, body []byte) Report {
-	r := Report{Event: ev.Name, URL: e.urls[ev.Name]}
+	rt := e.routes[ev.Name]
+	if rt == nil {
+		return Report{Event: ev.Name, Attempts: []Attempt{{Err: e.noURL(ev)}}}.finish(nil)
+	}
+	r := Report{Event: ev.Name, URL: rt.shown}
+	values := rt.values(body)
 	for retry := 0; ; retry++ {
-		a := e.Try(ctx, ev, body)
+		a := e.try(ctx, rt, body, values)
 		r.Attempts = append(r.Attempts, a)
 		if a.OK() || !a.Retryable() || retry >= e.cfg.Retry.Retries {
 			return r.finish(nil)
@@ -449,7 +510,7 @@ func (r Report) finish(cancelled error) Report {
 	case last.Err != nil:
 		r.Err = fmt.Errorf("%w (after %s)", last.Err, n)
 	case last.Status >= 300 && last.Status < 400:
-		r.Err = fmt.Errorf("%w (%d to %q), which is not followed so that the token never reaches another URL: point the target at the final URL", ErrRedirect, last.Status, last.Location)
+		r.Err = fmt.Errorf("%w (%d to %q), which is not followed so that the credentials never reach another URL: point the target at the final URL", ErrRedirect, last.Status, last.Location)
 	default:
 		r.Err = fmt.Errorf("%w: it answered %d after %s", ErrRejected, last.Status, n)
 	}

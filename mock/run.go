@@ -87,7 +87,7 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 		if _, err := e.payload(fake.New(0), b, i, ev, !b.NoValidate); err != nil {
 			return Summary{}, err
 		}
-		if e.urls[ev.Name] == "" {
+		if e.routes[ev.Name] == nil {
 			return Summary{}, e.noURL(ev)
 		}
 	}
@@ -113,7 +113,7 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 				var r Report
 				body, err := e.payload(f, b, i, ev, validate)
 				if err != nil {
-					r = Report{Event: ev.Name, URL: e.urls[ev.Name], Err: err}
+					r = Report{Event: ev.Name, URL: e.URL(ev), Err: err}
 				} else {
 					r = e.Send(ctx, ev, body)
 				}

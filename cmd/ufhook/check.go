@@ -14,6 +14,7 @@ import (
 	"github.com/ufhook/ufhook/contract"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
+	"github.com/ufhook/ufhook/openapi"
 )
 
 func init() { commands = append(commands, withSpec(newCheckCmd)) }
@@ -78,7 +79,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	if cfg.Target == "" {
 		return usageError("--target is required: give the receiver's webhook URL, e.g. --target https://127.0.0.1:8443/webhook")
 	}
-	if cfg.Token == "" {
+	if cfg.Token == "" && needsToken() {
 		return usageError("no webhook API key: give the key the receiver expects with --token or UFHOOK_TOKEN")
 	}
 	if o.junit != "" {
@@ -103,11 +104,13 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 			return err
 		}
 		writeDiagnoses(cmd.ErrOrStderr(), diags)
+		writeNotes(cmd.ErrOrStderr())
 		fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary())
 	} else {
 		fmt.Fprintln(out, header)
 		writeTextResults(out, rep)
 		writeDiagnoses(out, diags)
+		writeNotes(out)
 		fmt.Fprintln(out, rep.Summary())
 	}
 	if o.junit != "" {
@@ -142,6 +145,30 @@ func writeTextResults(w io.Writer, rep contract.Report) {
 			}
 		}
 	}
+}
+
+// writeNotes prints what the summary says besides the counts, such as
+// that the document declares no security, so there were no auth cases.
+func writeNotes(w io.Writer) {
+	for _, note := range contract.Notes() {
+		fmt.Fprintln(w, note)
+	}
+}
+
+// needsToken reports whether a webhook of the document in use declares
+// security, so that a key must be given: a document whose webhooks all
+// declare none is sent and checked without one.
+func needsToken() bool {
+	evs, err := openapi.Events()
+	if err != nil {
+		return true
+	}
+	for _, ev := range evs {
+		if ev.Auth.Scheme != openapi.AuthNone {
+			return true
+		}
+	}
+	return false
 }
 
 // writeDiagnoses prints each diagnosis on a line of its own, once, after

@@ -109,7 +109,7 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	if f.token == "" {
 		f.token = os.Getenv("UFHOOK_TOKEN")
 	}
-	if f.token == "" {
+	if f.token == "" && needsToken() {
 		return usageError("no webhook API key: pass --token or set UFHOOK_TOKEN to the key your receiver expects")
 	}
 	cfg, err := serveEmitterConfig(f.target, f.routes, f.token, string(opts.Mode), f.ca, f.insecure, f.timeout, f.retries)

@@ -198,7 +198,9 @@ func TestReceiveWithSpec(t *testing.T) {
 	restoreSpec(t)
 	split := specFile("split", "webhooks.yaml")
 	r := startReceive(t, "--spec", split, "--http", "--token", hooktest.Token)
-	code, stdout, stderr := runCLI(t, "emit", "widget.created", "--spec", split, "--target", r.url, "--token", hooktest.Token, "--mode", "test", "--retries", "0")
+	// The document declares no security, so emit would send no key: --auth
+	// bearer sends the one that receive, Userfront's receiver, checks.
+	code, stdout, stderr := runCLI(t, "emit", "widget.created", "--spec", split, "--auth", "bearer", "--target", r.url, "--token", hooktest.Token, "--mode", "test", "--retries", "0")
 	assert.Equal(t, exitOK, code, stdout+stderr)
 	c := &http.Client{Timeout: 10 * time.Second}
 	assert.Equal(t, http.StatusBadRequest, hooktest.Post(t, c, r.url, hooktest.Token, []byte(`{"action":"create","model":"user","mode":"test","record":{}}`)), "user.created is not in the document")
