@@ -286,6 +286,9 @@ func load(data []byte, source, path string) (*catalog, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("validate %s: %w", source, err)
 	}
+	if err := checkModes(root, doc, source); err != nil {
+		return nil, err
+	}
 	order := webhookOrder(root)
 	c := &catalog{doc: doc, byName: make(map[string]int, len(order))}
 	for _, name := range order {
