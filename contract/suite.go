@@ -179,12 +179,11 @@ func normalize(cfg Config) (Config, error) {
 	if n := utf8.RuneCountInString(cfg.Token); n < MinTokenLength {
 		return cfg, fmt.Errorf("%w: the token has %d characters, fewer than %d: the near-miss cases cannot test it; configure the receiver with a longer key (Userfront's have 57 characters: uf_test_webhook_<tenantId>_<32 hex digits>)", ErrShortToken, n, MinTokenLength)
 	}
-	switch cfg.Mode {
-	case "":
-		cfg.Mode = gen.ModeLive
-	case gen.ModeLive, gen.ModeTest:
-	default:
-		return cfg, fmt.Errorf("%w %q: use live or test", fake.ErrUnknownMode, cfg.Mode)
+	set, _ := openapi.Modes()
+	if cfg.Mode == "" {
+		cfg.Mode = gen.Mode(set.Default)
+	} else if _, err := fake.CheckMode(string(cfg.Mode), set.Default); err != nil {
+		return cfg, err
 	}
 	if err := mock.Routes(cfg.Routes).Check(); err != nil {
 		return cfg, err
@@ -425,3 +424,25 @@ func payloadFor(seed uint64, mode gen.Mode, id string, ev openapi.Event, sh fake
 
 // authHeader returns the right Authorization header.
 func (s *Suite) authHeader() string { return bearer.Header(s.cfg.Token) }
+
+// TokenWarning returns a warning for a person when token does not have the
+// format that the document gives for the webhook API key of mode
+// (x-ufhook-modes: token), such as a uf_test_ key in a live run of
+// Userfront's: the run would then fail on every case for want of the right
+// key. It returns "" when the token fits, when the document gives no format
+// for mode, and for mode "". The warning shows the token masked.
+func TokenWarning(token string, mode gen.Mode) string {
+	set, ok := openapi.Modes()
+	m, known := set.Lookup(string(mode))
+	if !ok || !known || m.FitsToken(token) {
+		return ""
+	}
+	w := fmt.Sprintf("the key %s does not have the format of a %s-mode key (%s): is it the %s key?", bearer.Mask(token), mode, m.Token, mode)
+	for _, other := range set.Modes {
+		if other.Name != m.Name && other.Token != nil && other.FitsToken(token) {
+			w += fmt.Sprintf(" It looks like a %s-mode key: give the %s key, or run in %s mode", other.Name, mode, other.Name)
+			break
+		}
+	}
+	return w
+}
