@@ -21,7 +21,7 @@ func withSpec(mk func() *cobra.Command) func() *cobra.Command {
 	return func() *cobra.Command {
 		cmd := mk()
 		var path string
-		cmd.Flags().StringVar(&path, "spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $"+specEnv+"); auth, modes and Userfront's other rules still apply")
+		cmd.Flags().StringVar(&path, "spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $"+specEnv+"); its modes come from its x-ufhook-modes, if any")
 		prev := cmd.PreRunE
 		cmd.PreRunE = func(c *cobra.Command, args []string) error {
 			if err := useSpec(c.Flags().Changed("spec"), path); err != nil {
