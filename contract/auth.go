@@ -1,8 +1,8 @@
 package contract
 
 // The auth cases send a valid payload with a missing, wrong or near-miss
-// token, the right token in the wrong scheme, or (in live runs) a token that
-// does not fit the payload's mode: each must be refused, on a fresh
+// token, the right token in the wrong scheme, or (in runs of the document's
+// default mode, Userfront's live) a token that does not fit the payload's mode: each must be refused, on a fresh
 // connection and on one that has just carried an accepted webhook.
 
 import (
@@ -33,9 +33,11 @@ type negative struct {
 	requirement string
 	// mode is the payload's mode; "" means the run's.
 	mode gen.Mode
-	// liveOnly marks a negative that live runs send and test runs skip,
-	// with liveOnly as the reason.
-	liveOnly string
+	// runMode, when set, is the only mode of the runs that send the
+	// negative (the document's default mode); runs in another mode skip
+	// it, with modeOnly, after the run's mode, as the reason.
+	runMode  gen.Mode
+	modeOnly string
 	// advice1, if set, replaces the advice on an accepted request.
 	advice1 string
 	// header makes the credentials (an Authorization header for bearer)
@@ -45,8 +47,8 @@ type negative struct {
 
 // negatives returns the auth cases' requests for the first event of the
 // spec: the token missing, wrong, nearly right or in the wrong scheme, and,
-// when the document declares the test and live modes (the enum of the
-// envelope's mode), the token that does not fit the payload's mode.
+// when the document declares modes with a token each (modeNegatives), the
+// token that does not fit the payload's mode.
 func negatives(event openapi.Event) []negative {
 	bearerOf := func(f func(string) string) func(string) (cred, string) {
 		return func(tok string) (cred, string) { return authz("Bearer " + f(tok)), "" }
@@ -76,57 +78,57 @@ func negatives(event openapi.Event) []negative {
 		{id: "auth/empty-bearer", sends: "Authorization: Bearer, with no token", what: "an empty bearer token",
 			header: func(string) (cred, string) { return authz("Bearer "), "" }},
 	}
-	modes := declaredModes(event)
-	if !slices.Contains(modes, string(gen.ModeTest)) || !slices.Contains(modes, string(gen.ModeLive)) {
-		return ns
-	}
-	return append(ns,
-		negative{
-			id:    "auth/test-payload-wrong-token",
-			sends: "mode test, in a live run, and Authorization: Bearer <a token that is not the live one>",
-			what:  "a wrong token on a test-mode payload",
-			requirement: "A test-mode webhook with a wrong token is rejected with 401 or 403, as a live one is: " +
-				"a receiver that skips the token check when mode is test lets in anyone who sends \"mode\": \"test\". " +
-				"In a live run the suite knows only the live token, and sends another one, which a receiver that knows the test token must refuse too.",
-			mode:     gen.ModeTest,
-			liveOnly: "test mode: the other auth cases already send test-mode payloads with wrong tokens",
-			header:   bearerOf(rotate),
-		},
-		negative{
-			id:    "auth/live-payload-test-token",
-			sends: "mode live and Authorization: Bearer <a stand-in for the test-mode token: a token that is not the live one>",
-			what:  "a token other than the live one on a live payload",
-			requirement: "A live webhook is accepted with the live token only: a receiver that knows both tokens rejects a live payload " +
-				"that carries the test-mode token with 401 or 403, or whoever holds the test token could send live events. " +
-				"In a live run the suite knows only the live token, so it sends a token that is not the live one in the test token's place: " +
-				"this proves that a live payload needs the live token, but cannot catch a receiver that takes the real test token for live payloads " +
-				"(choose the token by the payload's mode to rule that out).",
-			mode: gen.ModeLive,
-			liveOnly: "test mode: a receiver configured with the test token alone may take it for live payloads too, " +
-				"so only a live run (with the live token) can check that a live payload needs the live token",
-			header: bearerOf(standIn),
-		},
-	)
+	return append(ns, modeNegatives(bearerOf)...)
 }
 
-// declaredModes returns the values that event's payload allows for its
-// top-level mode property, read from the document: its enum, or its const;
-// none when it has no such property.
-func declaredModes(event openapi.Event) []string {
-	if event.Schema == nil || event.Schema.Properties["mode"] == nil || event.Schema.Properties["mode"].Value == nil {
+// modeNegatives returns, when the document declares modes with a webhook API
+// key each (x-ufhook-modes: separateTokens), the auth cases about a token
+// that does not fit the payload's mode, for each mode other than the
+// default one (Userfront's test, beside live): a payload of that mode with
+// a wrong token, and a payload of the default mode with a stand-in for that
+// mode's token. Runs in the default mode send them; the others skip them.
+func modeNegatives(bearerOf func(func(string) string) func(string) (cred, string)) []negative {
+	set, ok := openapi.Modes()
+	if !ok || !set.SeparateTokens {
 		return nil
 	}
-	m := event.Schema.Properties["mode"].Value
-	var out []string
-	for _, v := range m.Enum {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
+	run := set.Default
+	var ns []negative
+	for _, other := range set.Names() {
+		if other == run {
+			continue
 		}
+		ns = append(ns,
+			negative{
+				id:    "auth/" + other + "-payload-wrong-token",
+				sends: "mode " + other + ", in a " + run + " run, and Authorization: Bearer <a token that is not the " + run + " one>",
+				what:  "a wrong token on a " + other + "-mode payload",
+				requirement: "A " + other + "-mode webhook with a wrong token is rejected with 401 or 403, as a " + run + " one is: " +
+					"a receiver that skips the token check when mode is " + other + " lets in anyone who sends \"mode\": \"" + other + "\". " +
+					"In a " + run + " run the suite knows only the " + run + " token, and sends another one, which a receiver that knows the " + other + " token must refuse too.",
+				mode:     gen.Mode(other),
+				runMode:  gen.Mode(run),
+				modeOnly: "the other auth cases already send " + other + "-mode payloads with wrong tokens",
+				header:   bearerOf(rotate),
+			},
+			negative{
+				id:    "auth/" + run + "-payload-" + other + "-token",
+				sends: "mode " + run + " and Authorization: Bearer <a stand-in for the " + other + "-mode token: a token that is not the " + run + " one>",
+				what:  "a token other than the " + run + " one on a " + run + " payload",
+				requirement: "A " + run + " webhook is accepted with the " + run + " token only: a receiver that knows both tokens rejects a " + run + " payload " +
+					"that carries the " + other + "-mode token with 401 or 403, or whoever holds the " + other + " token could send " + run + " events. " +
+					"In a " + run + " run the suite knows only the " + run + " token, so it sends a token that is not the " + run + " one in the " + other + " token's place: " +
+					"this proves that a " + run + " payload needs the " + run + " token, but cannot catch a receiver that takes the real " + other + " token for " + run + " payloads " +
+					"(choose the token by the payload's mode to rule that out).",
+				mode:    gen.Mode(run),
+				runMode: gen.Mode(run),
+				modeOnly: "a receiver configured with the " + other + " token alone may take it for " + run + " payloads too, " +
+					"so only a " + run + " run (with the " + run + " token) can check that a " + run + " payload needs the " + run + " token",
+				header: bearerOf(standIn),
+			},
+		)
 	}
-	if s, ok := m.Const.(string); ok {
-		out = append(out, s)
-	}
-	return out
+	return ns
 }
 
 // authCases are the cases of each kind of security scheme that the events
@@ -182,8 +184,8 @@ func authCase(event openapi.Event, n negative) Case {
 
 // skip says why n is not sent in this run, if it is not.
 func (n negative) skip(s *Suite) string {
-	if n.liveOnly != "" && s.cfg.Mode != gen.ModeLive {
-		return n.liveOnly
+	if n.runMode != "" && s.cfg.Mode != n.runMode {
+		return string(s.cfg.Mode) + " mode: " + n.modeOnly
 	}
 	_, skip := n.header(s.cfg.Token)
 	return skip

@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ufhook/ufhook/bearer"
-	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 )
@@ -95,7 +94,7 @@ func runSchemes(t *testing.T, h http.Handler, token string) Report {
 	for _, name := range openapi.Names() {
 		routes[name] = srv.URL + "/hooks/" + name
 	}
-	rep, err := Run(t.Context(), Config{Target: srv.URL + "/hooks/none", Routes: routes, Token: token, Mode: gen.ModeTest, Seed: faultySeed})
+	rep, err := Run(t.Context(), Config{Target: srv.URL + "/hooks/none", Routes: routes, Token: token, Seed: faultySeed})
 	require.NoError(t, err)
 	return rep
 }
@@ -210,7 +209,7 @@ func TestSchemeTokenRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			useChoicesDoc(t, tc.opts)
-			s, err := New(t.Context(), Config{Target: srv.URL, Token: tc.token, Mode: gen.ModeTest})
+			s, err := New(t.Context(), Config{Target: srv.URL, Token: tc.token})
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				return
@@ -242,7 +241,7 @@ func TestNoSecurity(t *testing.T) {
 	srv := httptest.NewServer(schemeReceiver(t, "", schemeFlaw{}))
 	defer srv.Close()
 	out := runTestBinary(t, []string{"UFHOOK_SPEC=", "UFHOOK_TOKEN="},
-		[]string{"-spec=" + doc, "-target=" + srv.URL + "/hooks/ping", "-mode=test"}, 0,
+		[]string{"-spec=" + doc, "-target=" + srv.URL + "/hooks/ping"}, 0,
 		[]string{NoAuthNote + "\n"}, []string{"auth/", "FAIL"})
 	assert.Regexp(t, `(?m)^`+NoAuthNote+`\n\d+ passed, 0 failed, \d+ skipped$`, out)
 }

@@ -364,48 +364,6 @@ func TestNearMissTokens(t *testing.T) {
 	assert.Equal(t, "ABCdef123", swapCase("abcDEF123"))
 }
 
-// TestModeCasesFollowTheDocument checks that the auth cases about the other
-// mode's token exist exactly when the payload's mode enum, in the document,
-// names both test and live.
-func TestModeCasesFollowTheDocument(t *testing.T) {
-	skipWithTarget(t)
-	modeCases := []string{"auth/test-payload-wrong-token", "auth/live-payload-test-token"}
-	event := func(mode *openapi3.Schema) openapi.Event {
-		props := openapi3.Schemas{"action": openapi3.NewStringSchema().NewRef()}
-		if mode != nil {
-			props["mode"] = mode.NewRef()
-		}
-		return openapi.Event{Name: "thing.created", Schema: &openapi3.Schema{Properties: props}}
-	}
-	tests := []struct {
-		name  string
-		event openapi.Event
-		want  bool
-	}{
-		{"the embedded spec", openapi.MustLookup("user.created"), true},
-		{"an enum of test and live", event(openapi3.NewStringSchema().WithEnum("test", "live")), true},
-		{"an enum without test", event(openapi3.NewStringSchema().WithEnum("live")), false},
-		{"a mode without an enum", event(openapi3.NewStringSchema()), false},
-		{"no mode", event(nil), false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, n := range negatives(tc.event) {
-				if slices.Contains(modeCases, n.id) {
-					got = append(got, n.id)
-				}
-			}
-			if tc.want {
-				assert.Equal(t, modeCases, got)
-			} else {
-				assert.Empty(t, got)
-			}
-			assert.Equal(t, 9+len(got), len(negatives(tc.event)), "the other auth cases do not depend on modes")
-		})
-	}
-}
-
 func TestReport(t *testing.T) {
 	skipWithTarget(t)
 	c := Case{ID: "auth/wrong-token", Sends: "a wrong token", Requirement: "reject it"}

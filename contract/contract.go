@@ -1,7 +1,7 @@
 // Package contract is the conformance suite for Userfront webhook receivers.
 // It sends a receiver every event of the spec (fully populated, sparse, with
 // nulls, and with unknown fields), wrong and near-miss tokens, wrong schemes,
-// the other mode's token (on fresh connections, and again on connections that
+// the other mode's token where the document declares modes (on fresh connections, and again on connections that
 // have just carried an accepted webhook), malformed JSON, unknown events,
 // repeats and a GET, and checks the answers against the requirements of
 // Userfront's webhooks: auth, HTTPS and every action/model pair.
@@ -54,7 +54,8 @@ var strictLatency = StrictLatency
 // setting that mock checks too errors with mock's sentinel: mock.ErrBadTarget
 // for a missing or unusable target URL, mock.ErrBadRoute for a bad route,
 // mock.ErrBadCA for an unreadable CA file, mock.ErrMissingToken for no
-// token, fake.ErrUnknownMode for a mode other than live and test, and
+// token, fake.ErrUnknownMode for a mode that the document does not declare
+// (x-ufhook-modes: Userfront's are live and test), and
 // mock.ErrBadConfig for a negative timeout. The sentinels below are the
 // suite's own ideas.
 var (
@@ -74,8 +75,11 @@ type Config struct {
 	// Token is the webhook API key the receiver expects for Mode, at least
 	// MinTokenLength characters.
 	Token string
-	// Mode is the mode of the payloads and of the token; empty means live.
-	// In live mode the target must use HTTPS.
+	// Mode is the mode of the payloads and of the token, one of those that
+	// the document declares in x-ufhook-modes; empty means the document's
+	// default (live for Userfront's), and must stay empty for a document
+	// without modes. In a mode that the document marks https (Userfront's
+	// live) the target must use HTTPS.
 	Mode gen.Mode
 	// CAFile is a PEM file of CA certificates to trust besides RootCAs (or
 	// the system roots when RootCAs is nil).

@@ -47,7 +47,7 @@ import (
 var (
 	flagTarget   = flag.String("target", "", "the receiver's webhook URL; empty runs the self-test")
 	flagToken    = flag.String("token", "", "the webhook API key the receiver expects, at least 8 characters (default $UFHOOK_TOKEN)")
-	flagMode     = flag.String("mode", "live", "the mode of the payloads and the token: live or test")
+	flagMode     = flag.String("mode", "", "the mode of the payloads and the token, one of the document's modes: live or test for Userfront's (default: the document's default mode, live for Userfront's)")
 	flagCA       = flag.String("ca", "", "a PEM file of CA certificates to trust besides the system roots")
 	flagInsecure = flag.Bool("insecure", false, "skip certificate verification (https/certificate is then skipped)")
 	flagRoutes   mock.Routes
@@ -125,7 +125,14 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		external = s
-		fmt.Printf("contract: target %s, token %s, mode %s, timeout %v, seed %d\n", *flagTarget, bearer.Mask(*flagToken), s.cfg.Mode, s.cfg.Timeout, s.Seed())
+		mode := ", mode " + string(s.cfg.Mode)
+		if s.cfg.Mode == "" {
+			mode = "" // the document declares no modes
+		}
+		fmt.Printf("contract: target %s, token %s%s, timeout %v, seed %d\n", *flagTarget, bearer.Mask(*flagToken), mode, s.cfg.Timeout, s.Seed())
+		if w := TokenWarning(s.cfg.Token, s.cfg.Mode); w != "" {
+			fmt.Fprintf(os.Stderr, "contract: warning: %s\n", w)
+		}
 	}
 	code := m.Run()
 	if external != nil {

@@ -30,7 +30,12 @@ func deliveryCases(evs []openapi.Event) []Case {
 			Requirement: "Malformed JSON gets a 4xx: neither a 2xx (accepting garbage) nor a 5xx (crashing).",
 			Event:       event,
 			check: func(ctx context.Context, s *Suite, c Case) Result {
-				body := []byte(`{"action":"create","model":"user","mode":"` + string(s.cfg.Mode) + `","record":{"userId":1,"email":`)
+				// The first half of a valid payload: JSON cut off mid-way.
+				body, err := payloadFor(s.cfg.Seed, s.cfg.Mode, c.ID, c.Event, fake.Full)
+				if err != nil {
+					return suiteBug("a 4xx", err)
+				}
+				body = body[:len(body)/2]
 				x := s.send(ctx, request{event: c.Event, auth: s.authHeader(), body: body})
 				return judge(x, "a 4xx", func(x exchange) bool { return x.status/100 == 4 }, func(x exchange) string {
 					if is2xx(x) {

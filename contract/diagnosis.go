@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // Diagnosis is one likely cause behind many failed cases, found by
@@ -113,9 +115,9 @@ func sameAnswer(rs []Result) *Diagnosis {
 	case answerAuth:
 		d.Rule = "token-refused"
 		d.Finding = "every event was refused with " + got + " although it carried the token given to the suite"
-		d.Fix = "configure the receiver with that token, for the mode of this run (-mode): Userfront's test and live tokens differ"
+		d.Fix = "configure the receiver with that token" + tokenModeHint()
 		if got == "403" {
-			d.Fix += "; a receiver that serves plain HTTP refuses live webhooks: check it with -mode=test"
+			d.Fix += plainHTTPModeHint()
 		}
 	case "5xx":
 		// Did the receiver fail on refusals too, before it read the token?
@@ -351,4 +353,35 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// tokenModeHint adds, to advice to configure the receiver with the token,
+// that the token must be the run's mode's, when the document's modes have
+// a token each.
+func tokenModeHint() string {
+	set, ok := openapi.Modes()
+	if !ok || !set.SeparateTokens {
+		return ""
+	}
+	return ", for the mode of this run (-mode): the tokens of " + strings.Join(set.Names(), " and ") + " mode differ"
+}
+
+// plainHTTPModeHint adds, to advice about a 403, that a receiver serving
+// plain HTTP refuses the modes that need HTTPS, and which mode to check it
+// in; "" when the document has no such pair of modes.
+func plainHTTPModeHint() string {
+	set, _ := openapi.Modes()
+	var secure, plain string
+	for _, m := range set.Modes {
+		switch {
+		case m.HTTPS && secure == "":
+			secure = m.Name
+		case !m.HTTPS && plain == "":
+			plain = m.Name
+		}
+	}
+	if secure == "" || plain == "" {
+		return ""
+	}
+	return "; a receiver that serves plain HTTP refuses " + secure + " webhooks: check it with -mode=" + plain
 }

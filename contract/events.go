@@ -9,6 +9,8 @@ package contract
 // shape finds something to vary in its schema (fake.Varies).
 
 import (
+	"strings"
+
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
@@ -178,7 +180,10 @@ func eventAdvice(shape fake.Shape) func(exchange) string {
 			return ""
 		}
 		if x.status == 401 || x.status == 403 {
-			return "the receiver refused the right token: is it configured with the token for this mode (-mode=test or -mode=live)?"
+			if set, ok := openapi.Modes(); ok && set.SeparateTokens {
+				return "the receiver refused the right token: is it configured with the token for this mode (-mode=" + strings.Join(set.Names(), " or -mode=") + ")?"
+			}
+			return "the receiver refused the right token: is it configured with that token?"
 		}
 		switch shape {
 		case fake.Sparse, fake.Nulls:

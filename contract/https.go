@@ -13,28 +13,7 @@ import (
 )
 
 func httpsCases([]openapi.Event) []Case {
-	return []Case{
-		{
-			ID:          "https/live-https",
-			Sends:       "nothing: it reads the scheme of the target and route URLs (live mode only)",
-			Requirement: "Live webhooks must be sent over HTTPS: Userfront fails a live webhook configured with a plain http:// URL.",
-			check: func(_ context.Context, s *Suite, _ Case) Result {
-				if s.cfg.Mode != "live" {
-					return skipped("test mode: test webhooks may use plain HTTP")
-				}
-				var plain []string
-				for _, raw := range s.urls() {
-					if u, _ := url.Parse(raw); u.Scheme == "http" {
-						plain = append(plain, raw)
-					}
-				}
-				if len(plain) > 0 {
-					return failed("https:// URLs only", "plain HTTP: "+strings.Join(plain, ", "),
-						"Userfront fails a live webhook configured with a plain http:// URL: serve the receiver over HTTPS, or check a test-mode receiver in test mode (-mode=test)")
-				}
-				return passed("every URL uses https")
-			},
-		},
+	return append(modeHTTPSCases(), []Case{
 		{
 			ID:          "https/certificate",
 			Sends:       "a TLS handshake to every https URL, verifying the certificate against the system roots or -ca",
@@ -88,7 +67,58 @@ func httpsCases([]openapi.Event) []Case {
 				return passed(strings.Join(got, ", "))
 			},
 		},
+	}...)
+}
+
+// modeHTTPSCases returns a case https/<mode>-https for each mode that the
+// document declares must go over HTTPS (x-ufhook-modes: https), such as
+// Userfront's live: runs in that mode check that every URL is https://.
+func modeHTTPSCases() []Case {
+	set, ok := openapi.Modes()
+	if !ok {
+		return nil
 	}
+	var cs []Case
+	for _, m := range set.Modes {
+		if !m.HTTPS {
+			continue
+		}
+		name := m.Name
+		cs = append(cs, Case{
+			ID:          "https/" + name + "-https",
+			Sends:       "nothing: it reads the scheme of the target and route URLs (" + name + " mode only)",
+			Requirement: strings.ToUpper(name[:1]) + name[1:] + " webhooks must be sent over HTTPS: the provider fails a " + name + " webhook configured with a plain http:// URL.",
+			check: func(_ context.Context, s *Suite, _ Case) Result {
+				if string(s.cfg.Mode) != name {
+					return skipped(string(s.cfg.Mode) + " mode: " + string(s.cfg.Mode) + " webhooks may use plain HTTP")
+				}
+				var plain []string
+				for _, raw := range s.urls() {
+					if u, _ := url.Parse(raw); u.Scheme == "http" {
+						plain = append(plain, raw)
+					}
+				}
+				if len(plain) > 0 {
+					return failed("https:// URLs only", "plain HTTP: "+strings.Join(plain, ", "),
+						"the provider fails a "+name+" webhook configured with a plain http:// URL: serve the receiver over HTTPS"+plainHTTPHint(set))
+				}
+				return passed("every URL uses https")
+			},
+		})
+	}
+	return cs
+}
+
+// plainHTTPHint names, after "serve the receiver over HTTPS", the modes that
+// may use plain HTTP, for a receiver that serves one of those.
+func plainHTTPHint(set openapi.ModeSet) string {
+	var hint string
+	for _, m := range set.Modes {
+		if !m.HTTPS {
+			hint += ", or check a " + m.Name + "-mode receiver in " + m.Name + " mode (-mode=" + m.Name + ")"
+		}
+	}
+	return hint
 }
 
 // httpsOrigins returns the https origins, in a stable order.

@@ -24,6 +24,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/mock/fake"
@@ -176,12 +177,11 @@ func normalize(cfg Config) (Config, error) {
 	if err := checkToken(cfg.Token); err != nil {
 		return cfg, err
 	}
-	switch cfg.Mode {
-	case "":
-		cfg.Mode = gen.ModeLive
-	case gen.ModeLive, gen.ModeTest:
-	default:
-		return cfg, fmt.Errorf("%w %q: use live or test", fake.ErrUnknownMode, cfg.Mode)
+	set, _ := openapi.Modes()
+	if cfg.Mode == "" {
+		cfg.Mode = gen.Mode(set.Default)
+	} else if _, err := fake.CheckMode(string(cfg.Mode), set.Default); err != nil {
+		return cfg, err
 	}
 	if err := mock.Routes(cfg.Routes).Check(); err != nil {
 		return cfg, err
@@ -444,3 +444,25 @@ func payloadFor(seed uint64, mode gen.Mode, id string, ev openapi.Event, sh fake
 // Authorization header "Bearer <token>" for Userfront's webhooks, or what
 // another scheme sends (rightCred).
 func (s *Suite) authHeader() cred { return cred{right: true} }
+
+// TokenWarning returns a warning for a person when token does not have the
+// format that the document gives for the webhook API key of mode
+// (x-ufhook-modes: token), such as a uf_test_ key in a live run of
+// Userfront's: the run would then fail on every case for want of the right
+// key. It returns "" when the token fits, when the document gives no format
+// for mode, and for mode "". The warning shows the token masked.
+func TokenWarning(token string, mode gen.Mode) string {
+	set, ok := openapi.Modes()
+	m, known := set.Lookup(string(mode))
+	if !ok || !known || m.FitsToken(token) {
+		return ""
+	}
+	w := fmt.Sprintf("the key %s does not have the format of a %s-mode key (%s): is it the %s key?", bearer.Mask(token), mode, m.Token, mode)
+	for _, other := range set.Modes {
+		if other.Name != m.Name && other.Token != nil && other.FitsToken(token) {
+			w += fmt.Sprintf(" It looks like a %s-mode key: give the %s key, or run in %s mode", other.Name, mode, other.Name)
+			break
+		}
+	}
+	return w
+}

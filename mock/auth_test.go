@@ -93,7 +93,7 @@ func TestEmitterAuthenticatesPerScheme(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.event, func(t *testing.T) {
 			srv, got := recorder(t)
-			e := newEmitter(t, Config{Target: srv.URL, Token: key, Mode: "test"})
+			e := newEmitter(t, Config{Target: srv.URL, Token: key})
 			ev, err := openapi.Lookup(tc.event)
 			require.NoError(t, err)
 			body, err := fake.Payload(ev, fake.Options{Seed: 7})

@@ -7,9 +7,10 @@ import "errors"
 // openapi.ErrInvalidPayload, and the payloads' own errors are package
 // fake's.
 var (
-	// ErrPlainHTTPLive means a live-mode emitter was given an http:// URL.
-	// Userfront refuses to send live webhooks over plain HTTP; test mode
-	// allows it.
+	// ErrPlainHTTPLive means an emitter in a mode that must use HTTPS
+	// (x-ufhook-modes https: true, Userfront's live) was given an http://
+	// URL. Userfront refuses to send live webhooks over plain HTTP; test
+	// mode allows it.
 	ErrPlainHTTPLive = errors.New("live webhooks must use HTTPS")
 	// ErrBadTarget means a target or route URL is missing or unusable: not
 	// an absolute http:// or https:// URL with a host (ParseTarget).

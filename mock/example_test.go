@@ -52,5 +52,5 @@ func ExampleNewEmitter_liveOverHTTP() {
 	_, err := mock.NewEmitter(mock.Config{Target: "http://localhost:8080/webhook", Token: "t", Mode: gen.ModeLive})
 	fmt.Println(err)
 	// Output:
-	// target http://localhost:8080/webhook uses plain HTTP: live webhooks must use HTTPS, as Userfront refuses to send live webhooks over HTTP (test mode allows HTTP: use --mode test for a local receiver)
+	// target http://localhost:8080/webhook uses plain HTTP: live webhooks must use HTTPS, as the provider refuses to send live webhooks over HTTP (test mode allows HTTP: use --mode test for a local receiver)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // exampleTarget is the URL that the errors of this file give as an example.
@@ -39,19 +40,32 @@ func ParseTarget(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// CheckTarget checks raw as ParseTarget does, then applies Userfront's rule
-// for live mode: an http:// URL errors with ErrPlainHTTPLive, as Userfront
-// refuses to send live webhooks over plain HTTP. Test mode (and "") allows
-// it. Other errors wrap ErrBadTarget.
+// CheckTarget checks raw as ParseTarget does, then applies the rule of a
+// mode that the document marks https (x-ufhook-modes; Userfront's live): an
+// http:// URL errors with ErrPlainHTTPLive, as Userfront refuses to send
+// live webhooks over plain HTTP. Other modes (Userfront's test), "", and
+// every mode of a document without modes allow it. Other errors wrap
+// ErrBadTarget.
 func CheckTarget(raw string, mode gen.Mode) error {
 	u, err := ParseTarget(raw)
 	if err != nil {
 		return err
 	}
-	if u.Scheme == "http" && mode == gen.ModeLive {
-		return fmt.Errorf("target %s uses plain HTTP: %w, as Userfront refuses to send live webhooks over HTTP (test mode allows HTTP: use --mode test for a local receiver)", u.Redacted(), ErrPlainHTTPLive)
+	set, _ := openapi.Modes()
+	if m, ok := set.Lookup(string(mode)); u.Scheme != "http" || !ok || !m.HTTPS {
+		return nil
 	}
-	return nil
+	var plain []string
+	for _, m := range set.Modes {
+		if !m.HTTPS {
+			plain = append(plain, m.Name)
+		}
+	}
+	hint := "serve the receiver over HTTPS"
+	if len(plain) > 0 {
+		hint = fmt.Sprintf("%s mode allows HTTP: use --mode %s for a local receiver", plain[0], plain[0])
+	}
+	return fmt.Errorf("target %s uses plain HTTP: %w, as the provider refuses to send %s webhooks over HTTP (%s)", u.Redacted(), ErrPlainHTTPLive, mode, hint)
 }
 
 // TLSConfig returns the TLS configuration of a sender: TLS 1.2 at least,

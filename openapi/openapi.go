@@ -323,6 +323,9 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("validate %s: %w", source, err)
 	}
+	if err := checkModes(root, doc, source); err != nil {
+		return nil, err
+	}
 	order := webhookOrder(root)
 	c := &catalog{doc: doc, byName: make(map[string]int, len(order))}
 	for name := range opts.Operations {

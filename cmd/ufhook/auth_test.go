@@ -36,18 +36,18 @@ func TestNoTokenWithoutSecurity(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	code, out, errOut := runCLI(t, "emit", "--all", "--spec", doc, "--target", srv.URL, "--mode", "test")
+	code, out, errOut := runCLI(t, "emit", "--all", "--spec", doc, "--target", srv.URL)
 	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out, "2 sent")
 
-	code, out, errOut = runCLI(t, "check", "--spec", doc, "--target", srv.URL, "--mode", "test")
+	code, out, errOut = runCLI(t, "check", "--spec", doc, "--target", srv.URL)
 	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out, contract.NoAuthNote+"\n")
 	assert.NotContains(t, out, "auth/")
 	assert.Zero(t, withAuth.Load(), "no credentials were sent")
 
 	require.NoError(t, openapi.Use(openapi.Spec()))
-	code, _, errOut = runCLI(t, "check", "--target", srv.URL, "--mode", "test")
+	code, _, errOut = runCLI(t, "check", "--target", srv.URL)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "no webhook API key")
 }

@@ -57,7 +57,7 @@ process list; it is never printed whole.`,
 	f := cmd.Flags()
 	f.StringVar(&o.cfg.Target, "target", "", "the receiver's webhook URL (required)")
 	f.StringVar(&o.cfg.Token, "token", "", "the webhook API key the receiver expects (default $UFHOOK_TOKEN)")
-	f.StringVar(&o.mode, "mode", "live", "mode of the payloads and the token: live or test (live requires https)")
+	f.StringVar(&o.mode, "mode", "", "mode of the payloads and the token, one of the document's modes: live or test for Userfront's, where live requires https (default: the document's default, live for Userfront's)")
 	f.StringVar(&o.cfg.CAFile, "ca", "", "PEM file of CA certificates to trust besides the system roots")
 	f.BoolVar(&o.cfg.Insecure, "insecure", false, "skip certificate verification (https/certificate is then skipped)")
 	f.Var(&o.routes, "route", "send EVENT to its own URL (repeatable)")
@@ -75,6 +75,9 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 		cfg.Token = os.Getenv("UFHOOK_TOKEN")
 	}
 	cfg.Mode = gen.Mode(o.mode)
+	if set, ok := openapi.Modes(); ok && cfg.Mode == "" {
+		cfg.Mode = gen.Mode(set.Default)
+	}
 	cfg.Routes = o.routes
 	if cfg.Target == "" {
 		return usageError("--target is required: give the receiver's webhook URL, e.g. --target https://127.0.0.1:8443/webhook")
@@ -88,6 +91,9 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 			return usageError("--junit %s: %v: give a writable --junit path (checked before the run)", o.junit, err)
 		}
 	}
+	if w := contract.TokenWarning(cfg.Token, cfg.Mode); w != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "ufhook: warning: %s\n", w)
+	}
 	rep, err := contract.Run(cmd.Context(), cfg)
 	if cmd.Context().Err() != nil {
 		return failure(err) // interrupted: the results are incomplete
@@ -96,7 +102,11 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 		return asUsage(err)
 	}
 	out := cmd.OutOrStdout()
-	header := fmt.Sprintf("target %s, key %s, mode %s, seed %d", cfg.Target, bearer.Mask(cfg.Token), cfg.Mode, rep.Seed)
+	mode := ", mode " + string(cfg.Mode)
+	if cfg.Mode == "" {
+		mode = "" // the document declares no modes
+	}
+	header := fmt.Sprintf("target %s, key %s%s, seed %d", cfg.Target, bearer.Mask(cfg.Token), mode, rep.Seed)
 	diags := rep.Diagnose()
 	if o.asJSON {
 		fmt.Fprintln(cmd.ErrOrStderr(), header)

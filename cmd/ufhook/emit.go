@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ufhook/ufhook/bearer"
+	"github.com/ufhook/ufhook/contract"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 )
@@ -132,6 +133,9 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	em, err := mock.NewEmitter(cfg)
 	if err != nil {
 		return asUsage(err)
+	}
+	if w := contract.TokenWarning(cfg.Token, cfg.Mode); w != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "ufhook: warning: %s\n", w)
 	}
 	defer em.Close()
 	if f.insecure {
@@ -261,7 +265,11 @@ func (o *emitOutput) header(cfg mock.Config, b mock.Batch, events int) {
 	if len(cfg.Routes) > 0 {
 		target = fmt.Sprintf("%s (+%d routes)", target, len(cfg.Routes))
 	}
-	fmt.Fprintf(o.w, "emitting to %s, key %s, mode %s, %s\n", target, bearer.Mask(cfg.Token), cfg.Mode, seed)
+	mode := ", mode " + string(cfg.Mode)
+	if cfg.Mode == "" {
+		mode = "" // the document declares no modes
+	}
+	fmt.Fprintf(o.w, "emitting to %s, key %s%s, %s\n", target, bearer.Mask(cfg.Token), mode, seed)
 	o.lineDone()
 }
 

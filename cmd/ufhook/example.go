@@ -26,7 +26,7 @@ type payloadFlags struct {
 func (p *payloadFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.Uint64Var(&p.seed, "seed", 0, "seed of the payloads: the same seed gives the same bytes (default: a random one)")
-	f.StringVar(&p.mode, "mode", "test", "mode of the payload: test or live")
+	f.StringVar(&p.mode, "mode", "", "mode of the payload, one of the document's modes: test or live for Userfront's (default: the document's, test for Userfront's)")
 	f.StringVar(&p.shape, "shape", "realistic", "how records are filled: realistic, full, sparse, unknown-fields, nulls, unicode, crowded, empty, large, deep, huge or longest")
 	f.StringArrayVar(&p.sets, "set", nil, "override a field as PATH=VALUE, e.g. record.email=a@b.co or record.data.plan=pro (repeatable; VALUE is JSON if it parses, else a string)")
 	f.BoolVar(&p.noValidate, "no-validate", false, "send or print payloads even when an override breaks the spec")

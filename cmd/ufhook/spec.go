@@ -32,7 +32,7 @@ func withSpec(mk func() *cobra.Command) func() *cobra.Command {
 		cmd := mk()
 		var f specFlags
 		fl := cmd.Flags()
-		fl.StringVar(&f.path, "spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $"+specEnv+")")
+		fl.StringVar(&f.path, "spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $"+specEnv+"); its modes come from its x-ufhook-modes, if any")
 		fl.StringArrayVar(&f.operations, "operation", nil, "with --spec, for a webhook with several operations: the `METHOD` sent, for every webhook that has it, or EVENT=METHOD for one (default post)")
 		fl.StringArrayVar(&f.contentTypes, "content-type", nil, "with --spec, for a request body with several media types: the JSON `TYPE` sent, or EVENT=TYPE for one (default application/json)")
 		fl.StringVar(&f.auth, "auth", "", "with --spec, the `AUTH` of every webhook in place of the document's security: none, bearer, basic (--token user:password), header:NAME or query:NAME (an API key there). "+

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/ufhook/ufhook/openapi"
 )
 
 // compiler turns a schema into a plan for one shape. Compiling never looks
@@ -18,6 +20,15 @@ type compiler struct {
 	shape Shape
 	// rest keeps the x-rest-only properties, for the REST form of a record.
 	rest bool
+	// modeField is the JSON pointer of the payload's mode (x-ufhook-modes),
+	// which writes the payload's mode unless its schema names a generator;
+	// "" when the schema is not a whole payload, or the document declares
+	// no modes.
+	modeField string
+	// noModes is set when the document declares no modes: x-faker: mode
+	// then has no mode to write, and the value is drawn as if it named no
+	// generator (from its enum, for instance).
+	noModes bool
 	// targets maps the path of a value that something refers to (x-same-as,
 	// timestamp.after, or) to its slot.
 	targets map[string]int
@@ -47,15 +58,18 @@ const maxRecursion = 2
 // compilePlan compiles the schema of a payload for shape. It returns the
 // plan and the number of slots it uses.
 func compilePlan(root *openapi3.SchemaRef, name string, shape Shape, rest bool) (writer, int, error) {
-	n, slots, _, err := compileShape(root, name, shape, rest)
+	n, slots, _, err := compileShape(root, name, shape, rest, "")
 	return n, slots, err
 }
 
 // compileShape is compilePlan that also reports whether shape, when it is
 // a variety shape (variety.go), found something in the schema to vary: a
-// payload that it leaves as Full leaves it says so.
-func compileShape(root *openapi3.SchemaRef, name string, shape Shape, rest bool) (writer, int, bool, error) {
-	c := &compiler{shape: shape, rest: rest, targets: map[string]int{}}
+// payload that it leaves as Full leaves it says so. modeField is the
+// pointer of the payload's mode (see compiler.modeField).
+func compileShape(root *openapi3.SchemaRef, name string, shape Shape, rest bool, modeField string) (writer, int, bool, error) {
+	c := &compiler{shape: shape, rest: rest, targets: map[string]int{}, modeField: modeField}
+	_, hasModes := openapi.Modes()
+	c.noModes = !hasModes
 	// The first pass finds what is referred to, the second wraps those
 	// values so that they are kept when written.
 	if _, err := c.compile(viewOf(root, nil, name), ""); err != nil {
@@ -215,6 +229,9 @@ func (c *compiler) plainValue(v view, path string) (writer, error) {
 	if empty, ok := c.sparseEmpty(v); ok {
 		return raw(empty), nil
 	}
+	if c.modeField != "" && path == c.modeField && !v.has(extFaker) {
+		return c.faker(v, "mode", path)
+	}
 	if x, ok := v.get(extPick); ok {
 		return c.pick(v, x, path)
 	}
@@ -223,7 +240,7 @@ func (c *compiler) plainValue(v view, path string) (writer, error) {
 	}
 	if name, ok, err := v.str(extFaker); err != nil {
 		return nil, err
-	} else if ok {
+	} else if ok && !(name == "mode" && c.noModes) {
 		n, err := c.faker(v, name, path)
 		if err != nil {
 			return nil, err

@@ -8,7 +8,8 @@ var (
 	// ErrUnknownModel means a model (e.g. for Lifecycle) has no event in the
 	// catalog, or its events carry no record property (x-faker-update).
 	ErrUnknownModel = errors.New("unknown model")
-	// ErrUnknownMode means a mode is neither "test" nor "live".
+	// ErrUnknownMode means a mode is not one of those that the document
+	// declares in x-ufhook-modes (for Userfront's, test and live).
 	ErrUnknownMode = errors.New("unknown mode")
 	// ErrUnknownShape means a Shape value or name is not one of the four
 	// shapes.

@@ -98,23 +98,50 @@ func ParseShape(name string) (Shape, error) {
 	return 0, fmt.Errorf("%w %q: use one of %s", ErrUnknownShape, name, strings.Join(shapeNames, ", "))
 }
 
-// ParseMode returns the mode named name: "test" (also for ""), or "live".
-// Any other name gives an error wrapping ErrUnknownMode.
+// ParseMode returns the mode named name, one of the modes that the document
+// in use declares (openapi.Modes): for "", the document's default mode of
+// payloads ("test" for Userfront's), or "" for a document that declares no
+// modes. Any other name, and any name at all for a document without modes,
+// gives an error wrapping ErrUnknownMode that lists the modes.
 func ParseMode(name string) (gen.Mode, error) {
-	switch m := gen.Mode(name); {
-	case m == "":
-		return gen.ModeTest, nil
-	case m.Valid():
-		return m, nil
+	set, _ := openapi.Modes()
+	if name == "" {
+		return gen.Mode(set.PayloadDefault), nil
 	}
-	return "", fmt.Errorf("%w %q: use test or live", ErrUnknownMode, name)
+	return CheckMode(name, set.PayloadDefault)
+}
+
+// CheckMode checks that name is one of the modes that the document in use
+// declares, and errors, wrapping ErrUnknownMode, when it is not: the message
+// lists the modes, def first, or says that the document declares none.
+func CheckMode(name, def string) (gen.Mode, error) {
+	set, ok := openapi.Modes()
+	if !ok {
+		return "", fmt.Errorf("%w %q: the document declares no modes (%s): leave the mode out", ErrUnknownMode, name, openapi.ExtModes)
+	}
+	if _, ok := set.Lookup(name); ok {
+		return gen.Mode(name), nil
+	}
+	names := []string{}
+	if def != "" {
+		names = append(names, def)
+	}
+	for _, n := range set.Names() {
+		if n != def {
+			names = append(names, n)
+		}
+	}
+	return "", fmt.Errorf("%w %q: use %s", ErrUnknownMode, name, strings.Join(names, " or "))
 }
 
 // Options selects one payload.
 type Options struct {
 	// Seed selects the payload: the same options give byte-identical output.
 	Seed uint64
-	// Mode is the envelope's and record's mode; "" means test.
+	// Mode is the payload's mode, written at the property that the
+	// document's x-ufhook-modes names (and wherever x-faker: mode or
+	// x-same-as copies it); "" means the document's default ("test" for
+	// Userfront's). A document without modes takes "" only.
 	Mode gen.Mode
 	// Now is when the payload is sent: the values that the spec marks
 	// x-faker: timestamp.recent (a created record's createdAt) fall just
@@ -244,7 +271,7 @@ func (f *Faker) Record(model string, mode gen.Mode) ([]byte, error) {
 
 // User returns the next realistic user of the stream as the generated type,
 // with the fields that the REST API returns (updatedAt included). A mode of
-// "" means test.
+// "" means the document's default.
 func (f *Faker) User(mode gen.Mode) gen.User {
 	var u gen.User
 	mustRecord(f, "user", mode, &u)
@@ -252,7 +279,7 @@ func (f *Faker) User(mode gen.Mode) gen.User {
 }
 
 // Tenant returns the next realistic tenant of the stream as the generated
-// type. A mode of "" means test.
+// type. A mode of "" means the document's default.
 func (f *Faker) Tenant(mode gen.Mode) gen.Tenant {
 	var t gen.Tenant
 	mustRecord(f, "tenant", mode, &t)

@@ -108,7 +108,8 @@ func planFor(ev openapi.Event, shape Shape) (*payloadPlan, error) {
 	} else if cur.Schema != ev.Schema {
 		return nil, fmt.Errorf("%w %q: the event is not from the document in use; take events from openapi.Lookup or openapi.Events", openapi.ErrUnknownEvent, ev.Name)
 	}
-	root, slots, varied, err := compileShape(openapi3.NewSchemaRef("", ev.Schema), ev.SchemaName, shape, false)
+	set, _ := openapi.Modes()
+	root, slots, varied, err := compileShape(openapi3.NewSchemaRef("", ev.Schema), ev.SchemaName, shape, false, set.Field)
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", ev.Name, err)
 	}
