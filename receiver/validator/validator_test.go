@@ -103,7 +103,9 @@ func (s *server) do(t *testing.T, q req) (*http.Response, errorBody) {
 	return resp, eb
 }
 
-func bearerH(tok string) map[string]string { return map[string]string{"Authorization": bearer.Header(tok)} }
+func bearerH(tok string) map[string]string {
+	return map[string]string{"Authorization": bearer.Header(tok)}
+}
 
 func basicH(userpass string) map[string]string {
 	return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(userpass))}
