@@ -24,6 +24,10 @@
 //     with a warning that names the others; with none, a 400 that lists the
 //     problems against the closest webhook (the one with fewest problems).
 //
+// So a payload that breaks its schema is tolerated (see below) only once
+// its webhook is known by path, headers or consts: a document without
+// consts or fixed headers is best served one webhook per path.
+//
 // Like package receiver it is strict in what it refuses and tolerant of the
 // rest: by default a payload that breaks its schema, or a Content-Type that
 // is not JSON, is accepted (204) with warnings in Delivery.Warnings;
@@ -123,8 +127,6 @@ const (
 	ByConsts Route = "consts"
 	// BySchema: the body validates against the webhook's schema.
 	BySchema Route = "schema"
-	// ByOnly: the document has one webhook that takes the request.
-	ByOnly Route = "only"
 )
 
 // Delivery describes one request, for Options.OnDelivery.
@@ -506,14 +508,13 @@ func (h *Handler) checkContentType(r *http.Request, d *Delivery) *rejection {
 	return nil
 }
 
-// route finds the webhook of v among cands: the one candidate, else by
-// consts, else by schema. validated tells that v was validated against
+// route finds the webhook of v among cands: the one that path or headers
+// chose, else by consts, else by schema (even when one webhook is left: a
+// body that neither carries its consts nor fits its schema is not its
+// delivery, and only a path or a header makes it so). validated tells that v was validated against
 // the webhook's schema on the way, and found valid.
 func (h *Handler) route(v any, cands []int, by Route, d *Delivery) (i int, validated bool, rej *rejection) {
-	if len(cands) == 1 {
-		if by == "" {
-			by = ByOnly
-		}
+	if by != "" && len(cands) == 1 {
 		d.Event, d.Route = h.events[cands[0]].ev.Name, by
 		return cands[0], false, nil
 	}
