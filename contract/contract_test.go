@@ -4,6 +4,7 @@ package contract
 //
 //	go test ./contract -target=URL [-token=TOKEN] [-mode=live|test] [-ca=FILE] [-insecure]
 //	                   [-route EVENT=URL]... [-timeout=10s] [-strict] [-seed=N] [-spec=FILE]
+//	                   [-operation [EVENT=]METHOD]... [-content-type [EVENT=]TYPE]... [-auth=AUTH]
 //
 // TestContract has one subtest per case, named by the case's ID, so that
 // -run 'Contract/auth' selects. -token defaults to $UFHOOK_TOKEN, as in
@@ -54,11 +55,26 @@ var (
 	flagStrict   = flag.Bool("strict", false, "also run the SHOULD-level cases (strict/...)")
 	flagSeed     = flag.Uint64("seed", 0, "seed of the payloads; 0 picks one and prints it")
 	flagSpec     = flag.String("spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $UFHOOK_SPEC); only TestContract runs then")
+	flagAuth     = flag.String("auth", "", "with -spec, the auth of every webhook in place of the document's security: none, bearer, basic (-token user:password), header:NAME or query:NAME")
+	flagOps      = choiceFlag{}
+	flagTypes    = choiceFlag{}
 )
 
 func init() {
 	flag.Var(&flagRoutes, "route", "EVENT=URL: send EVENT to its own URL (repeatable)")
+	flag.Var(flagOps, "operation", "with -spec, [EVENT=]METHOD: the operation sent for webhooks with several (repeatable; default post)")
+	flag.Var(flagTypes, "content-type", "with -spec, [EVENT=]TYPE: the JSON media type sent for request bodies with several (repeatable; default application/json)")
 }
+
+// choiceFlag collects the values of -operation or -content-type
+// (openapi.ParseChoice).
+type choiceFlag map[string]string
+
+// String writes the choices, for flag's help.
+func (c choiceFlag) String() string { return fmt.Sprint(map[string]string(c)) }
+
+// Set adds one choice.
+func (c choiceFlag) Set(v string) error { return openapi.ParseChoice(c, v) }
 
 // selfToken is the reference receiver's token in the self-tests.
 const selfToken = hooktest.Token
@@ -221,14 +237,31 @@ func useSpec() error {
 		name, path = "UFHOOK_SPEC", os.Getenv("UFHOOK_SPEC")
 	}
 	if path == "" {
+		for _, f := range []string{"auth", "operation", "content-type"} {
+			if flagGiven(f) {
+				return fmt.Errorf("-%s needs -spec (or UFHOOK_SPEC): Userfront's document leaves nothing to choose", f)
+			}
+		}
 		return nil
 	}
 	abs, err := resolveFlagPath("spec", path)
 	if err != nil {
 		return err
 	}
-	if err := openapi.UseFile(abs); err != nil {
+	opts := openapi.LoadOptions{Operations: flagOps, ContentTypes: flagTypes}
+	if *flagAuth != "" {
+		if opts.Auth, err = openapi.ParseAuth(*flagAuth); err != nil {
+			return fmt.Errorf("-auth: %w", err)
+		}
+	}
+	if err := openapi.UseFileWith(abs, opts); err != nil {
 		return fmt.Errorf("%s=%s: %w", name, path, err)
+	}
+	for _, w := range openapi.Warnings() {
+		fmt.Fprintf(os.Stderr, "warning: %s: %s\n", path, w)
+	}
+	for _, ch := range openapi.Choices() {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", path, ch)
 	}
 	specInUse = abs
 	if !flagGiven("test.run") {

@@ -145,6 +145,7 @@ type catalog struct {
 	events   []Event
 	byName   map[string]int
 	warnings []string // what the document says that ufhook reads with care
+	declined []Declined
 }
 
 var (
@@ -235,6 +236,11 @@ func Lookup(name string) (Event, error) {
 	}
 	i, ok := c.byName[name]
 	if !ok {
+		for _, d := range c.declined {
+			if d.Event == name {
+				return Event{}, d
+			}
+		}
 		return Event{}, fmt.Errorf("%w %q: known events are %s", ErrUnknownEvent, name, strings.Join(c.names(), ", "))
 	}
 	return c.events[i], nil
@@ -334,8 +340,21 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 		if err != nil {
 			return nil, fmt.Errorf("%s: webhook %q %w", placeOf(root, source, append([]string{"webhooks", name}, where...)...), name, err)
 		}
+		if d := unsatisfiable(ev); d != nil {
+			d.Event = name
+			d.Place = schemaPlace(doc, root, source, d.Place)
+			c.declined = append(c.declined, *d)
+			continue
+		}
 		c.byName[name] = len(c.events)
 		c.events = append(c.events, ev)
+	}
+	if len(c.events) == 0 && len(c.declined) > 0 {
+		errs := make([]string, len(c.declined))
+		for i, d := range c.declined {
+			errs[i] = d.Error()
+		}
+		return nil, fmt.Errorf("%w: no webhook is left to run: %s", ErrUnsatisfiable, strings.Join(errs, "; "))
 	}
 	if err := distinct(c.events); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)

@@ -19,7 +19,10 @@ func newEventsCmd() *cobra.Command {
 		Short: "List the webhook events of the spec",
 		Long: `List the webhook events, read from the webhooks section of the embedded
 OpenAPI document (or of the one --spec names): event name, model, action
-and operationId.`,
+and operationId. For a document whose webhooks carry no model and action
+consts (another provider's), the columns are the event name, the method
+and media type sent, the credentials sent, and the request schema. --json
+gives all of it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			evs, err := openapi.Events()
@@ -33,13 +36,31 @@ and operationId.`,
 				return enc.Encode(evs)
 			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "EVENT\tMODEL\tACTION\tOPERATION ID")
+			if records(evs) {
+				fmt.Fprintln(tw, "EVENT\tMODEL\tACTION\tOPERATION ID")
+				for _, ev := range evs {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.Name, ev.Model, ev.Action, ev.OperationID)
+				}
+				return tw.Flush()
+			}
+			fmt.Fprintln(tw, "EVENT\tSENT AS\tAUTH\tSCHEMA")
 			for _, ev := range evs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.Name, ev.Model, ev.Action, ev.OperationID)
+				fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\n", ev.Name, ev.Method, ev.ContentType, ev.Auth, ev.SchemaName)
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON")
 	return cmd
+}
+
+// records reports whether every event has a model and an action, as
+// Userfront's record webhooks do.
+func records(evs []openapi.Event) bool {
+	for _, ev := range evs {
+		if ev.Model == "" || ev.Action == "" {
+			return false
+		}
+	}
+	return len(evs) > 0
 }

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSpecChoices covers what a document leaves to choose: the operation,
+// the media type and the auth, with what ufhook says about them on stderr.
+func TestSpecChoices(t *testing.T) {
+	choices := specFile("choices", "choices.yaml")
+	type event struct {
+		Name        string            `json:"event"`
+		Method      string            `json:"method"`
+		ContentType string            `json:"contentType"`
+		Auth        map[string]string `json:"auth"`
+	}
+	read := func(t *testing.T, args ...string) (map[string]event, string) {
+		t.Helper()
+		code, out, stderr := runCLI(t, append([]string{"events", "--json", "--spec", choices}, args...)...)
+		require.Equal(t, exitOK, code, stderr)
+		var evs []event
+		require.NoError(t, json.Unmarshal([]byte(out), &evs))
+		byName := map[string]event{}
+		for _, ev := range evs {
+			byName[ev.Name] = ev
+		}
+		return byName, stderr
+	}
+
+	t.Run("defaults, and what was chosen", func(t *testing.T) {
+		restoreSpec(t)
+		evs, stderr := read(t)
+		assert.Equal(t, "POST", evs["order.placed"].Method)
+		assert.Equal(t, "application/json", evs["order.shipped"].ContentType)
+		assert.Equal(t, "basic", evs["order.shipped"].Auth["scheme"])
+		assert.Contains(t, stderr, "order.placed: sends POST, of POST, PUT (choose with --operation order.placed=METHOD)")
+		assert.Contains(t, stderr, "order.shipped: sends application/json, of application/x-www-form-urlencoded, application/cloudevents+json, application/json (choose with --content-type order.shipped=TYPE)")
+		assert.Contains(t, stderr, "warning: "+choices+": /webhooks/order.placed/post/requestBody/content/application~1json/schema/properties/note: nullable: true is an OpenAPI 3.0 keyword")
+	})
+	t.Run("chosen by flags", func(t *testing.T) {
+		restoreSpec(t)
+		evs, _ := read(t, "--operation", "order.placed=put", "--content-type", "application/cloudevents+json", "--auth", "header:X-Key")
+		assert.Equal(t, "PUT", evs["order.placed"].Method)
+		assert.Equal(t, "application/cloudevents+json", evs["order.shipped"].ContentType)
+		for name, ev := range evs {
+			assert.Equal(t, map[string]string{"scheme": "apiKey", "in": "header", "name": "X-Key"}, ev.Auth, name)
+		}
+	})
+	t.Run("the table", func(t *testing.T) {
+		restoreSpec(t)
+		code, out, stderr := runCLI(t, "events", "--spec", choices)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Regexp(t, `EVENT +SENT AS +AUTH +SCHEMA`, out)
+		assert.Regexp(t, `order.cancelled +POST application/json +\?api_key=<key> +order.cancelled`, out)
+		assert.Regexp(t, `order.viewed +POST application/json +no credentials`, out)
+	})
+
+	bad := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a method the webhook lacks", []string{"--spec", choices, "--operation", "order.placed=patch"}, `webhook "order.placed" has no patch operation (it has post, put)`},
+		{"an unknown webhook", []string{"--spec", choices, "--operation", "order.lost=put"}, `has no webhook "order.lost"`},
+		{"a media type that is not JSON", []string{"--spec", choices, "--content-type", "order.shipped=application/x-www-form-urlencoded"}, "is not JSON: ufhook sends JSON payloads only"},
+		{"an unknown auth", []string{"--spec", choices, "--auth", "cookie:sid"}, `--auth: bad auth "cookie:sid": use none, bearer, basic, header:NAME or query:NAME`},
+		{"two choices for one webhook", []string{"--spec", choices, "--operation", "order.placed=put", "--operation", "order.placed=post"}, `order.placed already has put; give one choice per webhook`},
+		{"a choice without --spec", []string{"--auth", "none"}, "--auth needs --spec (or UFHOOK_SPEC)"},
+		{"an unsendable scheme", []string{"--spec", specFile("choices", "unsendable.yaml")}, `security scheme "oauth" is oauth2`},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			restoreSpec(t)
+			t.Setenv(specEnv, "")
+			code, out, stderr := runCLI(t, append([]string{"events"}, tc.args...)...)
+			assert.Equal(t, exitUsage, code)
+			assert.Empty(t, out, "nothing is printed but the error")
+			assert.Contains(t, stderr, tc.want)
+		})
+	}
+}
