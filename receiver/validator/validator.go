@@ -22,7 +22,8 @@
 //  4. by schema: the webhooks whose schema the body validates against. One
 //     is the delivery's webhook; of several, the first in document order,
 //     with a warning that names the others; with none, a 400 that lists the
-//     problems against the closest webhook (the one with fewest problems).
+//     problems against the closest webhook (the one with fewest problems of
+//     the whole body, then fewest problems).
 //
 // So a payload that breaks its schema is tolerated (see below) only once
 // its webhook is known by path, headers or consts: a document without
@@ -530,7 +531,8 @@ func (h *Handler) route(v any, cands []int, by Route, d *Delivery) (i int, valid
 		return best, false, nil
 	}
 	var fits []string
-	first, closest, fewest := -1, -1, 0
+	first, closest := -1, -1
+	var fewest [2]int
 	var closestErr error
 	for _, c := range cands {
 		err := openapi.ValidateValue(h.events[c].ev, v)
@@ -542,7 +544,7 @@ func (h *Handler) route(v any, cands []int, by Route, d *Delivery) (i int, valid
 			}
 			continue
 		}
-		if n := len(problemsOf(err)); closest < 0 || n < fewest {
+		if n := distance(problemsOf(err)); closest < 0 || n[0] < fewest[0] || n[0] == fewest[0] && n[1] < fewest[1] {
 			closest, fewest, closestErr = c, n, err
 		}
 	}
@@ -560,6 +562,21 @@ func (h *Handler) route(v any, cands []int, by Route, d *Delivery) (i int, valid
 		err:      joined{ErrUnknownEvent, closestErr},
 		message:  fmt.Sprintf("the body fits no webhook of the document; the closest is %s (problems listed): fix them, or send the webhook's fixed headers or to its own path", name),
 		problems: problemsOf(closestErr)}
+}
+
+// distance tells how far a body is from a schema by its problems: first
+// the problems of the whole body (a missing required property, the wrong
+// type), which say it is another kind of payload, then all of them. A
+// body with one wrong value deep inside is closer than one that lacks the
+// schema's properties, though each has one problem.
+func distance(problems []openapi.Problem) [2]int {
+	root := 0
+	for _, p := range problems {
+		if p.Path == "" {
+			root++
+		}
+	}
+	return [2]int{root, len(problems)}
 }
 
 // readBody reads the whole body within the limit.
