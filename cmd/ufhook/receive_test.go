@@ -481,4 +481,9 @@ func TestReceiveAnyDocumentUsage(t *testing.T) {
 	code, _, stderr = runCLI(t, "receive", "--spec", specFile("choices", "choices.yaml"), "--token", specToken, "--test-token", specToken)
 	require.Equal(t, exitUsage, code, stderr)
 	assert.Contains(t, stderr, "drop --test-token")
+
+	t.Setenv(specEnv, specFile("choices", "choices.yaml"))
+	code, _, stderr = runCLI(t, "receive", "--http", "--listen", "127.0.0.1:0")
+	require.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "order.placed (Authorization: Bearer <key>)", "UFHOOK_SPEC serves the validator too")
 }
