@@ -16,6 +16,7 @@ import (
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/receiver/endpoint"
+	"github.com/ufhook/ufhook/receiver/validator"
 )
 
 func init() { commands = append(commands, withSpec(newReceiveCmd)) }
@@ -55,23 +56,42 @@ accepts only test-mode webhooks, since live webhooks need HTTPS.
 
 The webhook API key comes from --token or UFHOOK_TOKEN; the test-mode key,
 when it differs, from --test-token or UFHOOK_TEST_TOKEN. It stops cleanly on Ctrl+C
-or SIGTERM.`,
+or SIGTERM.
+
+With --spec FILE (or UFHOOK_SPEC), a document that has no generated Go
+types, it verifies, validates and prints: each delivery goes to the webhook
+named by the last segment of its path (/hooks/push), else to the one whose
+fixed header values it carries (X-GitHub-Event: push), else to the one whose
+consts its body carries, else to the one whose schema its body fits (the
+first in document order when several do, with a warning). Then it checks the
+credentials that webhook's security scheme declares: --token is the bearer
+token, user:password for http basic, or the API key; it may be empty when no
+webhook declares security. A payload that breaks the schema, or a
+Content-Type that is not JSON, is printed with warnings, or refused with
+--strict. Modes are Userfront's: --http accepts every delivery.`,
 		Example: `  ufhook receive --token "$UFHOOK_TOKEN"
   ufhook receive --listen 127.0.0.1:0 --json   # keys from $UFHOOK_TOKEN and $UFHOOK_TEST_TOKEN
-  ufhook receive --http --ca-out ca.pem --token "$UFHOOK_TOKEN"`,
+  ufhook receive --http --ca-out ca.pem --token "$UFHOOK_TOKEN"
+  ufhook receive --spec github.yaml --http --token "$UFHOOK_TOKEN"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			spec := specInUse(cmd)
 			if c.token == "" {
 				c.token = os.Getenv("UFHOOK_TOKEN")
 			}
-			if c.testToken == "" {
+			if spec != "" && c.testToken != "" {
+				return usageError("--test-token is Userfront's test-mode key; a --spec document's webhooks carry one secret: drop --test-token")
+			}
+			if c.testToken == "" && spec == "" {
 				c.testToken = os.Getenv("UFHOOK_TEST_TOKEN")
 			}
-			if c.token == "" {
+			if c.token == "" && spec == "" {
 				return usageError("no webhook API key: pass --token or set UFHOOK_TOKEN to the key from Userfront's webhook settings")
 			}
-			if err := checkKey("--token", c.token); err != nil {
-				return err
+			if c.token != "" {
+				if err := checkKey("--token", c.token); err != nil {
+					return err
+				}
 			}
 			if c.testToken != "" {
 				if err := checkKey("--test-token", c.testToken); err != nil {
@@ -87,16 +107,28 @@ or SIGTERM.`,
 			if c.caOut != "" && (c.plainHTTP || c.tlsCert != "") {
 				return usageError("--ca-out is for the generated CA: drop it with --http or --tls-cert")
 			}
-			srv, err := endpoint.Listen(endpoint.Config{
+			show := printDeliveries(cmd.OutOrStdout(), c.asJSON)
+			cfg := endpoint.Config{
 				Listen:      c.listen,
 				Options:     receiver.Options{Token: c.token, TestToken: c.testToken, Strict: c.strict},
-				Callbacks:   receiver.Callbacks{OnDelivery: printDeliveries(cmd.OutOrStdout(), c.asJSON)},
+				Callbacks:   receiver.Callbacks{OnDelivery: show},
 				TLSCertFile: c.tlsCert,
 				TLSKeyFile:  c.tlsKey,
 				CAFile:      c.caOut,
 				PlainHTTP:   c.plainHTTP,
 				ServerLog:   slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
-			})
+			}
+			if spec != "" {
+				h, err := validator.New(validator.Options{Token: c.token, Strict: c.strict, OnDelivery: printValidated(show)})
+				if errors.Is(err, validator.ErrNoToken) {
+					return asUsage(fmt.Errorf("%w; pass --token or set UFHOOK_TOKEN", err))
+				}
+				if err != nil {
+					return err
+				}
+				cfg.Handler = h
+			}
+			srv, err := endpoint.Listen(cfg)
 			if errors.Is(err, endpoint.ErrConfig) || errors.Is(err, receiver.ErrNoToken) {
 				return asUsage(err)
 			}
@@ -104,7 +136,13 @@ or SIGTERM.`,
 				return err
 			}
 			warnExposed(cmd.ErrOrStderr(), c.listen)
-			if err := writeReceiveHelp(cmd.ErrOrStderr(), srv, c); err != nil {
+			write := writeReceiveHelp
+			if spec != "" {
+				write = func(w io.Writer, srv *endpoint.Server, c receiveConfig) error {
+					return writeSpecReceiveHelp(w, srv, c, spec)
+				}
+			}
+			if err := write(cmd.ErrOrStderr(), srv, c); err != nil {
 				srv.Close()
 				return err
 			}
@@ -113,7 +151,7 @@ or SIGTERM.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&c.listen, "listen", endpoint.DefaultListen, "address to listen on; port 0 picks a free port")
-	f.StringVar(&c.token, "token", "", "webhook API key, the live-mode one when --test-token is set (default $UFHOOK_TOKEN)")
+	f.StringVar(&c.token, "token", "", "webhook API key, the live-mode one when --test-token is set (default $UFHOOK_TOKEN); with --spec, the secret of the document's security schemes, empty when no webhook declares any")
 	f.StringVar(&c.testToken, "test-token", "", "test-mode webhook API key, when it differs (default $UFHOOK_TEST_TOKEN)")
 	f.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate to serve (default: one from the local CA of --ca-out)")
 	f.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
@@ -177,6 +215,67 @@ func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error 
 	}
 	ew.printf("\nStop with Ctrl+C.\n")
 	return ew.err
+}
+
+// specInUse returns the path of the document that --spec or UFHOOK_SPEC
+// installed for cmd, or "" for the embedded Userfront document.
+func specInUse(cmd *cobra.Command) string {
+	f := cmd.Flags().Lookup("spec")
+	if f == nil {
+		return ""
+	}
+	if f.Changed {
+		return f.Value.String()
+	}
+	return os.Getenv(specEnv)
+}
+
+// writeSpecReceiveHelp is writeReceiveHelp for a --spec document: where srv
+// listens, how the webhooks authenticate, and a command that sends it every
+// webhook. The token appears masked.
+func writeSpecReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig, spec string) error {
+	ew := &errWriter{w: w}
+	url := srv.URL()
+	ew.printf("ufhook receive: listening on %s (webhooks of %s; /NAME serves webhook NAME alone, every other path routes by headers, consts or schema)\n", url, spec)
+	switch {
+	case c.plainHTTP:
+		ew.printf("plain HTTP\n")
+	case srv.CAFile() != "" && srv.CAReused():
+		ew.printf("CA certificate: %s (the local CA of an earlier start, kept while valid; trust it with --ca or --cacert)\n", srv.CAFile())
+	case srv.CAFile() != "":
+		ew.printf("CA certificate: %s (a new local CA, kept for later starts; trust it with --ca or --cacert)\n", srv.CAFile())
+	default:
+		ew.printf("TLS certificate: %s\n", c.tlsCert)
+	}
+	evs, err := openapi.Events()
+	if err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		ew.printf("  %s: %s %s\n", ev.Name, ev.Method, ev.Auth)
+	}
+	caFlag := ""
+	if srv.CAFile() != "" {
+		caFlag = " --ca " + shellQuote(srv.CAFile())
+	}
+	tok := ""
+	if c.token != "" {
+		ew.printf("\nSend it webhooks (set $UFHOOK_TOKEN to the secret, here %s):\n", bearer.Mask(c.token))
+		tok = ` --token "$UFHOOK_TOKEN"`
+	} else {
+		ew.printf("\nSend it webhooks (no webhook declares credentials):\n")
+	}
+	ew.printf("  ufhook emit --all --spec %s --target %s%s%s\n", shellQuote(spec), url, tok, caFlag)
+	ew.printf("\nStop with Ctrl+C.\n")
+	return ew.err
+}
+
+// printValidated adapts show, which prints receiver deliveries, to the
+// deliveries of a validator.Handler, which have no mode or record id.
+func printValidated(show func(receiver.Delivery)) func(validator.Delivery) {
+	return func(d validator.Delivery) {
+		show(receiver.Delivery{Time: d.Time, Event: d.Event, Status: d.Status, Err: d.Err, Warnings: d.Warnings, Body: d.Body})
+	}
 }
 
 // errWriter keeps the first write error.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -389,4 +390,100 @@ func TestReceiveOnEveryInterface(t *testing.T) {
 	assert.Contains(t, r.stderr.String(), "warning: --listen 0.0.0.0:0 can be reached from other machines")
 	c := &http.Client{Timeout: 10 * time.Second}
 	assert.Equal(t, 204, hooktest.Post(t, c, r.url, hooktest.Token, exampleBody(t, "user.created")))
+}
+
+// specToken serves every scheme of choices.yaml: the bearer token, the API
+// key, and user:password for http basic.
+const specToken = "shop:9f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+// postAs posts body to url with the headers of hdr and returns the status.
+func postAs(t *testing.T, url string, hdr map[string]string, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestReceiveAnyDocument runs receive on choices.yaml, a document without
+// generated types whose webhooks use every scheme: it routes, verifies and
+// validates each delivery over loopback, prints it, and refuses with
+// --strict what it otherwise accepts with warnings.
+func TestReceiveAnyDocument(t *testing.T) {
+	restoreSpec(t)
+	choices := specFile("choices", "choices.yaml")
+	bearerTok := map[string]string{"Authorization": bearer.Header(specToken)}
+	basic := map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(specToken))}
+	posts := []struct {
+		path   string
+		hdr    map[string]string
+		body   string
+		status int // tolerant; strict is the same but for a bad payload
+		line   string
+	}{
+		{"order.placed", bearerTok, `{"id":"o1","total":3}`, 204, `order\.placed +- +- +204$`},
+		{"order.placed", map[string]string{"Authorization": bearer.Header(specToken + "x")}, `{"id":"o1","total":3}`, 401, `order\.placed +- +- +401  missing or wrong webhook credentials$`},
+		{"order.shipped", basic, `{"plain":true}`, 204, `order\.shipped +- +- +204$`},
+		{"order.shipped", bearerTok, `{"plain":true}`, 401, `order\.shipped .* 401 `},
+		{"order.refunded", map[string]string{"X-Api-Key": specToken}, `{"trackingId":"abc"}`, 204, `order\.refunded .* 204$`},
+		{"order.cancelled?api_key=" + specToken, nil, `{}`, 204, `order\.cancelled .* 204$`},
+		{"order.viewed", nil, `{}`, 204, `order\.viewed .* 204$`},
+		{"order.placed", bearerTok, `{"id":1}`, 204, `order\.placed .* 204  2 warnings\n    warning: \(root\): required: .*\n    warning: /id: type: `},
+		{"", bearerTok, `[1]`, 400, `- +- +- +400  no webhook fits the delivery: `},
+	}
+	for _, strict := range []bool{false, true} {
+		t.Run("strict="+strconv.FormatBool(strict), func(t *testing.T) {
+			args := []string{"--spec", choices, "--http", "--token", specToken}
+			if strict {
+				args = append(args, "--strict")
+			}
+			r := startReceive(t, args...)
+			assert.Contains(t, r.stderr.String(), "order.refunded: POST X-Api-Key: <key>")
+			assert.Contains(t, r.stderr.String(), "ufhook emit --all --spec "+choices+" --target "+r.url+` --token "$UFHOOK_TOKEN"`)
+			for _, p := range posts {
+				want := p.status
+				if strict && strings.Contains(p.body, `"id":1`) {
+					want = 400
+				}
+				assert.Equal(t, want, postAs(t, r.url+p.path, p.hdr, p.body), "%s %s", p.path, p.body)
+			}
+			require.Equal(t, exitOK, r.stop(), r.stderr.String())
+			out := r.stdout.String()
+			for _, p := range posts {
+				if strict && strings.Contains(p.body, `"id":1`) {
+					assert.Regexp(t, `order\.placed .* 400  payload does not match the schema: `, out)
+					continue
+				}
+				assert.Regexp(t, `(?m)`+p.line, out)
+			}
+			assert.NotContains(t, r.stderr.String()+out, specToken, "the token is never printed whole")
+		})
+	}
+}
+
+// TestReceiveAnyDocumentUsage covers the flags that a --spec document
+// changes: --test-token is refused, and --token is needed only when a
+// webhook declares credentials.
+func TestReceiveAnyDocumentUsage(t *testing.T) {
+	restoreSpec(t)
+	code, _, stderr := runCLI(t, "receive", "--spec", specFile("choices", "choices.yaml"), "--http", "--listen", "127.0.0.1:0")
+	require.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "order.placed (Authorization: Bearer <key>)")
+	assert.Contains(t, stderr, "pass --token or set UFHOOK_TOKEN")
+	assert.NotContains(t, stderr, "order.viewed")
+
+	code, _, stderr = runCLI(t, "receive", "--spec", specFile("choices", "choices.yaml"), "--token", specToken, "--test-token", specToken)
+	require.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "drop --test-token")
+
+	t.Setenv(specEnv, specFile("choices", "choices.yaml"))
+	code, _, stderr = runCLI(t, "receive", "--http", "--listen", "127.0.0.1:0")
+	require.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "order.placed (Authorization: Bearer <key>)", "UFHOOK_SPEC serves the validator too")
 }

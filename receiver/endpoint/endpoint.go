@@ -48,6 +48,11 @@ type Config struct {
 	// Options and Callbacks configure the handler, as for receiver.New.
 	Options   receiver.Options
 	Callbacks receiver.Callbacks
+	// Handler, when set, is served instead of a receiver.Handler built
+	// from Options and Callbacks, which are then unused but for
+	// Options.Logger (see ServerLog): `ufhook receive --spec` serves a
+	// validator.Handler this way.
+	Handler http.Handler
 	// TLSCertFile and TLSKeyFile are a PEM certificate and its key. Give both
 	// or neither: without them, a local CA issues a certificate for
 	// localhost, 127.0.0.1 and ::1. The CA is the one kept in CAFile and
@@ -110,9 +115,13 @@ func Listen(cfg Config) (*Server, error) {
 	if cfg.PlainHTTP {
 		cfg.Options.TestModeOnly = true
 	}
-	h, err := receiver.New(cfg.Options, cfg.Callbacks)
-	if err != nil {
-		return nil, err
+	h := cfg.Handler
+	if h == nil {
+		rh, err := receiver.New(cfg.Options, cfg.Callbacks)
+		if err != nil {
+			return nil, err
+		}
+		h = rh
 	}
 	if (cfg.TLSCertFile == "") != (cfg.TLSKeyFile == "") {
 		return nil, fmt.Errorf("%w: a TLS certificate and its key go together: give both files, or neither for a certificate from a fresh local CA", ErrConfig)
