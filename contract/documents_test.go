@@ -53,7 +53,7 @@ func useDocument(t *testing.T, doc string) {
 func serveDocument(t *testing.T, h http.Handler, ca *hooktest.CA) Config {
 	t.Helper()
 	base := serveTLS(t, h, ca).URL
-	cfg := Config{Token: selfToken, RootCAs: ca.Pool(), Seed: faultySeed, Target: base + "/webhook", Routes: map[string]string{}}
+	cfg := Config{Token: documentsToken, RootCAs: ca.Pool(), Seed: faultySeed, Target: base + "/webhook", Routes: map[string]string{}}
 	for _, ev := range mustEvents() {
 		cfg.Routes[ev.Name] = base + "/hooks/" + ev.Name
 	}
@@ -64,7 +64,7 @@ func serveDocument(t *testing.T, h http.Handler, ca *hooktest.CA) Config {
 // self-test's token as every scheme's secret.
 func validatorFor(t *testing.T) http.Handler {
 	t.Helper()
-	h, err := validator.New(validator.Options{Token: selfToken})
+	h, err := validator.New(validator.Options{Token: documentsToken})
 	require.NoError(t, err)
 	return h
 }
@@ -174,3 +174,7 @@ func TestDocumentsFaultyWebhook(t *testing.T) {
 		})
 	}
 }
+
+// documentsToken is the key of the documents' self-tests: user:password,
+// so that it serves http basic webhooks as well as bearer and apiKey ones.
+const documentsToken = "shop:9f1e2d3c4b5a69788796a5b4c3d2e1f0"
