@@ -2,10 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/ufhook/ufhook/hooktest"
 )
 
 // TestSpecChoices covers what a document leaves to choose: the operation,
@@ -82,4 +86,23 @@ func TestSpecChoices(t *testing.T) {
 			assert.Contains(t, stderr, tc.want)
 		})
 	}
+}
+
+// TestRouteToAnEventOfTheSpec routes an event that only the --spec
+// document has: --route is parsed before --spec loads the document, and
+// checked after.
+func TestRouteToAnEventOfTheSpec(t *testing.T) {
+	restoreSpec(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/archived" {
+			hits.Add(1)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	code, out, stderr := runCLI(t, "emit", "user.archived", "--spec", specFile("seventh.yaml"), "--target", srv.URL,
+		"--route", "user.archived="+srv.URL+"/archived", "--token", hooktest.Token)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+	assert.Equal(t, int32(1), hits.Load())
 }
