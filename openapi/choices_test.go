@@ -164,3 +164,33 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestBrokenSchemasOutOfReachAreWarnings loads a document whose broken
+// component schema no webhook uses, as real documents have, and refuses
+// one whose webhook uses it.
+func TestBrokenSchemasOutOfReachAreWarnings(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, openapi.Use(openapi.Spec())) })
+	doc := func(ref string) []byte {
+		return []byte(`openapi: 3.1.0
+info: {title: t, version: '1'}
+webhooks:
+  thing.done:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/` + ref + `'}}}}
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    Good: {type: object, properties: {a: {type: string}}}
+    Broken: {type: object, required: [a, a], properties: {a: {type: string}}}
+`)
+	}
+	require.NoError(t, openapi.Use(doc("Good")))
+	warnings := openapi.Warnings()
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "the document breaks OpenAPI 3.1 where no webhook reaches, which ufhook ignores")
+	assert.Contains(t, warnings[0], "Broken")
+
+	err := openapi.Use(doc("Broken"))
+	require.ErrorIs(t, err, openapi.ErrInvalidDocument)
+	assert.Contains(t, err.Error(), `webhook "thing.done"`)
+}

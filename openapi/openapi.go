@@ -320,14 +320,14 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 		// that one JSON Schema resource holds them all (compileSchemas).
 		doc.InternalizeRefs(context.Background(), nil)
 	}
-	if err := doc.Validate(context.Background()); err != nil {
+	order := webhookOrder(root)
+	c := &catalog{doc: doc, byName: make(map[string]int, len(order))}
+	if err := validateReached(doc, order, c); err != nil {
 		return nil, fmt.Errorf("validate %s: %w", source, err)
 	}
 	if err := checkModes(root, doc, source); err != nil {
 		return nil, err
 	}
-	order := webhookOrder(root)
-	c := &catalog{doc: doc, byName: make(map[string]int, len(order))}
 	for name := range opts.Operations {
 		if name != "" && !slices.Contains(order, name) {
 			return nil, fmt.Errorf("--operation %s: %s has no webhook %q; its webhooks are %s", name, source, name, strings.Join(order, ", "))
@@ -366,6 +366,48 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 		return nil, err
 	}
 	return c, nil
+}
+
+// validateReached validates doc with kin-openapi. Only what the webhooks
+// reach must be valid: real documents hold broken component schemas that
+// no webhook uses (3.0 keywords, duplicate required entries), which become
+// warnings on c rather than a refusal to load. Errors elsewhere (the
+// openapi version, info, the webhooks themselves) refuse the document.
+func validateReached(doc *openapi3.T, order []string, c *catalog) error {
+	ctx := context.Background()
+	err := doc.Validate(ctx, openapi3.EnableMultiError())
+	if err == nil {
+		return nil
+	}
+	var errs openapi3.MultiError
+	if !errors.As(err, &errs) {
+		errs = openapi3.MultiError{err}
+	}
+	var ignored []error
+	for _, e := range errs {
+		var section *openapi3.SectionValidationError
+		if !errors.As(e, &section) || section.Section != "components" {
+			return e
+		}
+		ignored = append(ignored, e)
+	}
+	// The broken components must be out of the webhooks' reach.
+	ctx = openapi3.WithValidationOptions(ctx, openapi3.IsOpenAPI31OrLater())
+	for _, name := range order {
+		if item := doc.Webhooks[name]; item != nil {
+			if werr := item.Validate(ctx); werr != nil {
+				return fmt.Errorf("webhook %q: %w", name, werr)
+			}
+		}
+	}
+	for i, e := range ignored {
+		if i == 5 {
+			c.warnings = append(c.warnings, fmt.Sprintf("and %d more such errors", len(ignored)-i))
+			break
+		}
+		c.warnings = append(c.warnings, fmt.Sprintf("the document breaks OpenAPI 3.1 where no webhook reaches, which ufhook ignores: %v", e))
+	}
+	return nil
 }
 
 // eventOf reads the webhook name of doc into an Event, with the choices of
