@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -105,4 +107,52 @@ func TestRouteToAnEventOfTheSpec(t *testing.T) {
 		"--route", "user.archived="+srv.URL+"/archived", "--token", hooktest.Token)
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
 	assert.Equal(t, int32(1), hits.Load())
+}
+
+// TestDeclinedWebhook runs a document with one webhook that no payload can
+// satisfy among good ones: the others run, with a warning on stderr, and
+// naming the declined one is an error with its place (exit 2, nothing
+// sent).
+func TestDeclinedWebhook(t *testing.T) {
+	doc := filepath.Join(t.TempDir(), "declined.yaml")
+	require.NoError(t, os.WriteFile(doc, []byte(`openapi: 3.1.0
+info: {title: t, version: '1'}
+webhooks:
+  good.thing:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object, required: [a], properties: {a: {type: string}}}}}}
+      responses: {'200': {description: ok}}
+  bad.thing:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object, required: [n], properties: {n: {type: integer, minimum: 9, maximum: 1}}}}}}
+      responses: {'200': {description: ok}}
+`), 0o600))
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	const warning = `declined.yaml:10: /webhooks/bad.thing/post/requestBody/content/application~1json/schema/properties/n: webhook "bad.thing": schema cannot be satisfied: minimum 9 is above maximum 1`
+
+	restoreSpec(t)
+	code, out, stderr := runCLI(t, "emit", "--all", "--spec", doc, "--target", srv.URL)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+	assert.Contains(t, stderr, "ufhook: warning: "+doc[:len(doc)-len("declined.yaml")]+warning)
+	assert.Contains(t, out, "1 sent")
+	assert.Equal(t, int32(1), hits.Load(), "the good webhook is sent")
+
+	for _, args := range [][]string{
+		{"example", "bad.thing"},
+		{"emit", "bad.thing", "--target", srv.URL},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			restoreSpec(t)
+			code, _, stderr := runCLI(t, append(args, "--spec", doc)...)
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, warning)
+			assert.Contains(t, stderr, "fix the schema; ufhook leaves this webhook out and runs the others")
+		})
+	}
+	assert.Equal(t, int32(1), hits.Load(), "nothing more is sent")
 }

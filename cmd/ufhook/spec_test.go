@@ -140,6 +140,8 @@ func TestSpecBadDocuments(t *testing.T) {
 		{"unresolved-ref.yaml", []string{":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", "does not resolve", "fix the $ref"}},
 		{"missing-file.yaml", []string{":33: /components/schemas/WidgetCreatedEvent/properties/record/$ref", `"gadget.yaml#/Gadget" does not resolve`, "put the file beside the document"}},
 		{"nowhere.yaml", []string{"no such file", "give the path of an OpenAPI 3.1 document"}},
+		{"unsatisfiable-length.yaml", []string{":34: /components/schemas/CodeIssued/properties/code", `webhook "code.issued": schema cannot be satisfied: minLength 10 is above maxLength 3`, "(every payload must have /code): fix the schema", "no other webhook is left to run"}},
+		{"unsatisfiable-allof.yaml", []string{":36: /components/schemas/ThingCreated/properties/size/allOf/1", "it must be of type integer here and of type string at /components/schemas/ThingCreated/properties/size/allOf/0", "fix the schema"}},
 	}
 	commands := [][]string{
 		{"events"},
