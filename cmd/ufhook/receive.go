@@ -169,16 +169,7 @@ func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error 
 	ew := &errWriter{w: w}
 	url := srv.URL()
 	ew.printf("ufhook receive: listening on %s (every path serves every event)\n", url)
-	switch {
-	case c.plainHTTP:
-		ew.printf("plain HTTP: test-mode webhooks only, since live webhooks need HTTPS\n")
-	case srv.CAFile() != "" && srv.CAReused():
-		ew.printf("CA certificate: %s (the local CA of an earlier start, kept while valid; trust it with --ca or --cacert)\n", srv.CAFile())
-	case srv.CAFile() != "":
-		ew.printf("CA certificate: %s (a new local CA, kept for later starts; trust it with --ca or --cacert)\n", srv.CAFile())
-	default:
-		ew.printf("TLS certificate: %s\n", c.tlsCert)
-	}
+	writeCertLine(ew, srv, c, "plain HTTP: test-mode webhooks only, since live webhooks need HTTPS")
 	caFlag, curlCA := "", ""
 	if srv.CAFile() != "" {
 		caFlag, curlCA = " --ca "+shellQuote(srv.CAFile()), " --cacert "+shellQuote(srv.CAFile())
@@ -237,16 +228,7 @@ func writeSpecReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig, sp
 	ew := &errWriter{w: w}
 	url := srv.URL()
 	ew.printf("ufhook receive: listening on %s (webhooks of %s; /NAME serves webhook NAME alone, every other path routes by headers, consts or schema)\n", url, spec)
-	switch {
-	case c.plainHTTP:
-		ew.printf("plain HTTP\n")
-	case srv.CAFile() != "" && srv.CAReused():
-		ew.printf("CA certificate: %s (the local CA of an earlier start, kept while valid; trust it with --ca or --cacert)\n", srv.CAFile())
-	case srv.CAFile() != "":
-		ew.printf("CA certificate: %s (a new local CA, kept for later starts; trust it with --ca or --cacert)\n", srv.CAFile())
-	default:
-		ew.printf("TLS certificate: %s\n", c.tlsCert)
-	}
+	writeCertLine(ew, srv, c, "plain HTTP")
 	evs, err := openapi.Events()
 	if err != nil {
 		return err
@@ -375,4 +357,19 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// writeCertLine writes what srv serves: plain HTTP (plain, which says what
+// that means for the document), or the CA or certificate to trust.
+func writeCertLine(ew *errWriter, srv *endpoint.Server, c receiveConfig, plain string) {
+	switch {
+	case c.plainHTTP:
+		ew.printf("%s\n", plain)
+	case srv.CAFile() != "" && srv.CAReused():
+		ew.printf("CA certificate: %s (the local CA of an earlier start, kept while valid; trust it with --ca or --cacert)\n", srv.CAFile())
+	case srv.CAFile() != "":
+		ew.printf("CA certificate: %s (a new local CA, kept for later starts; trust it with --ca or --cacert)\n", srv.CAFile())
+	default:
+		ew.printf("TLS certificate: %s\n", c.tlsCert)
+	}
 }
