@@ -320,7 +320,8 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 		// that one JSON Schema resource holds them all (compileSchemas).
 		doc.InternalizeRefs(context.Background(), nil)
 	}
-	if err := doc.Validate(context.Background()); err != nil {
+	// Defaults are checked by compileSchemas, which does it faster.
+	if err := doc.Validate(context.Background(), openapi3.DisableSchemaDefaultsValidation()); err != nil {
 		return nil, fmt.Errorf("validate %s: %w", source, err)
 	}
 	if err := checkModes(root, doc, source); err != nil {
@@ -362,7 +363,7 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 	if err := distinct(c.events); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	if err := compileSchemas(c); err != nil {
+	if err := compileSchemas(c, func(tokens ...string) string { return placeOf(root, source, tokens...) }); err != nil {
 		return nil, err
 	}
 	return c, nil
