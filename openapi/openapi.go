@@ -363,7 +363,7 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 	if err := distinct(c.events); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	if err := compileSchemas(c, func(tokens ...string) string { return placeOf(root, source, tokens...) }); err != nil {
+	if err := compileSchemas(c, root, func(tokens ...string) string { return placeOf(root, source, tokens...) }); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+	"gopkg.in/yaml.v3"
 )
 
 // schemaURL names the compiled copy of the document's component schemas.
@@ -74,15 +75,19 @@ func (e *ValidationError) Unwrap() error { return ErrInvalidPayload }
 // resource, so that inline schemas and $refs anywhere in it resolve; only
 // what the webhooks reach is compiled. The OpenAPI 3.0 keyword nullable:
 // true, which means nothing in 3.1, is read as its author meant it (null is
-// allowed too), and each place is a warning (see Warnings).
-func compileSchemas(c *catalog, place func(tokens ...string) string) error {
-	raw, err := json.Marshal(c.doc)
-	if err != nil {
-		return fmt.Errorf("encode the document: %w", err)
-	}
-	res, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return fmt.Errorf("decode the document: %w", err)
+// allowed too), and each place is a warning (see Warnings). The resource
+// is root, the document's YAML tree, converted (jsonOf), or else kin-openapi's
+// document encoded as JSON. place gives the file and line of a pointer.
+func compileSchemas(c *catalog, root *yaml.Node, place func(tokens ...string) string) error {
+	res, ok := jsonOf(root)
+	if !ok {
+		raw, err := json.Marshal(c.doc)
+		if err != nil {
+			return fmt.Errorf("encode the document: %w", err)
+		}
+		if res, err = jsonschema.UnmarshalJSON(bytes.NewReader(raw)); err != nil {
+			return fmt.Errorf("decode the document: %w", err)
+		}
 	}
 	c.warnings = append(c.warnings, nullables(res, "", false)...)
 	comp := jsonschema.NewCompiler()
