@@ -362,7 +362,7 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 	if err := distinct(c.events); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	if err := compileSchemas(c); err != nil {
+	if err := compileSchemas(c, root, func(tokens ...string) string { return placeOf(root, source, tokens...) }); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -375,7 +375,8 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 // openapi version, info, the webhooks themselves) refuse the document.
 func validateReached(doc *openapi3.T, order []string, c *catalog) error {
 	ctx := context.Background()
-	err := doc.Validate(ctx, openapi3.EnableMultiError())
+	// Defaults are checked by compileSchemas, which does it faster.
+	err := doc.Validate(ctx, openapi3.EnableMultiError(), openapi3.DisableSchemaDefaultsValidation())
 	if err == nil {
 		return nil
 	}
@@ -392,7 +393,7 @@ func validateReached(doc *openapi3.T, order []string, c *catalog) error {
 		ignored = append(ignored, e)
 	}
 	// The broken components must be out of the webhooks' reach.
-	ctx = openapi3.WithValidationOptions(ctx, openapi3.IsOpenAPI31OrLater())
+	ctx = openapi3.WithValidationOptions(ctx, openapi3.IsOpenAPI31OrLater(), openapi3.DisableSchemaDefaultsValidation())
 	for _, name := range order {
 		if item := doc.Webhooks[name]; item != nil {
 			if werr := item.Validate(ctx); werr != nil {
