@@ -23,17 +23,18 @@ vet:
 
 ## test: vet, check that gen/ is up to date, run every test with the race detector and,
 ## at the same time, validate 10,000 fake payloads per event and shape without it (200 run
-## under -race). The race run spends much of its time linking test binaries and waiting on
-## servers, processes and a browser; the validation is pure computation and fills the gaps.
+## under -race), and 10,000 realistic ones of each webhook of each test document
+## (mock/fake/documents_test.go). The race run spends much of its time linking test
+## binaries and waiting on servers, processes and a browser; the validation is pure computation and fills the gaps.
 ## It fails when either fails. About 3 to 4 minutes on a 2-core machine (see README).
 test: vet check-generated
-	@echo "$(GO) test -count=1 -run '^TestPayloadsValidate$$' ./mock/fake &"; \
-	$(GO) test -count=1 -run '^TestPayloadsValidate$$' ./mock/fake & payloads=$$!; \
+	@echo "$(GO) test -count=1 -run '^(TestPayloadsValidate|TestDocumentPayloadsValidate)$$' ./mock/fake &"; \
+	$(GO) test -count=1 -run '^(TestPayloadsValidate|TestDocumentPayloadsValidate)$$' ./mock/fake & payloads=$$!; \
 	trap 'kill $$payloads 2>/dev/null' INT TERM; \
 	echo "$(GO) test -race -count=1 ./..."; \
 	$(GO) test -race -count=1 ./...; race=$$?; \
 	wait $$payloads; payloads=$$?; \
-	if [ $$payloads -ne 0 ]; then echo "make test: the validation of 10,000 payloads per event and shape failed (above): run go test -run '^TestPayloadsValidate$$' ./mock/fake" >&2; fi; \
+	if [ $$payloads -ne 0 ]; then echo "make test: the validation of 10,000 payloads per event and shape failed (above): run go test -run '^(TestPayloadsValidate|TestDocumentPayloadsValidate)$$' ./mock/fake" >&2; fi; \
 	[ $$race -eq 0 ] && [ $$payloads -eq 0 ]
 
 ## lint-spec: lint the OpenAPI document with Redocly (needs npx)

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 
@@ -151,14 +152,25 @@ func (n *integer) gen(s *state, b []byte) []byte {
 	return strconv.AppendInt(b, n.min+n.step*s.r.Int64N(k+1), 10)
 }
 
-// decimal is a number in [min, max] with two decimals.
-type decimal struct{ min, max float64 }
+// decimal is a number in [min, max] with two decimals; with fraction set,
+// never a whole one.
+type decimal struct {
+	min, max float64
+	fraction bool
+}
 
 func (n *decimal) gen(s *state, b []byte) []byte {
 	v := n.min + s.r.Float64()*(n.max-n.min)
 	v = float64(int64(v*100)) / 100
 	if v < n.min {
 		v = n.min
+	}
+	if n.fraction && v == math.Trunc(v) {
+		if v+0.5 <= n.max {
+			v += 0.5
+		} else {
+			v -= 0.5
+		}
 	}
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
@@ -352,7 +364,15 @@ type array struct {
 	// first is 1 + the slot that keeps the first item, which something
 	// refers to (e.g. authentication/firstFactors/0); 0 when nothing does.
 	first int
+	// unique (uniqueItems) redraws an item equal to an earlier one, and
+	// ends the array when redrawing does not help.
+	unique bool
+	// prefix writes the first items (prefixItems), item the rest.
+	prefix []writer
 }
+
+// uniqueTries is how often a uniqueItems array redraws a repeated item.
+const uniqueTries = 16
 
 func (n *array) gen(s *state, b []byte) []byte {
 	k := n.n.draw(s)
@@ -380,6 +400,9 @@ func (n *array) gen(s *state, b []byte) []byte {
 		}
 		return append(b, ']')
 	}
+	if n.unique || n.prefix != nil {
+		return n.genChecked(s, b, k)
+	}
 	for i := 0; i < k; i++ {
 		if i > 0 {
 			b = append(b, ',')
@@ -390,6 +413,54 @@ func (n *array) gen(s *state, b []byte) []byte {
 		n.keepFirst(s, i, b[start:])
 	}
 	return append(b, ']')
+}
+
+// genChecked writes k items, the first from prefix, each distinct from the
+// earlier ones when unique is set.
+func (n *array) genChecked(s *state, b []byte, k int) []byte {
+	open := len(b)
+	var startsBuf [16]int
+	starts := startsBuf[:0]
+	for i := 0; i < k; i++ {
+		mark := len(b)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		start := len(b)
+		item := n.item
+		if i < len(n.prefix) {
+			item = n.prefix[i]
+		}
+		ok := false
+		for try := 0; try <= uniqueTries && !ok; try++ {
+			b = b[:start]
+			s.num = 0
+			b = item.gen(s, b)
+			ok = !n.unique || !repeatsItem(b[open:], starts, start-open, b[start:])
+		}
+		if !ok {
+			b = b[:mark]
+			break
+		}
+		starts = append(starts, start-open)
+		n.keepFirst(s, i, b[start:])
+	}
+	return append(b, ']')
+}
+
+// repeatsItem reports whether item equals one of the items of arr (the
+// array written so far) that begin at starts, the last ending at end.
+func repeatsItem(arr []byte, starts []int, end int, item []byte) bool {
+	for j, st := range starts {
+		e := end - 1 // the comma before the current item
+		if j+1 < len(starts) {
+			e = starts[j+1] - 1
+		}
+		if string(arr[st:e]) == string(item) {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *array) keepFirst(s *state, i int, item []byte) {

@@ -105,7 +105,7 @@ const maxLongest = 64 << 10
 // enum, const).
 func longestText(v view) (writer, bool) {
 	s := v.s
-	if t := v.types(); !slices.Equal(t, []string{"string"}) || s.MaxLength == nil || s.Format != "" || s.Pattern != "" {
+	if t := v.types(); !slices.Equal(t, []string{"string"}) || s.MaxLength == nil || s.Format != "" || s.Pattern != "" || len(branches(v)) > 0 {
 		return nil, false
 	}
 	if _, ok := v.constant(); ok || len(v.enum()) > 0 {
@@ -158,7 +158,7 @@ func (c *compiler) unicodeText(v view) bool {
 		return false
 	}
 	s := v.s
-	if t := v.types(); !slices.Equal(t, []string{"string"}) || s.Format != "" || s.MaxLength != nil {
+	if t := v.types(); !slices.Equal(t, []string{"string"}) || s.Format != "" || s.MaxLength != nil || len(branches(v)) > 0 {
 		return false
 	}
 	if _, ok := v.constant(); ok || len(v.enum()) > 0 {
