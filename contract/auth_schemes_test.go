@@ -267,10 +267,33 @@ func TestSuiteSendsTheOperation(t *testing.T) {
 	require.Empty(t, outcomes(rep, Fail))
 	require.NotEmpty(t, got)
 	ids := map[string]bool{}
+	unknown := 0
 	for _, s := range got {
+		if s.topic == "ufhook.unknown-event" { // delivery/unknown-event
+			unknown++
+			continue
+		}
 		assert.Equal(t, "order.placed", s.topic)
 		assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, s.delivery)
 		ids[s.delivery] = true
 	}
 	assert.Greater(t, len(ids), 1, "each delivery draws its own ID")
+	assert.Equal(t, 1, unknown, "delivery/unknown-event changes the fixed header, once")
+}
+
+// TestUnknownEventCase: a receiver that crashes on an event type it does
+// not know (here the fixed X-Shop-Topic header of choices.yaml's first
+// webhook) fails delivery/unknown-event, and that case only.
+func TestUnknownEventCase(t *testing.T) {
+	skipWithTarget(t)
+	useChoicesDoc(t, openapi.LoadOptions{})
+	h := schemeReceiver(t, schemesToken, schemeFlaw{})
+	rep := runSchemes(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Shop-Topic") == "ufhook.unknown-event" {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), schemesToken)
+	assert.Equal(t, []string{"delivery/unknown-event"}, outcomes(rep, Fail))
 }

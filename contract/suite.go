@@ -294,6 +294,9 @@ type request struct {
 	event  openapi.Event // selects the URL (routes); the zero Event means the target
 	auth   cred          // the credentials: s.authHeader() for the right ones; the zero cred for none
 	body   []byte
+	// headers, when set, replace the event's header parameters of the
+	// same names (delivery/unknown-event changes a fixed one).
+	headers http.Header
 	// conn is the connection to send on. nil means the suite's shared pool
 	// when auth is the right token, and else a fresh connection of the
 	// request's own: no request with another header rides on a connection
@@ -351,6 +354,9 @@ func (s *Suite) send(ctx context.Context, req request) exchange {
 				}
 			}
 		}
+	}
+	for k, v := range req.headers {
+		hr.Header[k] = v
 	}
 	hr.Header.Set("User-Agent", "ufhook-contract")
 	for k, v := range header {
