@@ -619,7 +619,10 @@ func (c *compiler) str(v view) (writer, error) {
 	case "uuid":
 		g = builtins["uuid"]
 	case "uri", "url", "iri":
-		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.URL()) }
+		g = func(st *state, b []byte) []byte {
+			st.buf = appendURL(st.fk, st.buf[:0])
+			return appendScratch(st, b)
+		}
 	case "hostname", "idn-hostname":
 		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.DomainName()) }
 	case "ipv4":
@@ -639,8 +642,7 @@ func (c *compiler) str(v view) (writer, error) {
 	switch {
 	case g != nil:
 	case s.Pattern != "":
-		pattern := s.Pattern
-		g = func(st *state, b []byte) []byte { return appendString(b, st.fk.Regex(pattern)) }
+		g = patternFunc(s.Pattern)
 	default:
 		if ex := stringValues(v.examples()); len(ex) > 0 && minLen == 0 && maxLen == math.MaxInt {
 			n, err := c.pickValues(v, ex)
@@ -1080,7 +1082,7 @@ func (c *compiler) entries(v view, ap *openapi3.SchemaRef, path, keyPattern stri
 		return nil, err
 	}
 	if keyPattern != "" && !v.has(extKey) {
-		keys = []genFunc{func(s *state, b []byte) []byte { return appendString(b, s.fk.Regex(keyPattern)) }}
+		keys = []genFunc{patternFunc(keyPattern)}
 	}
 	e.keys = keys
 	c.mapDepth++

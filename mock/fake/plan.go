@@ -60,7 +60,10 @@ type state struct {
 	// are generated in another order than they are written.
 	levels [][]byte
 	ranges [][][2]int
-	depth  int
+	// buf is scratch for the strings made before they are encoded
+	// (patterns, URLs).
+	buf   []byte
+	depth int
 	// keyBuf holds the keys of the map entries being written, nested maps
 	// last; keyStarts, where each begins (x-faker: map.key).
 	keyBuf    []byte
