@@ -670,6 +670,15 @@ func (c *compiler) str(v view) (writer, error) {
 
 func (c *compiler) integer(v view) (writer, error) {
 	lo, hi := bounds(v.s, 1, 10000)
+	if v.s.Format == "unixtime" || v.s.Format == "unix-time" {
+		// Seconds since 1970 of the last few years (from late 2023),
+		// as a provider's created and paid_at are; seeded payloads stay
+		// the same whatever the clock.
+		_, whi := bounds(v.s, 1, 1_790_000_000)
+		if wlo := math.Max(lo, 1_700_000_000); wlo <= whi {
+			lo, hi = wlo, whi
+		}
+	}
 	n := &integer{min: int64(math.Ceil(lo)), max: int64(math.Floor(hi)), step: 1}
 	if v.s.MultipleOf != nil && *v.s.MultipleOf >= 1 && *v.s.MultipleOf == math.Trunc(*v.s.MultipleOf) {
 		n.step = int64(*v.s.MultipleOf)
