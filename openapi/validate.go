@@ -91,7 +91,7 @@ func compileSchemas(c *catalog, root *yaml.Node, place func(tokens ...string) st
 			return fmt.Errorf("decode the document: %w", err)
 		}
 	}
-	c.warnings = append(c.warnings, nullables(res, "", false)...)
+	c.warnings = append(c.warnings, nullables(res, nil, false)...)
 	comp := jsonschema.NewCompiler()
 	comp.DefaultDraft(jsonschema.Draft2020)
 	comp.AssertFormat()
@@ -172,16 +172,18 @@ var schemaPlaces = &jsonschema.Vocabulary{
 // than being a schema.
 var schemaMaps = map[string]bool{"properties": true, "patternProperties": true, "$defs": true, "definitions": true, "dependentSchemas": true, "schemas": true}
 
-// nullables rewrites, in v (the document as JSON, at pointer at), every
-// schema with the 3.0 keyword nullable: true so that it allows null as
-// well, and returns a warning for each. names is true when v maps names to
-// schemas.
-func nullables(v any, at string, names bool) []string {
+// nullables rewrites, in v (the document as JSON, at the pointer of tokens
+// at), every schema with the 3.0 keyword nullable: true so that it allows
+// null as well, and returns a warning for each. names is true when v maps
+// names to schemas. The pointer is written only for a warning: writing it
+// at each of the million values of a 300-webhook document was a
+// fortieth of its load (issue 13).
+func nullables(v any, at []string, names bool) []string {
 	var out []string
 	switch v := v.(type) {
 	case map[string]any:
 		for k, child := range v {
-			out = append(out, nullables(child, at+"/"+pointerEscaper.Replace(k), !names && schemaMaps[k])...)
+			out = append(out, nullables(child, append(at, k), !names && schemaMaps[k])...)
 		}
 		if names || v["nullable"] != true {
 			return out
@@ -200,11 +202,11 @@ func nullables(v any, at string, names bool) []string {
 			}
 			v["anyOf"] = []any{rest, map[string]any{"type": "null"}}
 		}
-		out = append(out, at+": nullable: true is an OpenAPI 3.0 keyword, which means nothing in 3.1; ufhook reads it as its author meant it, null allowed: write type: [T, \"null\"] instead")
+		out = append(out, pointer(at...)+": nullable: true is an OpenAPI 3.0 keyword, which means nothing in 3.1; ufhook reads it as its author meant it, null allowed: write type: [T, \"null\"] instead")
 		slices.Sort(out)
 	case []any:
 		for i, child := range v {
-			out = append(out, nullables(child, at+"/"+strconv.Itoa(i), false)...)
+			out = append(out, nullables(child, append(at, strconv.Itoa(i)), false)...)
 		}
 	}
 	return out
