@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -89,11 +91,14 @@ func compileSchemas(c *catalog, root *yaml.Node, place func(tokens ...string) st
 			return fmt.Errorf("decode the document: %w", err)
 		}
 	}
-	c.warnings = append(c.warnings, nullables(res, "", false)...)
+	c.warnings = append(c.warnings, nullables(res, nil, false)...)
 	comp := jsonschema.NewCompiler()
 	comp.DefaultDraft(jsonschema.Draft2020)
 	comp.AssertFormat()
 	comp.RegisterVocabulary(schemaPlaces)
+	patterns := &patternCache{known: map[string]jsonschema.Regexp{}}
+	defer patterns.stop()
+	comp.UseRegexpEngine(patterns.compile)
 	if err := comp.AddResource(schemaURL, res); err != nil {
 		return fmt.Errorf("add the document's schemas: %w", err)
 	}
@@ -105,6 +110,40 @@ func compileSchemas(c *catalog, root *yaml.Node, place func(tokens ...string) st
 		c.events[i].compiled = s
 	}
 	return checkDefaults(comp, res, place)
+}
+
+// patternCache compiles each pattern of a document once: a provider's
+// schemas repeat the same few (a commit SHA's, an id's) thousands of times,
+// and compiling them took a fortieth of a 300-webhook document's load
+// (issue 13). After stop, it compiles without keeping: the compiled schemas
+// call it to check payload strings of format regex, from any goroutine.
+type patternCache struct {
+	mu    sync.Mutex
+	known map[string]jsonschema.Regexp // nil once stopped
+}
+
+// compile returns the compiled pattern s, as regexp.Compile does.
+func (p *patternCache) compile(s string) (jsonschema.Regexp, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if re, ok := p.known[s]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		return nil, err
+	}
+	if p.known != nil {
+		p.known[s] = re
+	}
+	return re, nil
+}
+
+// stop forgets the patterns and keeps no more.
+func (p *patternCache) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.known = nil
 }
 
 // schemaPlaces is a vocabulary that adds no keyword: it tells the
@@ -133,16 +172,18 @@ var schemaPlaces = &jsonschema.Vocabulary{
 // than being a schema.
 var schemaMaps = map[string]bool{"properties": true, "patternProperties": true, "$defs": true, "definitions": true, "dependentSchemas": true, "schemas": true}
 
-// nullables rewrites, in v (the document as JSON, at pointer at), every
-// schema with the 3.0 keyword nullable: true so that it allows null as
-// well, and returns a warning for each. names is true when v maps names to
-// schemas.
-func nullables(v any, at string, names bool) []string {
+// nullables rewrites, in v (the document as JSON, at the pointer of tokens
+// at), every schema with the 3.0 keyword nullable: true so that it allows
+// null as well, and returns a warning for each. names is true when v maps
+// names to schemas. The pointer is written only for a warning: writing it
+// at each of the million values of a 300-webhook document was a
+// fortieth of its load (issue 13).
+func nullables(v any, at []string, names bool) []string {
 	var out []string
 	switch v := v.(type) {
 	case map[string]any:
 		for k, child := range v {
-			out = append(out, nullables(child, at+"/"+pointerEscaper.Replace(k), !names && schemaMaps[k])...)
+			out = append(out, nullables(child, append(at, k), !names && schemaMaps[k])...)
 		}
 		if names || v["nullable"] != true {
 			return out
@@ -161,11 +202,11 @@ func nullables(v any, at string, names bool) []string {
 			}
 			v["anyOf"] = []any{rest, map[string]any{"type": "null"}}
 		}
-		out = append(out, at+": nullable: true is an OpenAPI 3.0 keyword, which means nothing in 3.1; ufhook reads it as its author meant it, null allowed: write type: [T, \"null\"] instead")
+		out = append(out, pointer(at...)+": nullable: true is an OpenAPI 3.0 keyword, which means nothing in 3.1; ufhook reads it as its author meant it, null allowed: write type: [T, \"null\"] instead")
 		slices.Sort(out)
 	case []any:
 		for i, child := range v {
-			out = append(out, nullables(child, at+"/"+strconv.Itoa(i), false)...)
+			out = append(out, nullables(child, append(at, strconv.Itoa(i)), false)...)
 		}
 	}
 	return out
