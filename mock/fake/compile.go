@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -641,6 +642,13 @@ func (c *compiler) str(v view) (writer, error) {
 	}
 	switch {
 	case g != nil:
+	case s.Pattern != "" && datePattern(s.Pattern):
+		// A date written as a pattern (api_version: ^\d{4}-\d{2}-\d{2}$)
+		// gets a real date, not random digits.
+		g = func(st *state, b []byte) []byte {
+			b = appendTime(b, epochStart+st.r.Int64N(epochSpan))
+			return append(b[:len(b)-15], '"')
+		}
 	case s.Pattern != "":
 		g = patternFunc(s.Pattern)
 	default:
@@ -1553,4 +1561,19 @@ func viewWithout(v view, over map[string]any) view {
 		v.s = &s
 	}
 	return v
+}
+
+// datePattern reports whether pattern admits dates of the form YYYY-MM-DD,
+// as far apart as the generator's, so that a date may stand for it.
+func datePattern(pattern string) bool {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return false
+	}
+	for _, d := range []string{"2019-03-07", "2031-11-28", "2000-01-01", "2099-12-31"} {
+		if !re.MatchString(d) {
+			return false
+		}
+	}
+	return true
 }
