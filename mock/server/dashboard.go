@@ -367,6 +367,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{status: http.StatusServiceUnavailable, msg: err.Error()}
 	}
 	defer s.events.unsubscribe(ch)
+	// A stream opened with the session cookie ends with the session: at
+	// the first ping after it expires or logs out; the page then finds
+	// itself logged out. Which it is must be read before the answer
+	// starts: a logout that follows the client's first read would
+	// otherwise make it look opened by no cookie, and never end.
+	cookie, _ := r.Cookie(sessionCookie)
+	if byCookie, _ := s.dashboardAuth(r); !byCookie {
+		cookie = nil
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -374,13 +383,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 1000\n: connected\n\n")
 	fl.Flush()
-	// A stream opened with the session cookie ends with the session: at
-	// the first ping after it expires or logs out; the page then finds
-	// itself logged out.
-	cookie, _ := r.Cookie(sessionCookie)
-	if byCookie, _ := s.dashboardAuth(r); !byCookie {
-		cookie = nil
-	}
 	ping := time.NewTicker(s.ping)
 	defer ping.Stop()
 	rc := http.NewResponseController(w)
