@@ -342,3 +342,19 @@ func TestSignErrors(t *testing.T) {
 	_, err = signature.Sign(signature.Scheme{Name: "broken"}, "s", vecID, vecTime, nil)
 	require.ErrorIs(t, err, signature.ErrBadScheme)
 }
+
+func TestCustomIDSchemeEndToEnd(t *testing.T) {
+	s, err := signature.Parse("custom header=X-Sig id-header=X-Id timestamp-header=X-Ts signed=id.timestamp.body separator=: hash=sha512 encoding=base64 prefix=v1,")
+	require.NoError(t, err)
+	body := []byte(`{"n":1}`)
+	h, err := signature.Sign(s, "a-custom-secret", "msg_9", vecTime, body)
+	require.NoError(t, err)
+	assert.Equal(t, "msg_9", h.Get("X-Id"))
+	assert.Equal(t, strconv.Itoa(vecTS), h.Get("X-Ts"))
+	require.NoError(t, signature.Verify(s, []string{"a-custom-secret"}, h, body, vecTime, 0))
+
+	h.Set("X-Id", "msg_10")
+	require.ErrorIs(t, signature.Verify(s, []string{"a-custom-secret"}, h, body, vecTime, 0), signature.ErrBadSignature)
+	h.Del("X-Id")
+	require.ErrorIs(t, signature.Verify(s, []string{"a-custom-secret"}, h, body, vecTime, 0), signature.ErrMissingHeader)
+}
