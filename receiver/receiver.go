@@ -31,7 +31,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -44,6 +43,7 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/receiver/internal/wire"
 )
 
 // DefaultMaxBodyBytes is the body limit when Options.MaxBodyBytes is zero.
@@ -304,13 +304,6 @@ type rejection struct {
 	problems []openapi.Problem
 }
 
-// errorBody is the JSON body of every 4xx and 5xx answer.
-type errorBody struct {
-	Error    string            `json:"error"`
-	Event    string            `json:"event,omitempty"`
-	Problems []openapi.Problem `json:"problems,omitempty"`
-}
-
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, only string) {
 	d := Delivery{Time: time.Now()}
 	rej := h.handle(w, r, only, &d)
@@ -424,7 +417,7 @@ func (h *Handler) decodeValidated(body []byte, d *Delivery) (decoded, *rejection
 		if h.opts.Strict {
 			return decoded{}, invalid(event, err)
 		}
-		warnings = problemsOf(err)
+		warnings = wire.ProblemsOf(err)
 	}
 	mode, rej := checkMode(obj["mode"], d)
 	if rej != nil {
@@ -615,16 +608,7 @@ func invalid(event string, err error) *rejection {
 	return &rejection{status: http.StatusBadRequest,
 		err:      joined{ErrInvalidPayload, err},
 		message:  event + " payload does not match the schema: fix the fields listed in problems",
-		problems: problemsOf(err)}
-}
-
-// problemsOf lists the problems of a validation error.
-func problemsOf(err error) []openapi.Problem {
-	var verr *openapi.ValidationError
-	if errors.As(err, &verr) {
-		return verr.Problems
-	}
-	return []openapi.Problem{{Keyword: "schema", Message: err.Error()}}
+		problems: wire.ProblemsOf(err)}
 }
 
 // generic is a payload of an event without a generated type: its head only.
@@ -706,58 +690,20 @@ type joined struct{ sentinel, cause error }
 func (j joined) Error() string   { return j.cause.Error() }
 func (j joined) Unwrap() []error { return []error{j.sentinel, j.cause} }
 
-// readBody reads the whole body within the limit.
+// readBody reads the whole body within the limit (wire.ReadBody).
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rejection) {
 	max := h.opts.MaxBodyBytes
-	if r.ContentLength > max {
+	body, over, err := wire.ReadBody(w, r, max)
+	switch {
+	case over:
 		return nil, tooLarge(max)
+	case err != nil:
+		return nil, &rejection{status: http.StatusBadRequest,
+			err:     fmt.Errorf("%w: %w", ErrBodyRead, err),
+			message: "could not read the request body: send the whole body with a correct Content-Length"}
 	}
-	// The buffer grows as bytes arrive, never ahead of them: a claimed
-	// Content-Length is only a cap on the growth (one byte more, so that
-	// the end of a body of exactly that length is read without growing),
-	// so that connections which claim a large body and send little of it
-	// cost what they sent, not what they claimed.
-	want := int64(-1)
-	if r.ContentLength > 0 {
-		want = r.ContentLength + 1
-	}
-	size := int64(firstRead)
-	if want > 0 && want < size {
-		size = want
-	}
-	buf := make([]byte, 0, size)
-	lr := http.MaxBytesReader(w, r.Body, max)
-	for {
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, tooLarge(max)
-			}
-			return nil, &rejection{status: http.StatusBadRequest,
-				err:     fmt.Errorf("%w: %w", ErrBodyRead, err),
-				message: "could not read the request body: send the whole body with a correct Content-Length"}
-		}
-		if len(buf) == cap(buf) {
-			next := 2 * int64(cap(buf))
-			if want > int64(cap(buf)) && want < next {
-				next = want
-			}
-			next = min(next, max+1)
-			grown := make([]byte, len(buf), next)
-			copy(grown, buf)
-			buf = grown
-		}
-	}
+	return body, nil
 }
-
-// firstRead is the buffer that readBody starts with, whatever the
-// Content-Length claims: a typical webhook fits in it.
-const firstRead = 4 << 10
 
 // decoded is a payload decoded into its generated type (or only its head,
 // for an event without one), with the callback bound to it.
@@ -929,17 +875,7 @@ func (h *Handler) reject(w http.ResponseWriter, event string, rej *rejection) {
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		}
 	}
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false) // the body is JSON for senders, never HTML
-	if err := enc.Encode(errorBody{Error: rej.message, Event: event, Problems: rej.problems}); err != nil {
-		body.Reset()
-		body.WriteString(`{"error":"internal error"}` + "\n")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(rej.status)
-	w.Write(body.Bytes())
+	wire.WriteError(w, rej.status, wire.ErrorBody{Error: rej.message, Event: event, Problems: rej.problems})
 }
 
 func (h *Handler) logDelivery(r *http.Request, d *Delivery) {

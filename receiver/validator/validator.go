@@ -39,10 +39,8 @@ package validator
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -52,6 +50,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/receiver/internal/wire"
 )
 
 // DefaultMaxBodyBytes is the body limit when Options.MaxBodyBytes is zero.
@@ -235,14 +234,6 @@ type rejection struct {
 	header   http.Header // extra response headers, such as Allow
 }
 
-// errorBody is the JSON body of every refusal, the shape of package
-// receiver's.
-type errorBody struct {
-	Error    string            `json:"error"`
-	Event    string            `json:"event,omitempty"`
-	Problems []openapi.Problem `json:"problems,omitempty"`
-}
-
 // ServeHTTP handles one delivery of any webhook.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := Delivery{Time: time.Now()}
@@ -316,9 +307,9 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, d *Delivery) *r
 			return &rejection{status: http.StatusBadRequest,
 				err:      joined{ErrInvalidPayload, err},
 				message:  ev.Name + " payload does not match the schema: fix the fields listed in problems",
-				problems: problemsOf(err)}
+				problems: wire.ProblemsOf(err)}
 		}
-		d.Warnings = append(d.Warnings, problemsOf(err)...)
+		d.Warnings = append(d.Warnings, wire.ProblemsOf(err)...)
 	}
 	return nil
 }
@@ -544,7 +535,7 @@ func (h *Handler) route(v any, cands []int, by Route, d *Delivery) (i int, valid
 			}
 			continue
 		}
-		if n := distance(problemsOf(err)); closest < 0 || n[0] < fewest[0] || n[0] == fewest[0] && n[1] < fewest[1] {
+		if n := distance(wire.ProblemsOf(err)); closest < 0 || n[0] < fewest[0] || n[0] == fewest[0] && n[1] < fewest[1] {
 			closest, fewest, closestErr = c, n, err
 		}
 	}
@@ -561,7 +552,7 @@ func (h *Handler) route(v any, cands []int, by Route, d *Delivery) (i int, valid
 	return 0, false, &rejection{status: http.StatusBadRequest,
 		err:      joined{ErrUnknownEvent, closestErr},
 		message:  fmt.Sprintf("the body fits no webhook of the document; the closest is %s (problems listed): fix them, or send the webhook's fixed headers or to its own path", name),
-		problems: problemsOf(closestErr)}
+		problems: wire.ProblemsOf(closestErr)}
 }
 
 // distance tells how far a body is from a schema by its problems: first
@@ -579,38 +570,25 @@ func distance(problems []openapi.Problem) [2]int {
 	return [2]int{root, len(problems)}
 }
 
-// readBody reads the whole body within the limit.
+// readBody reads the whole body within the limit (wire.ReadBody).
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *rejection) {
 	limit := h.opts.MaxBodyBytes
-	if r.ContentLength > limit {
+	body, over, err := wire.ReadBody(w, r, limit)
+	switch {
+	case over:
 		return nil, tooLarge(limit)
-	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, tooLarge(limit)
-		}
+	case err != nil:
 		return nil, &rejection{status: http.StatusBadRequest,
 			err:     fmt.Errorf("%w: %w", ErrBodyRead, err),
 			message: "the body could not be read to its end: send the whole body"}
 	}
-	return b, nil
+	return body, nil
 }
 
 func tooLarge(limit int64) *rejection {
 	return &rejection{status: http.StatusRequestEntityTooLarge,
 		err:     fmt.Errorf("%w: over %d bytes", ErrTooLarge, limit),
 		message: fmt.Sprintf("the body is over the limit of %d bytes: send a smaller payload or raise the receiver's limit", limit)}
-}
-
-// problemsOf lists the problems of a validation error.
-func problemsOf(err error) []openapi.Problem {
-	var verr *openapi.ValidationError
-	if errors.As(err, &verr) {
-		return verr.Problems
-	}
-	return []openapi.Problem{{Keyword: "schema", Message: err.Error()}}
 }
 
 // joined is an error that is its sentinel and its cause at once.
@@ -624,17 +602,7 @@ func reject(w http.ResponseWriter, event string, rej *rejection) {
 	for k, v := range rej.header {
 		w.Header()[k] = v
 	}
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false) // the body is JSON for senders, never HTML
-	if err := enc.Encode(errorBody{Error: rej.message, Event: event, Problems: rej.problems}); err != nil {
-		body.Reset()
-		body.WriteString(`{"error":"internal error"}` + "\n")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(rej.status)
-	w.Write(body.Bytes())
+	wire.WriteError(w, rej.status, wire.ErrorBody{Error: rej.message, Event: event, Problems: rej.problems})
 }
 
 // logDelivery writes one record for d; never the credentials.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/receiver/internal/wire"
 )
 
 // token serves every scheme of choices.yaml: the bearer token, the API key,
@@ -70,7 +71,7 @@ type req struct {
 	body                string
 }
 
-func (s *server) do(t *testing.T, q req) (*http.Response, errorBody) {
+func (s *server) do(t *testing.T, q req) (*http.Response, wire.ErrorBody) {
 	t.Helper()
 	method := q.method
 	if method == "" {
@@ -92,7 +93,7 @@ func (s *server) do(t *testing.T, q req) (*http.Response, errorBody) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	var eb errorBody
+	var eb wire.ErrorBody
 	if resp.StatusCode >= 400 {
 		require.NoError(t, json.Unmarshal(b, &eb), string(b))
 		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
