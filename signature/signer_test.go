@@ -1,0 +1,75 @@
+package signature_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ufhook/ufhook/signature"
+)
+
+func TestSignerAndVerifierRoundTrip(t *testing.T) {
+	for _, name := range signature.Presets() {
+		t.Run(name, func(t *testing.T) {
+			scheme, err := signature.Lookup(name)
+			require.NoError(t, err)
+			secret := "a-shared-secret-of-some-length"
+			if name == signature.StandardWebhooks {
+				secret = vecSecret
+			}
+			s, err := signature.NewSigner(scheme, secret)
+			require.NoError(t, err)
+			assert.Equal(t, scheme, s.Scheme())
+			assert.NotContains(t, s.Secret(), secret[4:len(secret)-3], "the secret is shown masked")
+			id := signature.NewMessageID()
+			now := time.Unix(1_800_000_000, 0)
+			body := []byte(`{"a": 1}`)
+			h, err := s.Sign(id, now, body)
+			require.NoError(t, err)
+			v := &signature.Verifier{Scheme: scheme, Secrets: []string{"another-secret-of-some-len", secret}, Now: func() time.Time { return now.Add(time.Minute) }}
+			if name == signature.StandardWebhooks {
+				v.Secrets[0] = "whsec_" + strings.Repeat("QUJD", 8)
+			}
+			require.NoError(t, v.Check())
+			require.NoError(t, v.Verify(h, body))
+			assert.ErrorIs(t, v.Verify(h, []byte(`{"a": 2}`)), signature.ErrBadSignature)
+		})
+	}
+}
+
+func TestNewMessageIDIsFresh(t *testing.T) {
+	a, b := signature.NewMessageID(), signature.NewMessageID()
+	assert.NotEqual(t, a, b)
+	assert.Regexp(t, `^msg_[A-Z2-7]{26}$`, a)
+}
+
+func TestSignerAndVerifierRefuseBadInput(t *testing.T) {
+	std, err := signature.Lookup(signature.StandardWebhooks)
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		err  error
+		run  func() error
+	}{
+		{"signer empty secret", signature.ErrBadSecret, func() error { _, err := signature.NewSigner(std, ""); return err }},
+		{"signer secret not base64", signature.ErrBadSecret, func() error { _, err := signature.NewSigner(std, "whsec_%%%notbase64%%%"); return err }},
+		{"signer bad scheme", signature.ErrBadScheme, func() error { _, err := signature.NewSigner(signature.Scheme{Name: "x"}, "s"); return err }},
+		{"verifier no secret", signature.ErrBadSecret, func() error { return (&signature.Verifier{Scheme: std}).Check() }},
+		{"verifier bad secret", signature.ErrBadSecret, func() error {
+			return (&signature.Verifier{Scheme: std, Secrets: []string{"whsec_!!"}}).Check()
+		}},
+		{"verifier negative tolerance", signature.ErrBadScheme, func() error {
+			return (&signature.Verifier{Scheme: std, Secrets: []string{vecSecret}, Tolerance: -time.Second}).Check()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run()
+			require.ErrorIs(t, err, tt.err)
+			assert.NotContains(t, err.Error(), "notbase64", "the secret is never printed whole")
+		})
+	}
+}
