@@ -331,6 +331,9 @@ func loadWith(data []byte, source, path string, opts LoadOptions) (*catalog, err
 	if err := checkModes(root, doc, source); err != nil {
 		return nil, err
 	}
+	if err := checkSigning(root, doc, source); err != nil {
+		return nil, err
+	}
 	for name := range opts.Operations {
 		if name != "" && !slices.Contains(order, name) {
 			return nil, fmt.Errorf("--operation %s: %s has no webhook %q; its webhooks are %s", name, source, name, strings.Join(order, ", "))

@@ -208,21 +208,44 @@ func Parse(spec string) (Scheme, error) {
 		return Scheme{}, fmt.Errorf("%w: empty text: give a preset (%s) or %q with key=value fields",
 			ErrBadScheme, strings.Join(Presets(), ", "), Custom)
 	}
-	var s Scheme
-	if strings.EqualFold(words[0], Custom) {
-		s = Scheme{Name: Custom, Signed: SignBody, Separator: ".", Hash: SHA256, Encoding: Hex}
-	} else {
-		var err error
-		if s, err = Lookup(words[0]); err != nil {
-			return Scheme{}, err
-		}
-	}
+	fields := make([]Field, 0, len(words)-1)
 	for _, w := range words[1:] {
 		key, value, ok := strings.Cut(w, "=")
 		if !ok {
 			return Scheme{}, fmt.Errorf("%w: %q is not key=value: write for example header=X-Signature", ErrBadScheme, w)
 		}
-		switch strings.ToLower(key) {
+		fields = append(fields, Field{Key: key, Value: value})
+	}
+	return Build(words[0], fields)
+}
+
+// Field is one key=value override of a preset's field, as Parse reads it
+// from a flag and the document's x-ufhook-signature map gives it (see the
+// package doc for the keys).
+type Field struct {
+	// Key names the field: header, id-header, timestamp-header, signed,
+	// separator, hash, encoding, prefix or parts.
+	Key string
+	// Value is the field's new value.
+	Value string
+}
+
+// Build returns the preset called name ("custom" for none) with fields
+// applied in order, validated. It fails with ErrUnknownScheme or
+// ErrBadScheme.
+func Build(name string, fields []Field) (Scheme, error) {
+	var s Scheme
+	if strings.EqualFold(strings.TrimSpace(name), Custom) {
+		s = Scheme{Name: Custom, Signed: SignBody, Separator: ".", Hash: SHA256, Encoding: Hex}
+	} else {
+		var err error
+		if s, err = Lookup(name); err != nil {
+			return Scheme{}, err
+		}
+	}
+	for _, f := range fields {
+		value := f.Value
+		switch strings.ToLower(f.Key) {
 		case "header":
 			s.Header = value
 		case "id-header":
@@ -250,7 +273,7 @@ func Parse(spec string) (Scheme, error) {
 			}
 			s.Parts = Parts{TimestampKey: m[1], Separator: m[2], SignatureKey: m[3]}
 		default:
-			return Scheme{}, fmt.Errorf("%w: unknown key %q: use header, id-header, timestamp-header, signed, separator, hash, encoding, prefix or parts", ErrBadScheme, key)
+			return Scheme{}, fmt.Errorf("%w: unknown key %q: use header, id-header, timestamp-header, signed, separator, hash, encoding, prefix or parts", ErrBadScheme, f.Key)
 		}
 	}
 	if err := s.Validate(); err != nil {
