@@ -32,6 +32,7 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // Version is the release of ufhook that sends; the User-Agent header is
@@ -125,6 +126,11 @@ type Config struct {
 	// of the catalog. Only these need a URL (Target or a route), so that a
 	// single route without a Target is enough to send its event.
 	Events []string
+	// Signer, if set, signs every attempt (see package signature): each
+	// delivery gets its own message id, kept across its retries, and each
+	// attempt a fresh timestamp, as Standard Webhooks requires. The
+	// signature covers the body bytes exactly as sent.
+	Signer *signature.Signer
 }
 
 // Emitter delivers webhooks as Userfront does: a POST with a JSON body, the
@@ -305,11 +311,12 @@ func (a Attempt) OK() bool { return a.Err == nil && a.Status >= 200 && a.Status 
 
 // Retryable reports whether a failed attempt is worth repeating: a network
 // error, a timeout, 429 or 5xx. A TLS verification failure, a cancelled
-// context, an unknown event or URL, a 3xx and any other 4xx are not.
+// context, an unknown event or URL, a payload that cannot be signed, a 3xx
+// and any other 4xx are not.
 func (a Attempt) Retryable() bool {
 	if a.Err != nil {
 		return !errors.Is(a.Err, ErrTLS) && !errors.Is(a.Err, ErrCancelled) && !errors.Is(a.Err, context.Canceled) &&
-			!errors.Is(a.Err, ErrBadTarget) && !errors.Is(a.Err, openapi.ErrUnknownEvent)
+			!errors.Is(a.Err, ErrBadTarget) && !errors.Is(a.Err, ErrBadConfig) && !errors.Is(a.Err, openapi.ErrUnknownEvent)
 	}
 	return a.Status == http.StatusTooManyRequests || a.Status >= 500
 }
@@ -324,16 +331,25 @@ func (e *Emitter) Try(ctx context.Context, ev openapi.Event, body []byte) Attemp
 	if rt == nil {
 		return Attempt{Err: e.noURL(ev)}
 	}
-	return e.try(ctx, rt, body, rt.values(body))
+	return e.try(ctx, rt, body, rt.values(body), e.messageID())
 }
 
-// try is Try with the route and the drawn header values given, which the
-// retries of one delivery share.
-func (e *Emitter) try(ctx context.Context, rt *route, body []byte, values []string) Attempt {
+// messageID returns a fresh message id for a delivery when the emitter
+// signs, and "" when it does not.
+func (e *Emitter) messageID() string {
+	if e.cfg.Signer == nil {
+		return ""
+	}
+	return signature.NewMessageID()
+}
+
+// try is Try with the route, the drawn header values and the message id
+// given, which the retries of one delivery share.
+func (e *Emitter) try(ctx context.Context, rt *route, body []byte, values []string, id string) Attempt {
 	actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	start := time.Now()
-	resp, err := e.post(actx, rt, body, values)
+	resp, err := e.post(actx, rt, body, values, id)
 	if err != nil {
 		return Attempt{Latency: time.Since(start), Err: e.classify(ctx, actx, err)}
 	}
@@ -371,11 +387,12 @@ func (e *Emitter) noURL(ev openapi.Event) error {
 
 // post sends one webhook: the route's method with body to its URL, with its
 // headers (the content type, the ufhook User-Agent, the credentials and the
-// header parameters, values holding the drawn ones), through the emitter's
+// header parameters, values holding the drawn ones, and with a Signer the
+// signature headers of message id at this moment), through the emitter's
 // client (verified TLS, no redirects followed, the configured timeouts). It
 // is the same for every event, so a webhook added to the spec needs no code
 // here.
-func (e *Emitter) post(ctx context.Context, rt *route, body []byte, values []string) (*http.Response, error) {
+func (e *Emitter) post(ctx context.Context, rt *route, body []byte, values []string, id string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, rt.method, rt.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrBadTarget, e.mask(err.Error()))
@@ -385,6 +402,15 @@ func (e *Emitter) post(ctx context.Context, rt *route, body []byte, values []str
 	}
 	for i, k := range rt.keys {
 		req.Header[k] = []string{values[i]}
+	}
+	if e.cfg.Signer != nil {
+		sig, err := e.cfg.Signer.Sign(id, time.Now(), body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		}
+		for k, v := range sig {
+			req.Header[k] = v
+		}
 	}
 	return e.client.Do(req)
 }
@@ -449,6 +475,9 @@ type Report struct {
 	Event string
 	// URL is where it was delivered, with an API key in its query masked.
 	URL string
+	// MessageID is the message id that signed every attempt, when the
+	// emitter signs; "" when it does not.
+	MessageID string
 	// Attempts lists every attempt, the last one last.
 	Attempts []Attempt
 	// Status is the last attempt's status code, or 0.
@@ -475,10 +504,10 @@ func (e *Emitter) Send(ctx context.Context, ev openapi.Event, body []byte) Repor
 	if rt == nil {
 		return Report{Event: ev.Name, Attempts: []Attempt{{Err: e.noURL(ev)}}}.finish(nil)
 	}
-	r := Report{Event: ev.Name, URL: rt.shown}
+	r := Report{Event: ev.Name, URL: rt.shown, MessageID: e.messageID()}
 	values := rt.values(body)
 	for retry := 0; ; retry++ {
-		a := e.try(ctx, rt, body, values)
+		a := e.try(ctx, rt, body, values, r.MessageID)
 		r.Attempts = append(r.Attempts, a)
 		if a.OK() || !a.Retryable() || retry >= e.cfg.Retry.Retries {
 			return r.finish(nil)
