@@ -343,3 +343,13 @@ func (s Scheme) isStandard() bool {
 		s.Signed == std.Signed && s.Separator == std.Separator && s.Hash == std.Hash &&
 		s.Encoding == std.Encoding && s.Prefix == std.Prefix && s.Parts.IsZero()
 }
+
+// String describes s in one line, such as
+// `standard-webhooks: webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`.
+func (s Scheme) String() string {
+	sig := s.Prefix + "<" + string(s.Encoding) + " HMAC-" + strings.ToUpper(string(s.Hash)) + " of " + string(s.Signed) + ">"
+	if !s.Parts.IsZero() {
+		sig = strings.NewReplacer("{ts}", "<ts>", "{sig}", sig).Replace(s.Parts.String())
+	}
+	return s.Name + ": " + s.Header + ": " + sig
+}

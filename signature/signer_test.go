@@ -73,3 +73,18 @@ func TestSignerAndVerifierRefuseBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestSchemeString(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{signature.StandardWebhooks, "standard-webhooks: webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>"},
+		{signature.HMACSHA256, "hmac-sha256: X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of body>"},
+		{signature.Timestamped, "timestamped: Signature: t=<ts>,v1=<hex HMAC-SHA256 of timestamp.body>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := signature.Lookup(tt.name)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, s.String())
+		})
+	}
+}

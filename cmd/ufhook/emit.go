@@ -39,6 +39,8 @@ type emitFlags struct {
 	retries     int
 	asJSON      bool
 	quiet       bool
+	sign        signFlags
+	signed      *signing
 }
 
 // progressMin is the number of deliveries from which a run counts as long
@@ -65,10 +67,18 @@ by default). Delivery i carries the payload of seed --seed+i, so
 delivery (one JSON object with --json) and a summary, and exits 0 when every
 webhook was delivered, 1 when one was not, and 2 for a bad flag or setting.
 The webhook API key may come from UFHOOK_TOKEN instead of --token, which
-keeps it out of shell history; it is never printed whole.`,
+keeps it out of shell history; it is never printed whole.
+
+Signed webhooks: --sign SCHEME (or the document's x-ufhook-signature) signs
+every attempt with --secret (or UFHOOK_SIGNING_SECRET): standard-webhooks
+(webhook-id, webhook-timestamp, webhook-signature), hmac-sha256
+(X-Hub-Signature-256: sha256=<hex>), timestamped (Signature: t=<ts>,v1=<hex>),
+or a custom scheme. Each delivery has one message id, kept across its
+retries; each attempt is signed at its own time.`,
 		Example: `  ufhook emit --all --target https://127.0.0.1:8443/webhook --token "$UFHOOK_TOKEN" --ca ca.pem
   ufhook emit user.created --target http://localhost:3000/hooks --token T --set record.email=a@b.co
-  ufhook emit --all --target https://staging.example.com/hooks --mode live --count 600 --concurrency 8 --json`,
+  ufhook emit --all --target https://staging.example.com/hooks --mode live --count 600 --concurrency 8 --json
+  UFHOOK_SIGNING_SECRET=whsec_... ufhook emit --all --spec billing.yaml --sign standard-webhooks --target https://127.0.0.1:8443/hooks`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runEmit(cmd, args, f)
 		},
@@ -88,6 +98,7 @@ keeps it out of shell history; it is never printed whole.`,
 	fl.IntVar(&f.retries, "retries", mock.DefaultRetry.Retries, "retries of a failed delivery (network error, timeout, 429, 5xx)")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per delivery and for the summary")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print failed deliveries and the summary only")
+	f.sign.register(cmd, "sign every attempt with", false)
 	return cmd
 }
 
@@ -115,6 +126,12 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	}
 	cfg, err := serveEmitterConfig(f.target, f.routes, f.token, string(opts.Mode), f.ca, f.insecure, f.timeout, f.retries)
 	if err != nil {
+		return err
+	}
+	if f.signed, err = f.sign.resolve(cmd, false); err != nil {
+		return err
+	}
+	if cfg.Signer, err = f.signed.signer(); err != nil {
 		return err
 	}
 	cfg.Retry = mock.RetryPolicy{Retries: f.retries, Base: mock.DefaultRetry.Base, Max: mock.DefaultRetry.Max}
@@ -269,7 +286,11 @@ func (o *emitOutput) header(cfg mock.Config, b mock.Batch, events int) {
 	if cfg.Mode == "" {
 		mode = "" // the document declares no modes
 	}
-	fmt.Fprintf(o.w, "emitting to %s, key %s%s, %s\n", target, bearer.Mask(cfg.Token), mode, seed)
+	signed := ""
+	if o.f.signed != nil {
+		signed = ", " + o.f.signed.describe()
+	}
+	fmt.Fprintf(o.w, "emitting to %s, key %s%s%s, %s\n", target, bearer.Mask(cfg.Token), mode, signed, seed)
 	o.lineDone()
 }
 
@@ -282,6 +303,7 @@ type deliveryLine struct {
 	OK        bool    `json:"ok"`
 	Status    int     `json:"status"`
 	Attempts  int     `json:"attempts"`
+	MessageID string  `json:"messageId,omitempty"`
 	LatencyMS float64 `json:"latencyMs"`
 	Excerpt   string  `json:"excerpt,omitempty"`
 	Error     string  `json:"error,omitempty"`
@@ -306,7 +328,7 @@ func (o *emitOutput) report(i int, r mock.Report) {
 	}
 	if o.f.asJSON {
 		line := deliveryLine{Index: i, Event: r.Event, URL: r.URL, Seed: seed, OK: r.OK(), Status: r.Status,
-			Attempts: len(r.Attempts), LatencyMS: ms(r.Latency), Excerpt: r.Excerpt}
+			Attempts: len(r.Attempts), MessageID: r.MessageID, LatencyMS: ms(r.Latency), Excerpt: r.Excerpt}
 		if r.Err != nil {
 			line.Error = r.Err.Error()
 		}

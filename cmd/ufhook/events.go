@@ -41,13 +41,19 @@ gives all of it.`,
 				for _, ev := range evs {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.Name, ev.Model, ev.Action, ev.OperationID)
 				}
-				return tw.Flush()
+			} else {
+				fmt.Fprintln(tw, "EVENT\tSENT AS\tAUTH\tSCHEMA")
+				for _, ev := range evs {
+					fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\n", ev.Name, ev.Method, ev.ContentType, ev.Auth, ev.SchemaName)
+				}
 			}
-			fmt.Fprintln(tw, "EVENT\tSENT AS\tAUTH\tSCHEMA")
-			for _, ev := range evs {
-				fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\n", ev.Name, ev.Method, ev.ContentType, ev.Auth, ev.SchemaName)
+			if err := tw.Flush(); err != nil {
+				return err
 			}
-			return tw.Flush()
+			if scheme, ok := openapi.Signing(); ok {
+				fmt.Fprintf(out, "\nsigned (%s) %s\n", openapi.ExtSignature, scheme)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON")
