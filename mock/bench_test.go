@@ -9,6 +9,7 @@ import (
 
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // BenchmarkEmitSend measures one delivery of a Userfront event to a
@@ -16,9 +17,28 @@ import (
 // network's cost (building the request, its headers and reading the
 // answer).
 func BenchmarkEmitSend(b *testing.B) {
+	for _, preset := range []string{"unsigned", signature.StandardWebhooks, signature.HMACSHA256, signature.Timestamped} {
+		b.Run(preset, func(b *testing.B) { benchSend(b, preset) })
+	}
+}
+
+// benchSend measures Send, signing with preset unless it is "unsigned", so
+// that the cost of signing is the ratio of the sub-benchmarks of one run.
+func benchSend(b *testing.B, preset string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	defer srv.Close()
-	e, err := NewEmitter(Config{Target: srv.URL, Token: token, Mode: "test"})
+	cfg := Config{Target: srv.URL, Token: token, Mode: "test"}
+	if preset != "unsigned" {
+		scheme, err := signature.Lookup(preset)
+		require.NoError(b, err)
+		secret := "a-provider-signing-secret"
+		if preset == signature.StandardWebhooks {
+			secret = stdSecret
+		}
+		cfg.Signer, err = signature.NewSigner(scheme, secret)
+		require.NoError(b, err)
+	}
+	e, err := NewEmitter(cfg)
 	require.NoError(b, err)
 	defer e.Close()
 	ev, err := openapi.Lookup("user.created")
