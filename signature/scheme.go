@@ -11,9 +11,11 @@
 // signatures in one header. The Standard Webhooks scheme is signed and
 // verified with the project's reference library for Go.
 //
-// This package is the first step of issue 14 (signed webhooks): the emitter
-// (mock), the receiver library (receiver) and the conformance suite
-// (contract) will use it in the next steps.
+// The emitter (mock.Config.Signer) signs with a Signer, the receivers
+// (receiver and receiver/validator) verify with a Verifier, and the
+// conformance suite (contract) signs its deliveries and forges the bad ones
+// of its signature cases from the same pieces. A document declares its
+// scheme with the vendor extension x-ufhook-signature (openapi.Signing).
 //
 // # Flag values
 //
