@@ -1,15 +1,20 @@
 package receiver_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // A backend mounts one handler for all six webhooks and gets typed events.
@@ -101,4 +106,60 @@ func ExampleHandler_ServeHTTP_unidentified() {
 	// Output:
 	// 400
 	// {"error":"tenant.deleted payload cannot be identified: send /record/tenantId, of the type the spec gives (see problems)","event":"tenant.deleted","problems":[{"path":"/record/tenantId","rule":"required","message":"missing: the record's tenantId identifies it, and every tenant.deleted webhook carries it"}]}
+}
+
+// A receiver verifies signed deliveries with Options.Signature: here the
+// Standard Webhooks scheme, with the secret from UFHOOK_SIGNING_SECRET.
+// The signature is checked on the raw body before it is parsed; a delivery
+// that fails is refused with 401.
+func ExampleOptions_signature() {
+	secret := os.Getenv("UFHOOK_SIGNING_SECRET") // whsec_… from the provider's settings
+	if secret == "" {
+		secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" // a demo secret, so that the example runs
+	}
+	scheme, err := signature.Lookup(signature.StandardWebhooks)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	const token = "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"
+	h, err := receiver.New(receiver.Options{
+		Token:     token,
+		Signature: &signature.Verifier{Scheme: scheme, Secrets: []string{secret}}, // add the next secret here while rotating
+	}, receiver.Callbacks{
+		OnTenantDeleted: func(ctx context.Context, ev gen.TenantDeletedEvent) error {
+			fmt.Println("dropping tenant", ev.Record.TenantID)
+			return nil
+		},
+		OnDelivery: func(d receiver.Delivery) {
+			fmt.Println(d.Status, "signed:", d.Signed, "bad signature:", errors.Is(d.Err, receiver.ErrBadSignature))
+		},
+	})
+	if err != nil {
+		fmt.Println(err) // a secret that is not whsec_<base64> fails here, not per request
+		return
+	}
+
+	body := []byte(`{"action":"delete","model":"tenant","mode":"test","record":{"tenantId":"demo1234","name":"Old"}}`)
+	// What the sender does: sign the exact bytes it sends.
+	signed, err := signature.Sign(scheme, secret, signature.NewMessageID(), time.Now(), body)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, sig := range []http.Header{signed, {}} {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/userfront", bytes.NewReader(body))
+		req.Header.Set("Authorization", bearer.Header(token))
+		for k, v := range sig {
+			req.Header[k] = v
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Print(rec.Body)
+	}
+	// Output:
+	// dropping tenant demo1234
+	// 204 signed: true bad signature: false
+	// 401 signed: false bad signature: true
+	// {"error":"the webhook signature does not verify: missing signature header: no webhook-signature header: the sender must sign with scheme \"standard-webhooks\""}
 }

@@ -21,6 +21,23 @@
 // value that does not fit its generated Go type is left at its zero value,
 // with a warning. Options.Strict refuses every schema problem instead.
 //
+// # Signed webhooks
+//
+// Options.Signature turns on signature verification, for deliveries signed
+// with Standard Webhooks or another scheme of package signature (the
+// standard-webhooks, hmac-sha256 and timestamped presets, or a custom
+// scheme). The signature is checked on the raw body bytes exactly as read,
+// before anything parses them, in constant time, with a tolerance window on
+// the timestamp (5 minutes by default) and any number of signatures in one
+// header, against one secret or several while a key is rotated; Standard
+// Webhooks is verified by its reference library. A delivery that fails is
+// refused with 401 and ErrBadSignature, with the reason from package
+// signature (such as signature.ErrTimestampTooOld) in the same chain. The
+// checks run in this order: the method (405); the bearer token, from the
+// headers alone, so a stranger's body is never read (401); the body's size
+// (413: what was not read cannot be verified); the signature (401); then
+// the payload (400). Without Options.Signature nothing changes.
+//
 // The endpoint subpackage serves the same handler on its own address, over
 // HTTPS with a throwaway CA, which is what `ufhook receive` does.
 package receiver
@@ -35,6 +52,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -44,6 +62,7 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver/internal/wire"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // DefaultMaxBodyBytes is the body limit when Options.MaxBodyBytes is zero.
@@ -71,6 +90,12 @@ var (
 	ErrTooLarge = errors.New("request body too large")
 	// ErrBodyRead means the body could not be read to its end (400).
 	ErrBodyRead = errors.New("could not read the request body")
+	// ErrBadSignature means Options.Signature is set and the delivery's
+	// signature does not verify (401). The reason from package signature
+	// is in the same chain: signature.ErrMissingHeader,
+	// signature.ErrBadSignature, signature.ErrBadTimestamp,
+	// signature.ErrTimestampTooOld or signature.ErrTimestampInFuture.
+	ErrBadSignature = errors.New("webhook signature not verified")
 	// ErrMalformedJSON means the body is not one well-formed JSON object
 	// (400).
 	ErrMalformedJSON = errors.New("malformed JSON body")
@@ -129,6 +154,13 @@ type Options struct {
 	// TestModeOnly rejects live-mode payloads with 403, for a receiver that
 	// serves plain HTTP: live webhooks need HTTPS.
 	TestModeOnly bool
+	// Signature, if set, verifies each delivery's signature (Standard
+	// Webhooks or another scheme of package signature) on the raw body
+	// bytes as read, before anything parses them; a delivery that fails
+	// is refused with 401 and ErrBadSignature. The bearer token is still
+	// checked, before the body is read. New checks the scheme and the
+	// secrets (Verifier.Check) and keeps a copy. Nil verifies nothing.
+	Signature *signature.Verifier
 	// Logger receives one record per request, at warn level for a request
 	// refused or accepted with warnings; nil discards them, except a
 	// callback's panic, which then goes to slog.Default(). The token is
@@ -201,6 +233,10 @@ type Delivery struct {
 	Warnings []openapi.Problem
 	// Body is the request body as read; nil when it was not read.
 	Body []byte
+	// Signed reports that the body's signature was verified
+	// (Options.Signature); false without a verifier, or when the request
+	// was refused before or at the signature check.
+	Signed bool
 }
 
 // Handler is an http.Handler for one URL that serves every event of the
@@ -254,8 +290,10 @@ var _ gen.WebhookReceiverInterface = (*Handler)(nil)
 var _ http.Handler = (*Handler)(nil)
 
 // New returns a Handler for every event of the spec's catalog. It errors
-// with ErrNoToken when opts.Token is empty. An event of the spec that has no
-// generated type is served too: see Callbacks.OnEvent.
+// with ErrNoToken when opts.Token is empty, and with signature.ErrBadScheme
+// or signature.ErrBadSecret when opts.Signature is set and its scheme or a
+// secret is unusable. An event of the spec that has no generated type is
+// served too: see Callbacks.OnEvent.
 func New(opts Options, cb Callbacks) (*Handler, error) {
 	return newHandler(opts, cb, bindings)
 }
@@ -265,6 +303,14 @@ func New(opts Options, cb Callbacks) (*Handler, error) {
 func newHandler(opts Options, cb Callbacks, table func(*Callbacks) map[string]binding) (*Handler, error) {
 	if opts.Token == "" {
 		return nil, fmt.Errorf("%w: set Options.Token to the webhook API key from Userfront's webhook settings (the live-mode key when TestToken is set too)", ErrNoToken)
+	}
+	if opts.Signature != nil {
+		v := *opts.Signature
+		v.Secrets = slices.Clone(v.Secrets)
+		if err := v.Check(); err != nil {
+			return nil, fmt.Errorf("receiver: Options.Signature: %w", err)
+		}
+		opts.Signature = &v
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
@@ -359,6 +405,14 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, only string, d 
 		return rej
 	}
 	d.Body = body
+
+	// The signature, on the bytes as read, before anything parses them.
+	if v := h.opts.Signature; v != nil {
+		if err := v.Verify(r.Header, body); err != nil {
+			return badSignature(err)
+		}
+		d.Signed = true
+	}
 
 	// Route, validate against the spec, and decode into the generated type.
 	var ev decoded
@@ -848,6 +902,15 @@ func unauthorized(err error, message string) *rejection {
 	return &rejection{status: http.StatusUnauthorized, err: err, message: message}
 }
 
+// badSignature is the 401 of a delivery whose signature does not verify;
+// err, from package signature, says why and what to do, and never holds a
+// secret.
+func badSignature(err error) *rejection {
+	return &rejection{status: http.StatusUnauthorized,
+		err:     fmt.Errorf("%w: %w", ErrBadSignature, err),
+		message: "the webhook signature does not verify: " + err.Error()}
+}
+
 func tooLarge(max int64) *rejection {
 	return &rejection{status: http.StatusRequestEntityTooLarge,
 		err:     fmt.Errorf("%w: over %d bytes", ErrTooLarge, max),
@@ -868,7 +931,7 @@ func jsonText(v any) string {
 
 // reject writes the JSON error body.
 func (h *Handler) reject(w http.ResponseWriter, event string, rej *rejection) {
-	if rej.status == http.StatusUnauthorized {
+	if rej.status == http.StatusUnauthorized && !errors.Is(rej.err, ErrBadSignature) {
 		if errors.Is(rej.err, bearer.ErrMissing) {
 			w.Header().Set("WWW-Authenticate", `Bearer`)
 		} else {
@@ -896,6 +959,9 @@ func (h *Handler) logDelivery(r *http.Request, d *Delivery) {
 		slog.String("record", d.RecordID),
 		slog.Int("status", d.Status),
 		slog.String("remote", r.RemoteAddr),
+	}
+	if h.opts.Signature != nil {
+		attrs = append(attrs, slog.Bool("signed", d.Signed))
 	}
 	if d.Err != nil {
 		attrs = append(attrs, slog.String("err", d.Err.Error()))

@@ -29,6 +29,17 @@
 // its webhook is known by path, headers or consts: a document without
 // consts or fixed headers is best served one webhook per path.
 //
+// Options.Signature verifies signed deliveries (Standard Webhooks, the
+// hmac-sha256 and timestamped presets of package signature, or a custom
+// scheme), as providers that sign rather than send a token need: on the raw
+// body bytes as read, before the body is parsed, in constant time, with a
+// tolerance window on the timestamp (5 minutes by default), several
+// signatures in one header and several secrets. A delivery that fails is
+// refused with 401 and ErrBadSignature, the reason from package signature
+// in the same chain. It is checked once the body is read (after the method,
+// the credentials shared by every candidate webhook, the Content-Type under
+// Strict, and the body's size), before routing by the body.
+//
 // Like package receiver it is strict in what it refuses and tolerant of the
 // rest: by default a payload that breaks its schema, or a Content-Type that
 // is not JSON, is accepted (204) with warnings in Delivery.Warnings;
@@ -51,6 +62,7 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver/internal/wire"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // DefaultMaxBodyBytes is the body limit when Options.MaxBodyBytes is zero.
@@ -75,6 +87,12 @@ var (
 	ErrTooLarge = errors.New("request body too large")
 	// ErrBodyRead means the body could not be read to its end (400).
 	ErrBodyRead = errors.New("could not read the request body")
+	// ErrBadSignature means Options.Signature is set and the delivery's
+	// signature does not verify (401). The reason from package signature
+	// is in the same chain: signature.ErrMissingHeader,
+	// signature.ErrBadSignature, signature.ErrBadTimestamp,
+	// signature.ErrTimestampTooOld or signature.ErrTimestampInFuture.
+	ErrBadSignature = errors.New("webhook signature not verified")
 	// ErrContentType means the Content-Type is not JSON (415, with
 	// Options.Strict only; a warning otherwise).
 	ErrContentType = errors.New("content type is not JSON")
@@ -105,6 +123,13 @@ type Options struct {
 	// a Content-Type that is not JSON (415), instead of accepting them with
 	// warnings.
 	Strict bool
+	// Signature, if set, verifies each delivery's signature (Standard
+	// Webhooks or another scheme of package signature) on the raw body
+	// bytes as read, before the body is parsed; a delivery that fails is
+	// refused with 401 and ErrBadSignature. Credentials the document
+	// declares are checked too. New checks the scheme and the secrets
+	// (Verifier.Check) and keeps a copy. Nil verifies nothing.
+	Signature *signature.Verifier
 	// Logger receives one record per request, at warn level for a request
 	// refused or accepted with warnings; nil discards them. The token is
 	// never logged.
@@ -147,6 +172,10 @@ type Delivery struct {
 	Warnings []openapi.Problem
 	// Body is the request body as read; nil when it was not read.
 	Body []byte
+	// Signed reports that the body's signature was verified
+	// (Options.Signature); false without a verifier, or when the request
+	// was refused before or at the signature check.
+	Signed bool
 }
 
 // Handler is an http.Handler that serves every webhook of the document in
@@ -170,10 +199,19 @@ var _ http.Handler = (*Handler)(nil)
 
 // New returns a Handler for every webhook of the document in use
 // (openapi.Events). It errors with ErrNoToken when opts.Token is empty and
-// a webhook declares credentials, and with ErrNoEvents when there is no
-// webhook. Build it after openapi.UseFile: it keeps the webhooks it was
+// a webhook declares credentials, with ErrNoEvents when there is no
+// webhook, and with signature.ErrBadScheme or signature.ErrBadSecret when
+// opts.Signature is set and its scheme or a secret is unusable. Build it after openapi.UseFile: it keeps the webhooks it was
 // built with.
 func New(opts Options) (*Handler, error) {
+	if opts.Signature != nil {
+		v := *opts.Signature
+		v.Secrets = slices.Clone(v.Secrets)
+		if err := v.Check(); err != nil {
+			return nil, fmt.Errorf("validator: Options.Signature: %w", err)
+		}
+		opts.Signature = &v
+	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -282,6 +320,15 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, d *Delivery) *r
 		return rej
 	}
 	d.Body = body
+	// The signature, on the bytes as read, before anything parses them.
+	if sv := h.opts.Signature; sv != nil {
+		if err := sv.Verify(r.Header, body); err != nil {
+			return &rejection{status: http.StatusUnauthorized,
+				err:     fmt.Errorf("%w: %w", ErrBadSignature, err),
+				message: "the webhook signature does not verify: " + err.Error()}
+		}
+		d.Signed = true
+	}
 	v, err := openapi.DecodeJSON(body)
 	if err != nil {
 		return &rejection{status: http.StatusBadRequest,
@@ -615,6 +662,9 @@ func (h *Handler) logDelivery(r *http.Request, d *Delivery) {
 		slog.String("event", d.Event), slog.String("route", string(d.Route)),
 		slog.Int("status", d.Status), slog.String("remote", r.RemoteAddr),
 		slog.Int("warnings", len(d.Warnings)),
+	}
+	if h.opts.Signature != nil {
+		attrs = append(attrs, slog.Bool("signed", d.Signed))
 	}
 	if d.Err != nil {
 		attrs = append(attrs, slog.String("error", d.Err.Error()))
