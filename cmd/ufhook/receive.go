@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/receiver/endpoint"
 	"github.com/ufhook/ufhook/receiver/validator"
+	"github.com/ufhook/ufhook/signature"
 )
 
 func init() { commands = append(commands, withSpec(newReceiveCmd)) }
@@ -27,6 +29,10 @@ type receiveConfig struct {
 	tlsCert, tlsKey, caOut   string
 	plainHTTP, asJSON        bool
 	strict                   bool
+	sign                     signFlags
+	tolerance                time.Duration
+	// signed is the resolved signing, nil when deliveries are not signed.
+	signed *signing
 }
 
 func newReceiveCmd() *cobra.Command {
@@ -68,11 +74,18 @@ credentials that webhook's security scheme declares: --token is the bearer
 token, user:password for http basic, or the API key; it may be empty when no
 webhook declares security. A payload that breaks the schema, or a
 Content-Type that is not JSON, is printed with warnings, or refused with
---strict. Modes are Userfront's: --http accepts every delivery.`,
+--strict. Modes are Userfront's: --http accepts every delivery.
+
+Signed webhooks: with --sign SCHEME (or the document's x-ufhook-signature)
+it verifies each delivery's signature on the raw body, in constant time,
+with --secret (or UFHOOK_SIGNING_SECRET; repeat --secret while a key is
+rotated) and a --tolerance window on the timestamp, and refuses (401) every
+delivery that does not verify.`,
 		Example: `  ufhook receive --token "$UFHOOK_TOKEN"
   ufhook receive --listen 127.0.0.1:0 --json   # keys from $UFHOOK_TOKEN and $UFHOOK_TEST_TOKEN
   ufhook receive --http --ca-out ca.pem --token "$UFHOOK_TOKEN"
-  ufhook receive --spec github.yaml --http --token "$UFHOOK_TOKEN"`,
+  ufhook receive --spec github.yaml --http --token "$UFHOOK_TOKEN"
+  UFHOOK_SIGNING_SECRET=whsec_... ufhook receive --spec svix.yaml --sign standard-webhooks --token user:password`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			spec := specInUse(cmd)
@@ -107,10 +120,21 @@ Content-Type that is not JSON, is printed with warnings, or refused with
 			if c.caOut != "" && (c.plainHTTP || c.tlsCert != "") {
 				return usageError("--ca-out is for the generated CA: drop it with --http or --tls-cert")
 			}
+			var err error
+			if c.signed, err = c.sign.resolve(cmd, true); err != nil {
+				return err
+			}
+			if c.tolerance <= 0 {
+				return usageError("--tolerance %s: give a positive duration, such as 5m (Standard Webhooks' recommendation)", c.tolerance)
+			}
+			var verifier *signature.Verifier
+			if c.signed != nil {
+				verifier = &signature.Verifier{Scheme: c.signed.scheme, Secrets: c.signed.secrets, Tolerance: c.tolerance}
+			}
 			show := printDeliveries(cmd.OutOrStdout(), c.asJSON)
 			cfg := endpoint.Config{
 				Listen:      c.listen,
-				Options:     receiver.Options{Token: c.token, TestToken: c.testToken, Strict: c.strict},
+				Options:     receiver.Options{Token: c.token, TestToken: c.testToken, Strict: c.strict, Signature: verifier},
 				Callbacks:   receiver.Callbacks{OnDelivery: show},
 				TLSCertFile: c.tlsCert,
 				TLSKeyFile:  c.tlsKey,
@@ -119,7 +143,7 @@ Content-Type that is not JSON, is printed with warnings, or refused with
 				ServerLog:   slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
 			}
 			if spec != "" {
-				h, err := validator.New(validator.Options{Token: c.token, Strict: c.strict, OnDelivery: printValidated(show)})
+				h, err := validator.New(validator.Options{Token: c.token, Strict: c.strict, Signature: verifier, OnDelivery: printValidated(show)})
 				if errors.Is(err, validator.ErrNoToken) {
 					return asUsage(fmt.Errorf("%w; pass --token or set UFHOOK_TOKEN", err))
 				}
@@ -142,6 +166,9 @@ Content-Type that is not JSON, is printed with warnings, or refused with
 					return writeSpecReceiveHelp(w, srv, c, spec)
 				}
 			}
+			if c.signed != nil {
+				write = withSigningHelp(write)
+			}
 			if err := write(cmd.ErrOrStderr(), srv, c); err != nil {
 				srv.Close()
 				return err
@@ -159,6 +186,8 @@ Content-Type that is not JSON, is printed with warnings, or refused with
 	f.BoolVar(&c.plainHTTP, "http", false, "serve plain HTTP; accepts test-mode webhooks only")
 	f.BoolVar(&c.asJSON, "json", false, "print one JSON object per webhook, with the full payload")
 	f.BoolVar(&c.strict, "strict", false, "refuse (400) every payload that breaks the spec, instead of accepting it with warnings")
+	c.sign.register(cmd, "refuse (401) every delivery not signed with", true)
+	f.DurationVar(&c.tolerance, "tolerance", signature.DefaultTolerance, "with a signature scheme that has a timestamp, the largest gap accepted between it and this machine's clock, either way")
 	return cmd
 }
 
@@ -206,6 +235,33 @@ func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error 
 	}
 	ew.printf("\nStop with Ctrl+C.\n")
 	return ew.err
+}
+
+// withSigningHelp writes, before what write writes, how the deliveries
+// must be signed, with the secret masked: the emit commands that follow
+// sign with $UFHOOK_SIGNING_SECRET, and with the --sign text given.
+func withSigningHelp(write func(io.Writer, *endpoint.Server, receiveConfig) error) func(io.Writer, *endpoint.Server, receiveConfig) error {
+	return func(w io.Writer, srv *endpoint.Server, c receiveConfig) error {
+		n := ""
+		if len(c.signed.secrets) > 1 {
+			n = fmt.Sprintf(", %d secrets", len(c.signed.secrets))
+		}
+		if _, err := fmt.Fprintf(w, "ufhook receive: verifying signatures: %s (from %s; %s%s, tolerance %s)\n",
+			c.signed.scheme, c.signed.from, "secret "+c.signed.secret(), n, c.tolerance); err != nil {
+			return err
+		}
+		var buf strings.Builder
+		if err := write(&buf, srv, c); err != nil {
+			return err
+		}
+		text := buf.String()
+		if c.sign.sign != "" {
+			text = strings.ReplaceAll(text, "  ufhook emit ", "  ufhook emit --sign "+shellQuote(c.sign.sign)+" ")
+		}
+		text = strings.ReplaceAll(text, "\nSend it webhooks (", "\nSend it webhooks, signed with $"+secretEnv+" (")
+		_, err := io.WriteString(w, text)
+		return err
+	}
 }
 
 // specInUse returns the path of the document that --spec or UFHOOK_SPEC

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/signature"
 )
@@ -51,12 +52,11 @@ func (s *signing) describe() string {
 	if s == nil {
 		return ""
 	}
-	signer, err := signature.NewSigner(s.scheme, s.secrets[0])
-	if err != nil {
-		return "signed " + s.scheme.Name
-	}
-	return fmt.Sprintf("signed %s (secret %s)", s.scheme.Name, signer.Secret())
+	return fmt.Sprintf("signed %s (secret %s)", s.scheme.Name, s.secret())
 }
+
+// secret returns the first secret masked (bearer.Mask).
+func (s *signing) secret() string { return bearer.Mask(s.secrets[0]) }
 
 // resolve returns the signing of the command, or nil when its webhooks are
 // not signed: --sign, else the document's x-ufhook-signature; the secrets

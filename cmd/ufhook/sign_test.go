@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/base64"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -180,4 +184,114 @@ func TestEventsSaysHowTheDocumentSigns(t *testing.T) {
 	code, out, _ = runCLI(t, "events")
 	require.Equal(t, exitOK, code)
 	assert.NotContains(t, out, "signed")
+}
+
+// TestReceiveVerifiesSignatures: receive --sign verifies, with the typed
+// Userfront receiver and with the validator of a --spec document, and the
+// emit command it prints delivers signed webhooks that it accepts; an
+// unsigned delivery is refused with 401.
+func TestReceiveVerifiesSignatures(t *testing.T) {
+	restoreSpec(t)
+	tests := []struct {
+		name   string
+		args   []string
+		secret string
+	}{
+		{"userfront, hmac-sha256", []string{"--token", hooktest.Token, "--sign", "hmac-sha256"}, hmacSecret},
+		{"userfront, timestamped with another header", []string{"--token", hooktest.Token, "--sign", "timestamped header=Stripe-Signature"}, hmacSecret},
+		{"identity, standard-webhooks", []string{"--spec", identity, "--token", "svix:endpoint-password", "--sign", "standard-webhooks"}, signSecret},
+		{"identity, the document's scheme", []string{"--spec", signedDocument(t, "x-ufhook-signature: standard-webhooks\n"), "--token", "svix:endpoint-password"}, signSecret},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("UFHOOK_TOKEN", tc.args[slices.Index(tc.args, "--token")+1])
+			t.Setenv(secretEnv, tc.secret)
+			r := startReceive(t, append([]string{"--http"}, tc.args...)...)
+			help := r.stderr.String()
+			assert.Contains(t, help, "ufhook receive: verifying signatures: ")
+			assert.Contains(t, help, "secret "+bearer4(tc.secret))
+			assert.Contains(t, help, "Send it webhooks, signed with $UFHOOK_SIGNING_SECRET")
+			line := regexp.MustCompile(`ufhook emit (.*)`).FindStringSubmatch(help)
+			require.NotNil(t, line, help)
+			args := shellWords(t, strings.ReplaceAll(line[1], `"$UFHOOK_TOKEN"`, os.Getenv("UFHOOK_TOKEN")))
+			emit := []string{"emit", "--retries", "0"}
+			if !slices.Contains(tc.args, "--spec") {
+				emit = append(emit, "--mode", "test") // Userfront's plain HTTP takes test mode only
+			}
+			code, stdout, stderr := runCLI(t, append(emit, args...)...)
+			assert.Equal(t, exitOK, code, stdout+stderr)
+
+			// The same delivery, unsigned, is refused.
+			body := `{"a": 1}`
+			assert.Equal(t, http.StatusUnauthorized, postAs(t, r.url, map[string]string{"Authorization": bearerOrBasic(os.Getenv("UFHOOK_TOKEN"))}, body))
+			require.Equal(t, exitOK, r.stop(), r.stderr.String())
+			out := r.stdout.String()
+			assert.Equal(t, len(openapi.Names()), strings.Count(out, " 204\n"), out)
+			assert.Contains(t, out, " 401  webhook signature not verified: missing signature header")
+			assert.NotContains(t, help+out, tc.secret, "the secret is never printed whole")
+		})
+	}
+}
+
+// TestReceiveAcceptsEitherSecretWhileRotating: --secret twice accepts
+// deliveries signed with either.
+func TestReceiveAcceptsEitherSecretWhileRotating(t *testing.T) {
+	restoreSpec(t)
+	r := startReceive(t, "--http", "--token", hooktest.Token, "--sign", "hmac-sha256", "--secret", hmacSecret, "--secret", hmacSecret+"-next")
+	assert.Contains(t, r.stderr.String(), ", 2 secrets,")
+	for _, secret := range []string{hmacSecret, hmacSecret + "-next"} {
+		code, stdout, stderr := runCLI(t, "emit", "user.created", "--mode", "test", "--target", r.url, "--token", hooktest.Token, "--sign", "hmac-sha256", "--secret", secret, "--retries", "0")
+		assert.Equal(t, exitOK, code, stdout+stderr)
+	}
+	code, stdout, _ := runCLI(t, "emit", "user.created", "--mode", "test", "--target", r.url, "--token", hooktest.Token, "--sign", "hmac-sha256", "--secret", "a-third-secret-nobody-has", "--retries", "0")
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stdout, "401")
+	require.Equal(t, exitOK, r.stop())
+}
+
+// TestReceiveSignUsageErrors: bad signing flags stop receive with exit 2
+// before it listens.
+func TestReceiveSignUsageErrors(t *testing.T) {
+	restoreSpec(t)
+	t.Setenv(secretEnv, "")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no secret", []string{"--sign", "standard-webhooks"}, "no secret was given"},
+		{"a bad secret", []string{"--sign", "standard-webhooks", "--secret", "whsec_***"}, "whsec_ followed by base64"},
+		{"a secret without a scheme", []string{"--secret", hmacSecret}, "--secret without a signature scheme"},
+		{"a zero tolerance", []string{"--sign", "hmac-sha256", "--secret", hmacSecret, "--tolerance", "0s"}, "--tolerance 0s: give a positive duration"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, append([]string{"receive", "--http", "--listen", "127.0.0.1:0", "--token", hooktest.Token}, tc.args...)...)
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, "listening on")
+		})
+	}
+}
+
+// bearerOrBasic is the Authorization header of token: Basic for user:password.
+func bearerOrBasic(token string) string {
+	if strings.Contains(token, ":") {
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(token))
+	}
+	return "Bearer " + token
+}
+
+// shellWords splits a printed command line, undoing shellQuote's single quotes.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var words []string
+	for _, m := range regexp.MustCompile(`'([^']*)'|(\S+)`).FindAllStringSubmatch(line, -1) {
+		if m[1] != "" || strings.HasPrefix(m[0], "'") {
+			words = append(words, m[1])
+		} else {
+			words = append(words, m[2])
+		}
+	}
+	return words
 }
