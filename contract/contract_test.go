@@ -439,7 +439,7 @@ func TestGoTestInvocation(t *testing.T) {
 		dont     []string
 	}{
 		{"correct receiver", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile},
-			0, []string{Summary(n-strict, 0, strict), "token uf_t…c2f", "timeout 10s"}, nil},
+			0, []string{Summary(n-strict, 0, strict), "token uf_t…c2f", "timeout 10s"}, []string{"signed", "signature/"}},
 		{"cases selected by -run", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-test.run=Contract/auth", "-test.v"},
 			0, []string{Summary(auth, 0, 0), "--- PASS: TestContract/auth/token-prefix"}, []string{"TestContract/events"}},
 		{"strict", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-strict", "-test.run=Contract/strict/(www|method)", "-test.v"},

@@ -113,7 +113,7 @@ const (
 	quoteTolerance    = "Standard Webhooks: \"Make sure to verify the `webhook-timestamp` header has a timestamp that is within some allowable tolerance of the current timestamp to prevent replay attacks.\""
 	quoteMetadata     = `Standard Webhooks: "A secure signature scheme should verify the authenticity of both the payload, and the additional metadata (timestamp and unique identifier)."`
 	quoteList         = `Standard Webhooks: "The signature header is a space delimited list of signatures associated with this webhook." ... "Webhook consumers can try to verify each signature until one matches."`
-	quoteVersion      = "Standard Webhooks: \"The \\\"signature identifier\\\" is the version identifier prefixed to signatures when serialized\" ... \"Symmetric signatures are prefixed with `v1`\""
+	quoteVersion      = "Standard Webhooks: \"Symmetric signatures are prefixed with `v1` and asymmetric with `v1a`. So for example, a symmetric signature will be v1, followed by a comma (`,`), followed by the base64 encoded signature.\""
 	quoteConstant     = `Standard Webhooks: "When verifying symmetric signatures, use a constant time comparison function to compare the calculated with the expected signature. Failing to do so can expose consumers to timing-attacks and turn them into signing oracles."`
 	quoteRaw          = `Standard Webhooks: "it's important to make sure that the payload sent is the same as the payload signed." ... "many webhook consumers often accidentally parse the body as json, and then serialize it again, which can cause for failed verification"`
 	quoteIdempotency  = `Standard Webhooks: "The ID is often used as an idempotency key, which lets a consumer ensure that they only process a specific event once, even if sent multiple times maliciously, in error, or due to networking issues."`
@@ -121,18 +121,39 @@ const (
 	quoteGitHub       = `GitHub: "you should validate the webhook signature before processing the delivery further" ... "compare the hash that GitHub sent with the expected hash that you calculated, and ensure that they match."`
 )
 
+// Topics of the provider families' rules, for family.
+const (
+	topicVerify    = "verify"
+	topicTolerance = "tolerance"
+	topicVersions  = "versions"
+	topicSeveral   = "several"
+	topicRaw       = "raw"
+)
+
 // family adds, to a requirement quoting Standard Webhooks, what the
-// scheme's own family says: GitHub's documentation for a body-only HMAC;
-// for the one-header timestamped family (payment providers), a paraphrase,
-// said to be one, as no copy of those providers' documentation was at hand
-// to quote.
-func family(sc signature.Scheme, quoteGitHubToo bool) string {
+// scheme's own family says on topic: GitHub's documentation, quoted, for a
+// body-only HMAC; for the one-header timestamped family (payment
+// providers), a paraphrase, said to be one, as no copy of those providers'
+// documentation was at hand to quote. It returns "" when the family says
+// nothing more on topic.
+func family(sc signature.Scheme, topic string) string {
 	switch {
-	case sc.Signed == signature.SignBody && quoteGitHubToo:
-		return " " + quoteGitHub
+	case sc.Signed == signature.SignBody && sc.Parts.IsZero():
+		if topic == topicVerify {
+			return " " + quoteGitHub
+		}
 	case !sc.Parts.IsZero():
-		return " Payment providers that send " + sc.Parts.String() + " (paraphrased, not quoted) verify the HMAC of timestamp.body against each " +
-			sc.Parts.SignatureKey + " signature in constant time, refuse a timestamp outside a tolerance of about five minutes, and ignore other signature versions."
+		rule, ok := map[string]string{
+			topicVerify:    "compute the HMAC of timestamp.body with the secret and compare it with the " + sc.Parts.SignatureKey + " signature in constant time",
+			topicTolerance: "refuse a timestamp outside a tolerance of about five minutes, against replays",
+			topicVersions:  "take only the " + sc.Parts.SignatureKey + " signatures and ignore the other versions",
+			topicSeveral:   "accept a delivery when any of its " + sc.Parts.SignatureKey + " signatures matches, as during a secret's rotation",
+			topicRaw:       "compute the HMAC over the raw body as received",
+		}[topic]
+		if ok {
+			return " Payment providers that send " + sc.Header + ": " + sc.Parts.TimestampKey + "=<ts>" + sc.Parts.Separator + sc.Parts.SignatureKey +
+				"=<sig> say (paraphrased, not quoted: their documentation was not at hand): " + rule + "."
+		}
 	}
 	return ""
 }
@@ -175,7 +196,7 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 	}
 	missing := func(id, header, what string) {
 		refused("missing-"+id, "a valid "+sc.Name+" signature, but no "+header+" header",
-			"A delivery without the "+header+" header ("+what+") is refused with 400, 401 or 403. "+quoteAuthenticity+family(sc, true),
+			"A delivery without the "+header+" header ("+what+") is refused with 400, 401 or 403. "+quoteAuthenticity+family(sc, topicVerify),
 			"the receiver accepted a delivery without "+header+": refuse it (401) before reading the body",
 			func(f forger) ([]byte, http.Header, string, error) {
 				h, err := f.valid()
@@ -193,7 +214,7 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 		missing("timestamp", sc.TimestampHeader, "the timestamp")
 	} else if !sc.Parts.IsZero() {
 		refused("missing-timestamp", "a "+sc.Header+" header with a valid signature but no "+sc.Parts.TimestampKey+"= part",
-			"A delivery whose "+sc.Header+" carries no timestamp is refused with 400, 401 or 403: the timestamp is signed, and no signature verifies without it."+family(sc, false),
+			"A delivery whose "+sc.Header+" carries no timestamp is refused with 400, 401 or 403: the timestamp is signed, and no signature verifies without it. "+quoteMetadata+family(sc, topicVerify),
 			"the receiver accepted a signature without its timestamp: read "+sc.Parts.TimestampKey+"= from "+sc.Header+", sign it with the body, and refuse the delivery without it",
 			func(f forger) ([]byte, http.Header, string, error) {
 				h, err := f.valid()
@@ -206,14 +227,14 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 			})
 	}
 	refused("wrong-secret", "a signature made with another secret",
-		"A delivery signed with another secret is refused with 400, 401 or 403. "+quoteAuthenticity+family(sc, true),
+		"A delivery signed with another secret is refused with 400, 401 or 403. "+quoteAuthenticity+family(sc, topicVerify),
 		"the receiver accepted a signature made with another secret: compute the HMAC with the configured secret and compare it with the signature",
 		func(f forger) ([]byte, http.Header, string, error) {
 			h, err := f.other(signature.NewMessageID(), time.Now(), f.body)
 			return f.body, h, "", err
 		})
 	refused("body-changed", "a valid signature of the body, one byte of which (inside a string value) was changed after signing",
-		"A delivery whose body was changed after signing is refused with 400, 401 or 403, even when the change keeps the JSON valid. "+quoteSensitive+family(sc, true),
+		"A delivery whose body was changed after signing is refused with 400, 401 or 403, even when the change keeps the JSON valid. "+quoteSensitive+family(sc, topicVerify),
 		"the receiver accepted a body that does not match its signature: verify the signature over the raw body before handling it",
 		func(f forger) ([]byte, http.Header, string, error) {
 			h, err := f.valid()
@@ -232,7 +253,7 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 			skew     time.Duration
 		}{{"timestamp-too-old", "10 minutes ago", -Skew}, {"timestamp-in-future", "10 minutes ahead", Skew}} {
 			refused(d.id, "a valid signature for a timestamp "+d.what,
-				"A delivery whose timestamp is "+d.what+" is refused with 400, 401 or 403, though its signature is valid for that timestamp. "+quoteTolerance+family(sc, false),
+				"A delivery whose timestamp is "+d.what+" is refused with 400, 401 or 403, though its signature is valid for that timestamp. "+quoteTolerance+family(sc, topicTolerance),
 				"the receiver accepted a timestamp "+d.what+": refuse timestamps more than a few minutes (5 is usual) from the receiver's clock, in both directions",
 				func(f forger) ([]byte, http.Header, string, error) {
 					h, err := f.sign(signature.NewMessageID(), time.Now().Add(d.skew), f.body)
@@ -253,8 +274,12 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 			})
 	}
 	if next, ok := unknownVersion(sc); ok {
-		refused("unknown-version", "only a signature of an unknown version ("+next+" instead of "+versionOf(sc)+"), whose value is the valid signature",
-			"A delivery that carries only signatures of a version the receiver does not know is refused with 400, 401 or 403: such a signature says nothing. "+quoteVersion+family(sc, false),
+		shown := next
+		if !sc.Parts.IsZero() {
+			shown += "="
+		}
+		refused("unknown-version", "only a signature of an unknown version ("+shown+" instead of "+versionOf(sc)+"), whose value is the valid signature",
+			"A delivery that carries only signatures of a version the receiver does not know is refused with 400, 401 or 403: such a signature says nothing. "+quoteVersion+family(sc, topicVersions),
 			"the receiver accepted a signature of an unknown version: take only the signatures of the version you verify ("+versionOf(sc)+"), and refuse when none verifies",
 			func(f forger) ([]byte, http.Header, string, error) {
 				h, err := f.valid()
@@ -274,7 +299,7 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 			})
 	}
 	refused("truncated", "the first half of the valid signature",
-		"A delivery whose signature is a prefix of the valid one is refused with 400, 401 or 403. "+quoteConstant+family(sc, true),
+		"A delivery whose signature is a prefix of the valid one is refused with 400, 401 or 403. "+quoteConstant+family(sc, topicVerify),
 		"the receiver accepted a prefix of the signature: decode the signature and compare all of it with the computed HMAC, in constant time (hmac.Equal in Go)",
 		func(f forger) ([]byte, http.Header, string, error) {
 			h, err := f.valid()
@@ -294,7 +319,7 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 			ID:    "signature/several-signatures",
 			Sends: "a valid " + event.Name + " payload with the right token and two signatures in " + sc.Header + ": one made with another secret, then the valid one",
 			Requirement: "A delivery whose signatures include a valid one gets a 2xx, wherever the valid one stands: senders sign with the old and the new secret while a secret is rotated. " +
-				quoteList + family(sc, false),
+				quoteList + family(sc, topicSeveral),
 			Event: event, payload: shaped(fake.Full), delivers: true,
 			check: acceptedCheck(func(f forger) ([]byte, http.Header, string, error) {
 				id, now := signature.NewMessageID(), time.Now()
@@ -318,7 +343,7 @@ func signatureCases(event openapi.Event, sc signature.Scheme) []Case {
 		ID:    "signature/reformatted-body",
 		Sends: "a valid " + event.Name + " payload with the right token, serialised with the keys in reverse order, indented, with spaces around the colons, and validly signed over exactly those bytes",
 		Requirement: "A delivery whose body is JSON formatted in an unusual way, and validly signed over its raw bytes, gets a 2xx: the signature covers the bytes sent, not a re-serialisation. " +
-			quoteRaw + family(sc, false),
+			quoteRaw + family(sc, topicRaw),
 		Event: event, payload: shaped(fake.Full), delivers: true,
 		check: acceptedCheck(func(f forger) ([]byte, http.Header, string, error) {
 			body, err := reformat(f.body)

@@ -23,6 +23,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock/fake"
@@ -81,6 +82,9 @@ type signedFaulty struct {
 	// skips selects the cases that must be skipped besides the strict ones.
 	skips func(c Case) bool
 	meant string
+	// says is a piece of the first diagnosis's fix; "" means the run has
+	// no diagnosis.
+	says string
 }
 
 // refusalCase selects the signature cases that want a refusal.
@@ -160,6 +164,7 @@ func signedFaultyReceivers() []signedFaulty {
 			fails: func(c Case) bool { return c.delivers && !idIs("delivery/no-redirect", "delivery/timeout")(c) },
 			skips: idIs(idReusedConnection),
 			meant: "signature/reformatted-body",
+			says:  "over the raw body as received, never over JSON parsed and serialised again",
 		},
 		{
 			// json.Compact leaves the compact payloads as they are: only a
@@ -203,7 +208,7 @@ func standardConfig(t *testing.T, target string, ca *hooktest.CA) Config {
 }
 
 // checkSignedRun runs cfg's suite and asserts the exact failed and skipped
-// cases (the strict ones are skipped, Strict being off), and that meant,
+// cases (the strict ones are skipped unless cfg.Strict), and that meant,
 // if given, failed for a reason its result shows.
 func checkSignedRun(t *testing.T, cfg Config, fails, skips func(Case) bool, meant string) Report {
 	t.Helper()
@@ -214,7 +219,7 @@ func checkSignedRun(t *testing.T, cfg Config, fails, skips func(Case) bool, mean
 	rep, err := Run(t.Context(), cfg)
 	require.NoError(t, err)
 	require.Len(t, rep.Results, len(cases))
-	wantFail := ids(cases, func(c Case) bool { return fails(c) && !c.Strict })
+	wantFail := ids(cases, func(c Case) bool { return fails(c) && (cfg.Strict || !c.Strict) })
 	if !assert.Equal(t, wantFail, outcomeIDs(rep, Fail), "failed cases") {
 		for _, r := range rep.Results {
 			if (r.Outcome == Fail) != slices.Contains(wantFail, r.Case.ID) {
@@ -222,7 +227,7 @@ func checkSignedRun(t *testing.T, cfg Config, fails, skips func(Case) bool, mean
 			}
 		}
 	}
-	assert.Equal(t, ids(cases, func(c Case) bool { return c.Strict || skips != nil && skips(c) }), outcomeIDs(rep, Skip), "skipped cases")
+	assert.Equal(t, ids(cases, func(c Case) bool { return c.Strict && !cfg.Strict || skips != nil && skips(c) }), outcomeIDs(rep, Skip), "skipped cases")
 	if meant != "" {
 		i := slices.IndexFunc(rep.Results, func(r Result) bool { return r.Case.ID == meant })
 		require.GreaterOrEqual(t, i, 0, "no case %s", meant)
@@ -249,14 +254,25 @@ func TestSignedReferenceLibrary(t *testing.T) {
 		t.Parallel()
 		wh := standardWebhook(t)
 		target := serveTLS(t, signedReceiver(t, wh.Verify), ca).URL + "/webhook"
-		rep := checkSignedRun(t, standardConfig(t, target, ca), func(Case) bool { return false }, nil, "")
+		// Strict too: every request of every case must be signed, or the
+		// receiver refuses it.
+		cfg := standardConfig(t, target, ca)
+		cfg.Strict = true
+		rep := checkSignedRun(t, cfg, func(Case) bool { return false }, nil, "")
 		assert.Contains(t, ids(rep.resultsCases(), idHasPrefix("signature/")), "signature/repeat")
 	})
 	for _, f := range signedFaultyReceivers() {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
 			target := serveTLS(t, signedReceiver(t, f.verify(standardWebhook(t))), ca).URL + "/webhook"
-			checkSignedRun(t, standardConfig(t, target, ca), f.fails, f.skips, f.meant)
+			rep := checkSignedRun(t, standardConfig(t, target, ca), f.fails, f.skips, f.meant)
+			diags := rep.Diagnose()
+			if f.says == "" {
+				assert.Empty(t, diags)
+				return
+			}
+			require.NotEmpty(t, diags)
+			assert.Contains(t, diags[0].Fix, f.says)
 		})
 	}
 }
@@ -366,6 +382,14 @@ func TestSignedConfig(t *testing.T) {
 	for _, c := range cs[len(Cases()):] {
 		assert.True(t, strings.HasPrefix(c.ID, "signature/"), c.ID)
 	}
+	for _, preset := range signature.Presets() {
+		sc, err := signature.Lookup(preset)
+		require.NoError(t, err)
+		for _, c := range signatureCases(mustEvents()[0], sc) {
+			assert.Contains(t, c.Requirement, `Standard Webhooks: "`, "%s %s quotes the specification", preset, c.ID)
+			assert.NotEmpty(t, c.Sends)
+		}
+	}
 }
 
 // TestChangeOneByteAndReformat checks the two bodies that the signature
@@ -394,5 +418,60 @@ func TestChangeOneByteAndReformat(t *testing.T) {
 		require.NoError(t, json.Unmarshal(body, &a))
 		require.NoError(t, json.Unmarshal(again, &b), "%s", again)
 		assert.Equal(t, a, b, "%s: the same value", ev.Name)
+	}
+}
+
+// TestSignFlags runs this test binary as `go test ./contract -target=URL
+// -sign=SCHEME -secret=SECRET` does: the signature cases run and pass
+// against a verifying receiver and fail against one that verifies nothing,
+// -secret defaults to $UFHOOK_SIGNING_SECRET, the secret is never printed
+// whole, and bad settings stop the run with a message.
+func TestSignFlags(t *testing.T) {
+	skipWithTarget(t)
+	ca := hooktest.NewCA(t)
+	wh := standardWebhook(t)
+	good := serveTLS(t, signedReceiver(t, wh.Verify), ca).URL + "/webhook"
+	none := serveTLS(t, signedReceiver(t, nil), ca).URL + "/webhook"
+	custom, err := signature.Parse("hmac-sha256 header=X-Sig")
+	require.NoError(t, err)
+	v := &signature.Verifier{Scheme: custom, Secrets: []string{hmacSecret}}
+	xsig := serveTLS(t, signedReceiver(t, func(body []byte, h http.Header) error { return v.Verify(h, body) }), ca).URL + "/webhook"
+	std, err := signature.Lookup(signature.StandardWebhooks)
+	require.NoError(t, err)
+	n := len(signatureCases(mustEvents()[0], std))
+	refusals := len(ids(signatureCases(mustEvents()[0], std), refusalCase))
+	base := []string{"-test.run=^TestContract$", "-token=" + selfToken, "-ca=" + ca.File}
+
+	tests := []struct {
+		name     string
+		env      []string
+		args     []string
+		wantCode int
+		want     []string
+		dont     []string
+	}{
+		{"verifying receiver", nil, []string{"-target=" + good, "-sign=standard-webhooks", "-secret=" + swhSecret, "-test.run=Contract/signature", "-test.v"},
+			0, []string{"signed standard-webhooks, secret " + bearer.Mask(swhSecret), "--- PASS: TestContract/signature/wrong-secret", "--- PASS: TestContract/signature/repeat", Summary(n, 0, 0)}, nil},
+		{"secret from the environment", []string{signingSecretEnv + "=" + swhSecret}, []string{"-target=" + good, "-sign=standard-webhooks", "-test.run=Contract/signature"},
+			0, []string{"signed standard-webhooks", Summary(n, 0, 0)}, nil},
+		{"every case signed", nil, []string{"-target=" + good, "-sign=standard-webhooks", "-secret=" + swhSecret, "-test.run=Contract/(auth|events/user.created|delivery)"},
+			0, []string{" 0 failed"}, nil},
+		{"receiver that verifies nothing", nil, []string{"-target=" + none, "-sign=standard-webhooks", "-secret=" + swhSecret, "-test.run=Contract/signature"},
+			1, []string{"--- FAIL: TestContract/signature/wrong-secret", "requirement: A delivery signed with another secret is refused with 400, 401 or 403",
+				"advice:      the receiver accepted a signature made with another secret", Summary(n-refusals, refusals, 0)}, nil},
+		{"a scheme in Parse's text", nil, []string{"-target=" + xsig, "-sign=hmac-sha256 header=X-Sig", "-secret=" + hmacSecret, "-test.run=Contract/signature"},
+			0, []string{"signed hmac-sha256", " 0 failed"}, nil},
+		{"unknown scheme", nil, []string{"-target=" + good, "-sign=bogus", "-secret=" + swhSecret}, 2, []string{"contract: -sign=bogus: unknown signature scheme"}, []string{"PASS"}},
+		{"secret that is not whsec_ base64", nil, []string{"-target=" + good, "-sign=standard-webhooks", "-secret=not-base64-at-all!!"},
+			2, []string{"contract: signing secret", "invalid signing secret"}, []string{"not-base64-at-all!!"}},
+		{"secret without a scheme", nil, []string{"-target=" + good, "-secret=" + swhSecret}, 2, []string{"no scheme: give the scheme too"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := runTestBinary(t, tc.env, append(slices.Clone(base), tc.args...), tc.wantCode, tc.want, tc.dont)
+			assert.NotContains(t, out, swhSecret, "the secret must never be printed whole")
+			assert.NotContains(t, out, hmacSecret, "the secret must never be printed whole")
+		})
 	}
 }
