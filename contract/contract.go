@@ -13,6 +13,13 @@
 // and the fix. The cases are plain Go so that both
 // `go test ./contract -target=URL -token=T` and `ufhook check` run them. Run
 // runs them all; New and Suite.Check run them one at a time.
+//
+// A receiver that verifies signatures is checked with Config.Signature and
+// Config.Secret (go test flags -sign and -secret): every request is then
+// signed validly, and the signature cases (signature/missing-signature,
+// signature/timestamp-too-old, signature/reformatted-body, ...) check its
+// verification against the Standard Webhooks specification. Suite.Cases
+// lists them after Cases.
 package contract
 
 import (
