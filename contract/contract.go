@@ -13,6 +13,13 @@
 // and the fix. The cases are plain Go so that both
 // `go test ./contract -target=URL -token=T` and `ufhook check` run them. Run
 // runs them all; New and Suite.Check run them one at a time.
+//
+// A receiver that verifies signatures is checked with Config.Signature and
+// Config.Secret (go test flags -sign and -secret): every request is then
+// signed validly, and the signature cases (signature/missing-signature,
+// signature/timestamp-too-old, signature/reformatted-body, ...) check its
+// verification against the Standard Webhooks specification. Suite.Cases
+// lists them after Cases.
 package contract
 
 import (
@@ -25,6 +32,7 @@ import (
 	"time"
 
 	"github.com/ufhook/ufhook/gen"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // DefaultTimeout bounds each request when Config.Timeout is zero.
@@ -56,8 +64,10 @@ var strictLatency = StrictLatency
 // mock.ErrBadCA for an unreadable CA file, mock.ErrMissingToken for no
 // token, fake.ErrUnknownMode for a mode that the document does not declare
 // (x-ufhook-modes: Userfront's are live and test), and
-// mock.ErrBadConfig for a negative timeout. The sentinels below are the
-// suite's own ideas.
+// mock.ErrBadConfig for a negative timeout, signature.ErrBadScheme for an
+// invalid Config.Signature (or a Secret without one), and
+// signature.ErrBadSecret for a Secret that the scheme cannot use. The
+// sentinels below are the suite's own ideas.
 var (
 	// ErrShortToken means the token is shorter than MinTokenLength, too
 	// short for the near-miss cases to test.
@@ -100,6 +110,17 @@ type Config struct {
 	// Seed makes the payloads reproducible; zero picks one at random, which
 	// Report.Seed and Suite.Seed tell.
 	Seed uint64
+	// Signature is how the receiver expects deliveries to be signed
+	// (signature.Lookup or signature.Parse); nil means unsigned, and then
+	// the suite has no signature cases. When set, every request the suite
+	// sends is signed validly, with a fresh message id and timestamp, and
+	// the signature cases (signature/...) check the receiver's
+	// verification.
+	Signature *signature.Scheme
+	// Secret is the signing secret the receiver verifies with (for
+	// Standard Webhooks `whsec_` followed by base64). It is never printed
+	// whole (bearer.Mask). It needs Signature.
+	Secret string
 }
 
 // Outcome is the verdict of one case.
@@ -222,8 +243,9 @@ func (r Report) Failed() bool {
 	return f > 0
 }
 
-// Run checks the receiver of cfg with every case, Concurrency at a time, and
-// returns the results in the order of Cases. It errors when the suite cannot
+// Run checks the receiver of cfg with every case (Suite.Cases: Cases, and
+// the signature cases when cfg.Signature is set), Concurrency at a time, and
+// returns the results in that order. It errors when the suite cannot
 // start, as New does, and when ctx ends before the run does (wrapping
 // ctx.Err(), with the incomplete Report); a receiver's failures are never
 // errors but Results in the Report.
@@ -234,7 +256,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, err
 	}
 	defer s.Close()
-	cases := Cases()
+	cases := s.Cases()
 	rep := Report{Results: make([]Result, len(cases)), Seed: s.Seed()}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, Concurrency)

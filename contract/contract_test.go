@@ -5,10 +5,13 @@ package contract
 //	go test ./contract -target=URL [-token=TOKEN] [-mode=live|test] [-ca=FILE] [-insecure]
 //	                   [-route EVENT=URL]... [-timeout=10s] [-strict] [-seed=N] [-spec=FILE]
 //	                   [-operation [EVENT=]METHOD]... [-content-type [EVENT=]TYPE]... [-auth=AUTH]
+//	                   [-sign=SCHEME [-secret=SECRET]]
 //
 // TestContract has one subtest per case, named by the case's ID, so that
 // -run 'Contract/auth' selects. -token defaults to $UFHOOK_TOKEN, as in
-// every ufhook command. A relative -ca path means what the user
+// every ufhook command, and -secret to $UFHOOK_SIGNING_SECRET when -sign
+// is given (a signed run: every request is signed, and the signature/...
+// cases run). A relative -ca path means what the user
 // means: relative to the folder where go test was typed, not to ./contract,
 // where go test runs the test binary (see resolveFlagPath). Without -target it tests the reference
 // receiver instead (the self-test), and the other tests of the package run.
@@ -42,6 +45,7 @@ import (
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/signature"
 )
 
 var (
@@ -56,6 +60,8 @@ var (
 	flagSeed     = flag.Uint64("seed", 0, "seed of the payloads; 0 picks one and prints it")
 	flagSpec     = flag.String("spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $UFHOOK_SPEC); only TestContract runs then")
 	flagAuth     = flag.String("auth", "", "with -spec, the auth of every webhook in place of the document's security: none, bearer, basic (-token user:password), header:NAME or query:NAME")
+	flagSign     = flag.String("sign", "", "sign every request and run the signature cases: a scheme as signature.Parse reads it, e.g. standard-webhooks, hmac-sha256, timestamped or \"hmac-sha256 header=X-Sig\"")
+	flagSecret   = flag.String("secret", "", "with -sign, the signing secret the receiver verifies with, never printed whole (default $UFHOOK_SIGNING_SECRET)")
 	flagOps      = choiceFlag{}
 	flagTypes    = choiceFlag{}
 )
@@ -114,12 +120,20 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		*flagCA = ca
+		if !flagGiven("secret") && *flagSign != "" {
+			*flagSecret = os.Getenv(signingSecretEnv)
+		}
 		// Cases wait on the network, not on the CPU: run as many at once as
 		// Run does, unless -parallel says otherwise.
 		if !flagGiven("test.parallel") {
 			_ = flag.Set("test.parallel", strconv.Itoa(Concurrency))
 		}
-		s, err := New(context.Background(), targetConfig())
+		cfg, err := targetConfig()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "contract: %v\n", err)
+			os.Exit(2)
+		}
+		s, err := New(context.Background(), cfg)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "contract: %v\n", err)
 			os.Exit(2)
@@ -129,7 +143,11 @@ func TestMain(m *testing.M) {
 		if s.cfg.Mode == "" {
 			mode = "" // the document declares no modes
 		}
-		fmt.Printf("contract: target %s, token %s%s, timeout %v, seed %d\n", *flagTarget, bearer.Mask(*flagToken), mode, s.cfg.Timeout, s.Seed())
+		signed := ""
+		if s.signer != nil {
+			signed = fmt.Sprintf(", signed %s, secret %s", s.signer.Scheme().Name, s.signer.Secret())
+		}
+		fmt.Printf("contract: target %s, token %s%s%s, timeout %v, seed %d\n", *flagTarget, bearer.Mask(*flagToken), mode, signed, s.cfg.Timeout, s.Seed())
 		if w := TokenWarning(s.cfg.Token, s.cfg.Mode); w != "" {
 			fmt.Fprintf(os.Stderr, "contract: warning: %s\n", w)
 		}
@@ -156,7 +174,11 @@ func TestMain(m *testing.M) {
 // the order of Cases. The caller holds tally's lock.
 func tallied() Report {
 	order := map[string]int{}
-	for i, c := range Cases() {
+	cases := Cases()
+	if external != nil {
+		cases = external.Cases()
+	}
+	for i, c := range cases {
 		order[c.ID] = i
 	}
 	rs := slices.Clone(tally.results)
@@ -164,8 +186,21 @@ func tallied() Report {
 	return Report{Results: rs}
 }
 
-// targetConfig builds the Config from the flags.
-func targetConfig() Config {
+// signingSecretEnv is the environment variable that -secret defaults to,
+// as the CLI's --secret does.
+const signingSecretEnv = "UFHOOK_SIGNING_SECRET"
+
+// targetConfig builds the Config from the flags. It errors on a -sign that
+// signature.Parse refuses, and on -secret without -sign.
+func targetConfig() (Config, error) {
+	var scheme *signature.Scheme
+	if *flagSign != "" {
+		sc, err := signature.Parse(*flagSign)
+		if err != nil {
+			return Config{}, fmt.Errorf("-sign=%s: %w", *flagSign, err)
+		}
+		scheme = &sc
+	}
 	return Config{
 		Target:   *flagTarget,
 		Token:    *flagToken,
@@ -176,7 +211,10 @@ func targetConfig() Config {
 		Timeout:  *flagTimeout,
 		Strict:   *flagStrict,
 		Seed:     *flagSeed,
-	}
+
+		Signature: scheme,
+		Secret:    *flagSecret,
+	}, nil
 }
 
 // adoptGoTestTimeout makes `go test ./contract -target=URL -timeout=D` work
@@ -332,7 +370,7 @@ func TestContract(t *testing.T) {
 		t.Cleanup(s.Close)
 	}
 	ctx := context.Background()
-	for _, c := range Cases() {
+	for _, c := range s.Cases() {
 		t.Run(c.ID, func(t *testing.T) {
 			t.Parallel()
 			r := s.Check(ctx, c)
@@ -401,7 +439,7 @@ func TestGoTestInvocation(t *testing.T) {
 		dont     []string
 	}{
 		{"correct receiver", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile},
-			0, []string{Summary(n-strict, 0, strict), "token uf_t…c2f", "timeout 10s"}, nil},
+			0, []string{Summary(n-strict, 0, strict), "token uf_t…c2f", "timeout 10s"}, []string{"signed", "signature/"}},
 		{"cases selected by -run", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-test.run=Contract/auth", "-test.v"},
 			0, []string{Summary(auth, 0, 0), "--- PASS: TestContract/auth/token-prefix"}, []string{"TestContract/events"}},
 		{"strict", []string{"-target=" + good, "-token=" + selfToken, "-ca=" + caFile, "-strict", "-test.run=Contract/strict/(www|method)", "-test.v"},

@@ -119,6 +119,9 @@ func sameAnswer(rs []Result) *Diagnosis {
 		if got == "403" {
 			d.Fix += plainHTTPModeHint()
 		}
+		if signedRun(rs) {
+			d.Fix += "; the deliveries were signed validly too: check that the receiver verifies with the scheme and the secret given to the suite (-sign, -secret), over the raw body as received, never over JSON parsed and serialised again"
+		}
 	case "5xx":
 		// Did the receiver fail on refusals too, before it read the token?
 		others := slices.DeleteFunc(slices.Clone(rs), func(r Result) bool {
@@ -384,4 +387,10 @@ func plainHTTPModeHint() string {
 		return ""
 	}
 	return "; a receiver that serves plain HTTP refuses " + secure + " webhooks: check it with -mode=" + plain
+}
+
+// signedRun reports whether the results are those of a signed run: they
+// hold signature cases.
+func signedRun(rs []Result) bool {
+	return slices.ContainsFunc(rs, func(r Result) bool { return strings.HasPrefix(r.Case.ID, "signature/") })
 }

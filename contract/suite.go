@@ -29,6 +29,7 @@ import (
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // maxBody bounds how much of a response body the suite reads.
@@ -51,6 +52,9 @@ type Suite struct {
 	roots     *x509.CertPool // nil means the system roots
 	// origins are the distinct scheme://host:port of the target and routes.
 	origins map[string]*origin
+	// signer signs every request when Config.Signature is set; nil means
+	// unsigned.
+	signer *signature.Signer
 }
 
 // origin is one scheme://host:port that the suite sends to, with what the
@@ -79,7 +83,9 @@ func (o *origin) usable() bool {
 // every route: a TCP connection, and for https a TLS handshake whose findings
 // the https cases report. It errors with mock.ErrBadTarget, mock.ErrBadRoute,
 // mock.ErrMissingToken, ErrShortToken, fake.ErrUnknownMode, mock.ErrBadCA,
-// mock.ErrBadConfig (a negative timeout), or ErrUnreachable when nothing
+// mock.ErrBadConfig (a negative timeout), signature.ErrBadScheme or
+// signature.ErrBadSecret (Config.Signature and Config.Secret), or
+// ErrUnreachable when nothing
 // listens at a URL. An http:// target in live mode is not an error: the case
 // https/live-https fails and the others run. A failed TLS handshake is not an
 // error either: the https cases fail, and the cases that need the connection
@@ -94,6 +100,10 @@ func New(ctx context.Context, cfg Config) (*Suite, error) {
 		return nil, err
 	}
 	s := &Suite{cfg: cfg, origins: map[string]*origin{}, roots: tlsConf.RootCAs}
+	if cfg.Signature != nil {
+		// normalize checked the scheme and the secret.
+		s.signer, _ = signature.NewSigner(*cfg.Signature, cfg.Secret)
+	}
 	for _, raw := range s.urls() {
 		u, _ := url.Parse(raw) // checked by normalize
 		key := originKey(u)
@@ -192,6 +202,9 @@ func normalize(cfg Config) (Config, error) {
 		return cfg, fmt.Errorf("%w: timeout %v is negative: give a positive duration such as 10s", mock.ErrBadConfig, cfg.Timeout)
 	case cfg.Timeout == 0:
 		cfg.Timeout = DefaultTimeout
+	}
+	if err := checkSigning(cfg); err != nil {
+		return cfg, err
 	}
 	if cfg.Seed == 0 {
 		var b [8]byte
@@ -297,6 +310,11 @@ type request struct {
 	// headers, when set, replace the event's header parameters of the
 	// same names (delivery/unknown-event changes a fixed one).
 	headers http.Header
+	// sig, when not nil, is exactly the signature headers to send (a
+	// signature case's forgery, or valid headers with one left out); nil
+	// means a valid signature of body, made as the request is sent. It
+	// matters only in a signed run (Config.Signature).
+	sig http.Header
 	// conn is the connection to send on. nil means the suite's shared pool
 	// when auth is the right token, and else a fresh connection of the
 	// request's own: no request with another header rides on a connection
@@ -357,6 +375,9 @@ func (s *Suite) send(ctx context.Context, req request) exchange {
 	}
 	for k, v := range req.headers {
 		hr.Header[k] = v
+	}
+	if err := s.signRequest(hr.Header, req); err != nil {
+		return exchange{err: err, timeout: s.cfg.Timeout}
 	}
 	hr.Header.Set("User-Agent", "ufhook-contract")
 	for k, v := range header {
