@@ -60,7 +60,7 @@ var (
 	flagSeed     = flag.Uint64("seed", 0, "seed of the payloads; 0 picks one and prints it")
 	flagSpec     = flag.String("spec", "", "an OpenAPI 3.1 document with webhooks, YAML or JSON, to use instead of Userfront's (default $UFHOOK_SPEC); only TestContract runs then")
 	flagAuth     = flag.String("auth", "", "with -spec, the auth of every webhook in place of the document's security: none, bearer, basic (-token user:password), header:NAME or query:NAME")
-	flagSign     = flag.String("sign", "", "sign every request and run the signature cases: a scheme as signature.Parse reads it, e.g. standard-webhooks, hmac-sha256, timestamped or \"hmac-sha256 header=X-Sig\"")
+	flagSign     = flag.String("sign", "", "sign every request and run the signature cases: a scheme as signature.Parse reads it, e.g. standard-webhooks, hmac-sha256, timestamped or \"hmac-sha256 header=X-Sig\"; none for unsigned (default: the document's x-ufhook-signature, if any)")
 	flagSecret   = flag.String("secret", "", "with -sign, the signing secret the receiver verifies with, never printed whole (default $UFHOOK_SIGNING_SECRET)")
 	flagOps      = choiceFlag{}
 	flagTypes    = choiceFlag{}
@@ -120,7 +120,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		*flagCA = ca
-		if !flagGiven("secret") && *flagSign != "" {
+		if _, signed := flagScheme(); !flagGiven("secret") && signed {
 			*flagSecret = os.Getenv(signingSecretEnv)
 		}
 		// Cases wait on the network, not on the CPU: run as many at once as
@@ -190,14 +190,33 @@ func tallied() Report {
 // as the CLI's --secret does.
 const signingSecretEnv = "UFHOOK_SIGNING_SECRET"
 
+// flagScheme returns the text of the scheme in effect: -sign, else the
+// document's x-ufhook-signature; signed is false for none, or -sign=none.
+func flagScheme() (text string, signed bool) {
+	switch {
+	case strings.EqualFold(*flagSign, "none"):
+		return "", false
+	case *flagSign != "":
+		return *flagSign, true
+	}
+	if sc, ok := openapi.Signing(); ok {
+		return sc.Name, true
+	}
+	return "", false
+}
+
 // targetConfig builds the Config from the flags. It errors on a -sign that
-// signature.Parse refuses, and on -secret without -sign.
+// signature.Parse refuses, and on -secret without a scheme (-sign, or the
+// document's x-ufhook-signature).
 func targetConfig() (Config, error) {
 	var scheme *signature.Scheme
-	if *flagSign != "" {
-		sc, err := signature.Parse(*flagSign)
+	if text, signed := flagScheme(); signed && *flagSign == "" {
+		sc, _ := openapi.Signing()
+		scheme = &sc
+	} else if signed {
+		sc, err := signature.Parse(text)
 		if err != nil {
-			return Config{}, fmt.Errorf("-sign=%s: %w", *flagSign, err)
+			return Config{}, fmt.Errorf("-sign=%s: %w", text, err)
 		}
 		scheme = &sc
 	}

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +29,7 @@ import (
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/hooktest"
 	"github.com/ufhook/ufhook/mock/fake"
+	"github.com/ufhook/ufhook/openapi"
 	"github.com/ufhook/ufhook/receiver"
 	"github.com/ufhook/ufhook/signature"
 )
@@ -444,6 +447,8 @@ func TestSignFlags(t *testing.T) {
 	n := len(signatureCases(mustEvents()[0], std))
 	refusals := len(ids(signatureCases(mustEvents()[0], std), refusalCase))
 	base := []string{"-test.run=^TestContract$", "-token=" + selfToken, "-ca=" + ca.File}
+	signedDoc := filepath.Join(t.TempDir(), "webhooks.yaml")
+	require.NoError(t, os.WriteFile(signedDoc, append(slices.Clone(openapi.Spec()), "\nx-ufhook-signature: standard-webhooks\n"...), 0o600))
 
 	tests := []struct {
 		name     string
@@ -462,6 +467,10 @@ func TestSignFlags(t *testing.T) {
 				"advice:      the receiver accepted a signature made with another secret", Summary(n-refusals, refusals, 0)}, nil},
 		{"a scheme in Parse's text", nil, []string{"-target=" + xsig, "-sign=hmac-sha256 header=X-Sig", "-secret=" + hmacSecret, "-test.run=Contract/signature"},
 			0, []string{"signed hmac-sha256", " 0 failed"}, nil},
+		{"the document's scheme", []string{signingSecretEnv + "=" + swhSecret}, []string{"-target=" + good, "-spec=" + signedDoc, "-test.run=Contract/signature"},
+			0, []string{"signed standard-webhooks", Summary(n, 0, 0)}, nil},
+		{"the document's scheme turned off", []string{signingSecretEnv + "=" + swhSecret}, []string{"-target=" + good, "-spec=" + signedDoc, "-sign=none", "-test.run=Contract/signature"},
+			0, []string{"no tests to run"}, []string{"signed standard-webhooks"}},
 		{"unknown scheme", nil, []string{"-target=" + good, "-sign=bogus", "-secret=" + swhSecret}, 2, []string{"contract: -sign=bogus: unknown signature scheme"}, []string{"PASS"}},
 		{"secret that is not whsec_ base64", nil, []string{"-target=" + good, "-sign=standard-webhooks", "-secret=not-base64-at-all!!"},
 			2, []string{"contract: signing secret", "invalid signing secret"}, []string{"not-base64-at-all!!"}},
