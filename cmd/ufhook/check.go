@@ -26,6 +26,7 @@ type checkOptions struct {
 	routes mock.Routes
 	junit  string
 	asJSON bool
+	sign   signFlags
 }
 
 func newCheckCmd() *cobra.Command {
@@ -46,9 +47,17 @@ It prints one line per case, a diagnosis when many cases fail for one reason
 every case passed, 1 when one failed, and 2 when the suite could not run (a
 bad flag, an unreadable CA file, nothing listening at the target). The token
 may come from UFHOOK_TOKEN instead of --token, which keeps it out of the
-process list; it is never printed whole.`,
+process list; it is never printed whole.
+
+Signed webhooks: with --sign SCHEME (or the document's x-ufhook-signature)
+and --secret (or UFHOOK_SIGNING_SECRET), every request is signed, and the
+signature cases run: missing headers, another secret, a body changed after
+signing, timestamps too old and in the future, another message id, several
+signatures of which one is valid, an unknown version, a truncated
+signature, a re-formatted body signed as sent, and a repeated message id.`,
 		Example: `  ufhook check --target https://127.0.0.1:8443/webhook --token "$TOKEN" --ca ca.pem
-  UFHOOK_TOKEN=... ufhook check --target http://localhost:3000/hooks --mode test --junit report.xml`,
+  UFHOOK_TOKEN=... ufhook check --target http://localhost:3000/hooks --mode test --junit report.xml
+  UFHOOK_SIGNING_SECRET=whsec_... ufhook check --spec svix.yaml --sign standard-webhooks --target https://127.0.0.1:8443/hooks --token user:password`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCheck(cmd, o)
@@ -66,6 +75,7 @@ process list; it is never printed whole.`,
 	f.Uint64Var(&o.cfg.Seed, "seed", 0, "seed of the payloads (default: a random one, printed)")
 	f.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per case instead of text")
+	o.sign.register(cmd, "sign every request, and run the signature cases, with", false)
 	return cmd
 }
 
@@ -84,6 +94,13 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	}
 	if cfg.Token == "" && needsToken() {
 		return usageError("no webhook API key: give the key the receiver expects with --token or UFHOOK_TOKEN")
+	}
+	signed, err := o.sign.resolve(cmd, false)
+	if err != nil {
+		return err
+	}
+	if signed != nil {
+		cfg.Signature, cfg.Secret = &signed.scheme, signed.secrets[0]
 	}
 	if o.junit != "" {
 		// Fail now, not after the whole run.
@@ -105,6 +122,9 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	mode := ", mode " + string(cfg.Mode)
 	if cfg.Mode == "" {
 		mode = "" // the document declares no modes
+	}
+	if signed != nil {
+		mode += ", " + signed.describe()
 	}
 	header := fmt.Sprintf("target %s, key %s%s, seed %d", cfg.Target, bearer.Mask(cfg.Token), mode, rep.Seed)
 	diags := rep.Diagnose()

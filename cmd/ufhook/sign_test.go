@@ -295,3 +295,53 @@ func shellWords(t *testing.T, line string) []string {
 	}
 	return words
 }
+
+// TestCheckSignedReceivers: check --sign passes a receiver that verifies
+// signatures, and fails one that does not, on the signature cases that
+// must be refused and on no other.
+func TestCheckSignedReceivers(t *testing.T) {
+	restoreSpec(t)
+	t.Setenv(secretEnv, signSecret)
+	t.Setenv("UFHOOK_TOKEN", "svix:endpoint-password")
+	doc := signedDocument(t, "x-ufhook-signature: standard-webhooks\n")
+	verifying := startReceive(t, "--http", "--spec", doc)
+	code, out, stderr := runCLI(t, "check", "--spec", doc, "--target", verifying.url+"hooks", "--seed", "4")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+	assert.Contains(t, out, "signed standard-webhooks (secret "+bearer4(signSecret)+")")
+	assert.Regexp(t, `(?m)^PASS  signature/several-signatures `, out)
+	assert.Regexp(t, `(?m)^PASS  signature/wrong-secret `, out)
+	require.Equal(t, exitOK, verifying.stop())
+
+	careless := startReceive(t, "--http", "--spec", doc, "--sign", "none")
+	code, out, _ = runCLI(t, "check", "--spec", doc, "--target", careless.url+"hooks", "--seed", "4")
+	require.Equal(t, exitFailed, code, out)
+	var failed []string
+	for _, m := range regexp.MustCompile(`(?m)^FAIL  (\S+)`).FindAllStringSubmatch(out, -1) {
+		failed = append(failed, m[1])
+	}
+	assert.ElementsMatch(t, []string{"signature/missing-signature", "signature/missing-id", "signature/missing-timestamp",
+		"signature/wrong-secret", "signature/body-changed", "signature/timestamp-too-old", "signature/timestamp-in-future",
+		"signature/other-id", "signature/unknown-version", "signature/truncated"}, failed)
+	assert.NotContains(t, out, signSecret)
+	require.Equal(t, exitOK, careless.stop())
+}
+
+// TestCheckSignUsage: check refuses a signed document without a secret,
+// and two secrets, before sending anything.
+func TestCheckSignUsage(t *testing.T) {
+	restoreSpec(t)
+	t.Setenv(secretEnv, "")
+	doc := signedDocument(t, "x-ufhook-signature: standard-webhooks\n")
+	rcv := newVerifyingReceiver(t, func(http.Header, []byte) error { return nil })
+	for _, args := range [][]string{
+		{"--spec", doc},
+		{"--sign", "hmac-sha256", "--secret", hmacSecret, "--secret", hmacSecret},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"check", "--target", rcv.URL, "--ca", rcv.CA.File, "--token", "svix:endpoint-password"}, args...)...)
+		assert.Equal(t, exitUsage, code, stderr)
+		assert.Regexp(t, `no secret was given|--secret is given 2 times`, stderr)
+		ok, bad, _ := rcv.counts()
+		assert.Zero(t, ok+bad, "nothing was sent")
+		require.NoError(t, openapi.Use(openapi.Spec()))
+	}
+}
