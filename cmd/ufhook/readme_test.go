@@ -6,6 +6,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oapi-codegen/nullable"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -25,6 +27,7 @@ import (
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/gen"
 	"github.com/ufhook/ufhook/receiver"
+	"github.com/ufhook/ufhook/signature"
 )
 
 // readmeGoBlocks returns the ```go blocks of the README, each as its lines
@@ -177,4 +180,54 @@ func Example_readmeReceiver() {
 	// Output:
 	// add user 7 null email: true
 	// 204
+}
+
+// The README's signed-receiver snippet: a delivery signed with the secret
+// is accepted, the same one unsigned is refused.
+func Example_readmeSignedReceiver() {
+	const token = "uf_live_webhook_demo1234_3c5cc4491eb422d48c8f78c2f5a6bc2f"
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	for k, v := range map[string]string{"UFHOOK_TOKEN": token, "UFHOOK_SIGNING_SECRET": secret} {
+		old, had := os.LookupEnv(k)
+		os.Setenv(k, v)
+		if had {
+			defer os.Setenv(k, old)
+		} else {
+			defer os.Unsetenv(k)
+		}
+	}
+
+	scheme, err := signature.Lookup(signature.StandardWebhooks) // or hmac-sha256, timestamped, signature.Parse("custom ...")
+	if err != nil {
+		log.Fatal(err)
+	}
+	signed, err := receiver.New(receiver.Options{
+		Token: os.Getenv("UFHOOK_TOKEN"),
+		Signature: &signature.Verifier{
+			Scheme:  scheme,
+			Secrets: []string{os.Getenv("UFHOOK_SIGNING_SECRET")}, // whsec_…; add the next one while rotating
+		},
+	}, receiver.Callbacks{})
+	if err != nil {
+		log.Fatal(err) // a secret that is not whsec_<base64> fails here, not per request
+	}
+
+	body := []byte(`{"action":"delete","model":"tenant","mode":"live","record":{"tenantId":"demo1234","name":"Old"}}`)
+	sig, err := signature.Sign(scheme, secret, signature.NewMessageID(), time.Now(), body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, h := range []http.Header{sig, {}} {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/userfront", bytes.NewReader(body))
+		req.Header.Set("Authorization", bearer.Header(token))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		rec := httptest.NewRecorder()
+		signed.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// 204
+	// 401
 }
