@@ -183,21 +183,37 @@ func (e *Emitter) Load(ctx context.Context, b Batch, o Open, each func(i int, r 
 	if b, err = e.check(b); err != nil {
 		return Summary{}, err
 	}
+	// Workers are started as deliveries fall due and none is idle, up to
+	// MaxInFlight, and then reused, as vegeta does: a goroutine per
+	// delivery would pay for its start and the growth of its stack each
+	// time.
+	type job struct {
+		i   int
+		due time.Duration
+	}
 	var (
-		wg     sync.WaitGroup
-		waited int
-		slots  = make(chan struct{}, o.MaxInFlight)
-		fakers = sync.Pool{New: func() any { return fake.New(0) }}
+		wg      sync.WaitGroup
+		waited  int
+		workers int
+		work    = make(chan job)
 	)
 	t := newTally(each)
 	validate := !b.NoValidate && (b.Body != nil || len(b.Sets) > 0)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	start := time.Now()
+	worker := func(j job) {
+		f := fake.New(0)
+		for ok := true; ok; j, ok = <-work {
+			r := e.deliver(ctx, f, b, j.i, validate)
+			r.Latency = time.Since(start) - j.due
+			t.add(j.i, r, j.due, r.Latency)
+		}
+	}
 schedule:
 	for i := range n {
-		due := o.Due(i)
-		if wait := due - time.Since(start); wait > 0 {
+		j := job{i: i, due: o.Due(i)}
+		if wait := j.due - time.Since(start); wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-ctx.Done():
@@ -205,28 +221,27 @@ schedule:
 			case <-timer.C:
 			}
 		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			waited++
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				break schedule
-			}
-		}
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			f := fakers.Get().(*fake.Faker)
-			r := e.deliver(ctx, f, b, i, validate)
-			fakers.Put(f)
-			r.Latency = time.Since(start) - due
-			t.add(i, r, due, r.Latency)
-		})
+		select {
+		case work <- j: // an idle worker takes it
+			continue
+		default:
+		}
+		if workers < o.MaxInFlight {
+			workers++
+			wg.Go(func() { worker(j) })
+			continue
+		}
+		waited++
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			break schedule
+		}
 	}
+	close(work)
 	wg.Wait()
 	s := t.finish(start, n)
 	s.Waited = waited
