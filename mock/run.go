@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ufhook/ufhook/loadreport"
 	"github.com/ufhook/ufhook/mock/fake"
 	"github.com/ufhook/ufhook/openapi"
 )
@@ -39,18 +40,42 @@ type Batch struct {
 	NoValidate bool
 }
 
-// Summary totals a Run.
+// Summary totals a Run or a Load.
 type Summary struct {
 	// Sent counts the deliveries answered 2xx; Failed those that were not;
 	// Skipped those never started because the context was cancelled.
 	Sent, Failed, Skipped int
 	// Attempts counts every HTTP attempt, retries included.
 	Attempts int
-	// P50 and P99 are percentiles of the deliveries' latency (of their last
-	// attempt).
+	// P50 and P99 are percentiles of the deliveries' latency: of their last
+	// attempt for Run, from their scheduled time for Load. They come from
+	// Recorder's HDR histogram (three significant figures).
 	P50, P99 time.Duration
 	// Elapsed is the wall time of the run.
 	Elapsed time.Duration
+	// Waited counts, for Load, the deliveries that were due while
+	// Open.MaxInFlight deliveries were under way: each waited for one of
+	// them to end, and its latency, counted from its scheduled time,
+	// includes the wait. None is dropped. Always 0 for Run.
+	Waited int
+	// Recorder holds the run's histograms (overall, per event, per second)
+	// and its counts by status and kind of error; it is never nil once Run
+	// or Load returned without error. Figures reads it; its Results makes
+	// the result file's content.
+	Recorder *loadreport.Recorder
+}
+
+// Figures returns the run's full figures: the Recorder's summary (p50 to
+// p99.9 and max, overall and per event, statuses, retries, errors by kind)
+// completed with Skipped, Waited, the elapsed time and the throughput.
+func (s Summary) Figures() loadreport.Summary {
+	if s.Recorder == nil {
+		return loadreport.Summary{}
+	}
+	f := s.Recorder.Summary()
+	f.Skipped, f.Waited = int64(s.Skipped), int64(s.Waited)
+	f.SetElapsed(s.Elapsed)
+	return f
 }
 
 // Rate returns deliveries (sent or failed) per second.
@@ -71,34 +96,15 @@ func (s Summary) Rate() float64 {
 // nothing. Cancelling ctx stops the run: deliveries under way end as
 // cancelled, the rest are skipped.
 func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) (Summary, error) {
-	if len(b.Events) == 0 {
-		return Summary{}, fmt.Errorf("%w: no events to send; name some or use all of %v", ErrBadConfig, openapi.Names())
+	b, err := e.check(b)
+	if err != nil {
+		return Summary{}, err
 	}
-	if b.Count < 0 {
-		return Summary{}, fmt.Errorf("%w: count %d is negative", ErrBadConfig, b.Count)
-	}
-	if b.Count == 0 {
-		b.Count = len(b.Events)
-	}
-	for i, ev := range b.Events {
-		if i >= b.Count {
-			break
-		}
-		if _, err := e.payload(fake.New(0), b, i, ev, !b.NoValidate); err != nil {
-			return Summary{}, err
-		}
-		if e.routes[ev.Name] == nil {
-			return Summary{}, e.noURL(ev)
-		}
-	}
-
 	var (
-		next      atomic.Int64
-		mu        sync.Mutex
-		sum       Summary
-		latencies = make([]time.Duration, 0, b.Count)
-		wg        sync.WaitGroup
+		next atomic.Int64
+		wg   sync.WaitGroup
 	)
+	t := newTally(each)
 	start := time.Now()
 	validate := !b.NoValidate && (b.Body != nil || len(b.Sets) > 0)
 	for range min(e.cfg.Concurrency, b.Count) {
@@ -109,35 +115,93 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 				if i >= b.Count {
 					return
 				}
-				ev := b.Events[i%len(b.Events)]
-				var r Report
-				body, err := e.payload(f, b, i, ev, validate)
-				if err != nil {
-					r = Report{Event: ev.Name, URL: e.URL(ev), Err: err}
-				} else {
-					r = e.Send(ctx, ev, body)
-				}
-				mu.Lock()
-				if r.OK() {
-					sum.Sent++
-				} else {
-					sum.Failed++
-				}
-				sum.Attempts += len(r.Attempts)
-				latencies = append(latencies, r.Latency)
-				if each != nil {
-					each(i, r)
-				}
-				mu.Unlock()
+				at := time.Since(start)
+				r := e.deliver(ctx, f, b, i, validate)
+				t.add(i, r, at, r.Latency)
 			}
 		})
 	}
 	wg.Wait()
-	sum.Elapsed = time.Since(start)
-	sum.Skipped = b.Count - sum.Sent - sum.Failed
-	sortDurations(latencies)
-	sum.P50, sum.P99 = percentile(latencies, 50), percentile(latencies, 99)
-	return sum, nil
+	return t.finish(start, b.Count), nil
+}
+
+// check refuses a batch that cannot be sent, before anything is: see Run.
+// It returns b with Count filled in.
+func (e *Emitter) check(b Batch) (Batch, error) {
+	if len(b.Events) == 0 {
+		return b, fmt.Errorf("%w: no events to send; name some or use all of %v", ErrBadConfig, openapi.Names())
+	}
+	if b.Count < 0 {
+		return b, fmt.Errorf("%w: count %d is negative", ErrBadConfig, b.Count)
+	}
+	if b.Count == 0 {
+		b.Count = len(b.Events)
+	}
+	for i, ev := range b.Events {
+		if i >= b.Count {
+			break
+		}
+		if _, err := e.payload(fake.New(0), b, i, ev, !b.NoValidate); err != nil {
+			return b, err
+		}
+		if e.routes[ev.Name] == nil {
+			return b, e.noURL(ev)
+		}
+	}
+	return b, nil
+}
+
+// deliver builds delivery i's payload with f and sends it.
+func (e *Emitter) deliver(ctx context.Context, f *fake.Faker, b Batch, i int, validate bool) Report {
+	ev := b.Events[i%len(b.Events)]
+	body, err := e.payload(f, b, i, ev, validate)
+	if err != nil {
+		return Report{Event: ev.Name, URL: e.URL(ev), Err: err}
+	}
+	return e.Send(ctx, ev, body)
+}
+
+// tally sums the deliveries of a run and hands each to the caller's
+// function, one at a time.
+type tally struct {
+	mu   sync.Mutex
+	sum  Summary
+	each func(i int, r Report)
+}
+
+func newTally(each func(i int, r Report)) *tally {
+	return &tally{each: each, sum: Summary{Recorder: loadreport.NewRecorder()}}
+}
+
+// add counts delivery i, due at at from the start of the run, whose
+// latency is latency.
+func (t *tally) add(i int, r Report, at, latency time.Duration) {
+	t.sum.Recorder.Record(loadreport.Delivery{Event: r.Event, At: at, Latency: latency, Status: r.Status,
+		Attempts: len(r.Attempts), OK: r.OK(), Kind: ErrorKind(r.Err)})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r.OK() {
+		t.sum.Sent++
+	} else {
+		t.sum.Failed++
+	}
+	t.sum.Attempts += len(r.Attempts)
+	if t.each != nil {
+		t.each(i, r)
+	}
+}
+
+// finish returns the summary of a run that started at start and had count
+// deliveries to make.
+func (t *tally) finish(start time.Time, count int) Summary {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.sum
+	s.Elapsed = time.Since(start)
+	s.Skipped = count - s.Sent - s.Failed
+	f := s.Recorder.Summary()
+	s.P50, s.P99 = loadreport.Duration(f.Latency.P50Ms), loadreport.Duration(f.Latency.P99Ms)
+	return s
 }
 
 // payload builds delivery i's body.

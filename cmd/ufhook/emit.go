@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/ufhook/ufhook/bearer"
 	"github.com/ufhook/ufhook/contract"
+	"github.com/ufhook/ufhook/loadreport"
 	"github.com/ufhook/ufhook/mock"
 	"github.com/ufhook/ufhook/openapi"
 )
@@ -41,6 +44,10 @@ type emitFlags struct {
 	quiet       bool
 	sign        signFlags
 	signed      *signing
+	rate        string
+	duration    time.Duration
+	maxInFlight int
+	results     string
 }
 
 // progressMin is the number of deliveries from which a run counts as long
@@ -74,11 +81,34 @@ every attempt with --secret (or UFHOOK_SIGNING_SECRET): standard-webhooks
 (webhook-id, webhook-timestamp, webhook-signature), hmac-sha256
 (X-Hub-Signature-256: sha256=<hex>), timestamped (Signature: t=<ts>,v1=<hex>),
 or a custom scheme. Each delivery has one message id, kept across its
-retries; each attempt is signed at its own time.`,
+retries; each attempt is signed at its own time.
+
+Load: --concurrency N keeps N deliveries under way until --count are made
+(a closed model: a slow receiver slows the sender). --rate sends at an
+arrival rate instead, whatever the receiver does (an open model): N/s or
+N/m for --duration (or until --count deliveries), or a linear ramp A:B
+such as 100/s:1000/s over --duration, to find where the receiver gives
+way. Each delivery's latency runs from its scheduled time, retries
+included, so a receiver that stalls shows in the figures instead of
+slowing the clock. --max-in-flight bounds the deliveries under way (and so
+memory and connections): one due while that many are under way waits for
+a slot, is counted as waited in the summary, and its wait counts in its
+latency; none is dropped. --count with --rate bounds the total. --rate
+and --concurrency do not go together.
+
+The summary gives p50, p90, p99, p99.9 and max latency (HDR histograms),
+overall and per event, the throughput, the status codes, the retries and
+the failures by kind (timeout, tls, refused, network, rejected, redirect,
+cancelled); with --json its last line holds them. --results FILE.json
+writes the run's settings, summary, histograms (exactly mergeable) and
+latency per second, atomically; an unwritable path is refused before
+anything is sent. A progress bar shows on a terminal during long runs.`,
 		Example: `  ufhook emit --all --target https://127.0.0.1:8443/webhook --token "$UFHOOK_TOKEN" --ca ca.pem
   ufhook emit user.created --target http://localhost:3000/hooks --token T --set record.email=a@b.co
   ufhook emit --all --target https://staging.example.com/hooks --mode live --count 600 --concurrency 8 --json
-  UFHOOK_SIGNING_SECRET=whsec_... ufhook emit --all --spec billing.yaml --sign standard-webhooks --target https://127.0.0.1:8443/hooks`,
+  UFHOOK_SIGNING_SECRET=whsec_... ufhook emit --all --spec billing.yaml --sign standard-webhooks --target https://127.0.0.1:8443/hooks
+  ufhook emit user.created --target https://127.0.0.1:8443/webhook --ca ca.pem --rate 200/s --duration 30s --results run.json
+  ufhook emit --all --target https://staging.example.com/hooks --mode live --rate 100/s:1000/s --duration 2m --max-in-flight 500 -q`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runEmit(cmd, args, f)
 		},
@@ -90,7 +120,11 @@ retries; each attempt is signed at its own time.`,
 	fl.Var(&f.routes, "route", "send one event to its own URL (repeatable), as Userfront has one URL per event")
 	fl.StringVar(&f.token, "token", "", "webhook API key sent as Authorization: Bearer <key> (default $UFHOOK_TOKEN)")
 	fl.IntVar(&f.count, "count", 0, "number of deliveries, cycling through the events (default: one per event)")
-	fl.IntVar(&f.concurrency, "concurrency", 1, "deliveries in flight at once")
+	fl.IntVar(&f.concurrency, "concurrency", 1, "deliveries in flight at once (closed model; not with --rate)")
+	fl.StringVar(&f.rate, "rate", "", "send at this arrival `RATE`: N/s or N/m, or a ramp A:B such as 100/s:1000/s (open model)")
+	fl.DurationVar(&f.duration, "duration", 0, "how long a --rate run sends, such as 30s or 5m")
+	fl.IntVar(&f.maxInFlight, "max-in-flight", mock.DefaultMaxInFlight, "bound on the deliveries of a --rate run under way at once; later ones wait")
+	fl.StringVar(&f.results, "results", "", "write the run's settings, figures and histograms to `FILE` (JSON)")
 	fl.StringVar(&f.body, "body", "", "send the JSON in `FILE` (- for stdin) instead of generated payloads")
 	fl.StringVar(&f.ca, "ca", "", "PEM `FILE` of a private CA to trust besides the system roots")
 	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (prints a warning)")
@@ -118,6 +152,15 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	case f.concurrency < 1 || f.concurrency > 1024:
 		return usageError("--concurrency %d: use 1 to 1024", f.concurrency)
 	}
+	open, err := f.schedule(cmd)
+	if err != nil {
+		return err
+	}
+	if f.results != "" {
+		if err := loadreport.CheckWritable(f.results); err != nil {
+			return usageError("--results %s: %v", f.results, err)
+		}
+	}
 	if f.token == "" {
 		f.token = os.Getenv("UFHOOK_TOKEN")
 	}
@@ -136,6 +179,10 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	}
 	cfg.Retry = mock.RetryPolicy{Retries: f.retries, Base: mock.DefaultRetry.Base, Max: mock.DefaultRetry.Max}
 	cfg.Concurrency = f.concurrency
+	if open != nil {
+		// As many connections stay open as deliveries may be under way.
+		cfg.Concurrency = open.MaxInFlight
+	}
 	// Only the events to be sent need a URL: a single --route without
 	// --target is enough for that one event.
 	for _, ev := range events {
@@ -159,20 +206,32 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 		fmt.Fprintln(cmd.ErrOrStderr(), "ufhook: warning: --insecure: the receiver's TLS certificate is not verified, so anyone on the path could read the webhook API key")
 	}
 
-	out := newEmitOutput(cmd, f, batch)
+	out := newEmitOutput(cmd, f, batch, open)
 	defer out.close()
-	out.header(cfg, batch, len(events))
+	out.header(cfg, batch, open)
 	// A run is short and its heap small, so fewer garbage collections buy
 	// throughput (about 10% at --concurrency 32, docs/benchmarks.md) for a
 	// few MiB. GOGC, when set, still decides.
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-	sum, err := em.Run(cmd.Context(), batch, out.report)
+	started := time.Now()
+	var sum mock.Summary
+	if open != nil {
+		sum, err = em.Load(cmd.Context(), batch, *open, out.report)
+	} else {
+		sum, err = em.Run(cmd.Context(), batch, out.report)
+	}
 	if err != nil {
 		return asUsage(err)
 	}
-	out.summary(sum, batch)
+	out.summary(sum, batch, open)
+	if f.results != "" {
+		if err := writeResults(f, em, batch, open, sum, started); err != nil {
+			out.close()
+			return failure(fmt.Errorf("the run is over but its results were not written: %w", err))
+		}
+	}
 	total := sum.Sent + sum.Failed + sum.Skipped
 	switch {
 	case cmd.Context().Err() != nil:
@@ -246,16 +305,13 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(file.Fd()))
 }
 
-func newEmitOutput(cmd *cobra.Command, f emitFlags, b mock.Batch) *emitOutput {
+func newEmitOutput(cmd *cobra.Command, f emitFlags, b mock.Batch, open *mock.Open) *emitOutput {
 	o := &emitOutput{f: f, w: bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10), stderr: cmd.ErrOrStderr(), seed: b.Seed}
 	o.flush = isTerminal(cmd.OutOrStdout())
 	for _, ev := range b.Events {
 		o.width = max(o.width, len(ev.Name))
 	}
-	count := b.Count
-	if count == 0 {
-		count = len(b.Events)
-	}
+	count := deliveries(b, open)
 	if count >= progressMin && isTerminal(o.stderr) {
 		o.bar = progressbar.NewOptions(count,
 			progressbar.OptionSetWriter(o.stderr),
@@ -270,7 +326,24 @@ func newEmitOutput(cmd *cobra.Command, f emitFlags, b mock.Batch) *emitOutput {
 	return o
 }
 
-func (o *emitOutput) header(cfg mock.Config, b mock.Batch, events int) {
+// deliveries returns how many deliveries a run has to make: --count (one
+// per event by default), or the arrivals of a rate's schedule, bounded by
+// --count.
+func deliveries(b mock.Batch, open *mock.Open) int {
+	if open != nil {
+		n := open.Arrivals()
+		if b.Count > 0 {
+			n = min(n, b.Count)
+		}
+		return n
+	}
+	if b.Count == 0 {
+		return len(b.Events)
+	}
+	return b.Count
+}
+
+func (o *emitOutput) header(cfg mock.Config, b mock.Batch, open *mock.Open) {
 	if o.f.asJSON || o.f.quiet {
 		return
 	}
@@ -290,7 +363,11 @@ func (o *emitOutput) header(cfg mock.Config, b mock.Batch, events int) {
 	if o.f.signed != nil {
 		signed = ", " + o.f.signed.describe()
 	}
-	fmt.Fprintf(o.w, "emitting to %s, key %s%s%s, %s\n", target, bearer.Mask(cfg.Token), mode, signed, seed)
+	load := ""
+	if open != nil {
+		load = fmt.Sprintf(", rate %s for %s (%s, at most %d in flight)", open.Rate, open.Duration, countOf(deliveries(b, open), "delivery"), open.MaxInFlight)
+	}
+	fmt.Fprintf(o.w, "emitting to %s, key %s%s%s, %s%s\n", target, bearer.Mask(cfg.Token), mode, signed, seed, load)
 	o.lineDone()
 }
 
@@ -391,7 +468,9 @@ func (o *emitOutput) lineDone() {
 	}
 }
 
-// summaryLine is the last line of --json output.
+// summaryLine is the last line of --json output. Its first fields are
+// those of the closed model's summary since before --rate; the HDR figures
+// follow.
 type summaryLine struct {
 	Summary struct {
 		Sent         int     `json:"sent"`
@@ -403,13 +482,29 @@ type summaryLine struct {
 		EventsPerSec float64 `json:"eventsPerSecond"`
 		ElapsedMS    float64 `json:"elapsedMs"`
 		Seed         *uint64 `json:"seed,omitempty"`
+		// Model is "open" for a --rate run, "closed" otherwise.
+		Model string `json:"model"`
+		// Rate and DurationMs are the schedule of a --rate run.
+		Rate       string  `json:"rate,omitempty"`
+		DurationMs float64 `json:"durationMs,omitempty"`
+		P90MS      float64 `json:"p90Ms"`
+		P999MS     float64 `json:"p999Ms"`
+		MaxMS      float64 `json:"maxMs"`
+		Retries    int64   `json:"retries"`
+		// Waited counts the deliveries of a --rate run that waited for one
+		// of --max-in-flight to end.
+		Waited   int64                             `json:"waited"`
+		Statuses map[string]int64                  `json:"statuses"`
+		Errors   map[string]int64                  `json:"errors"`
+		Events   map[string]loadreport.Percentiles `json:"events"`
 	} `json:"summary"`
 }
 
-func (o *emitOutput) summary(s mock.Summary, b mock.Batch) {
+func (o *emitOutput) summary(s mock.Summary, b mock.Batch, open *mock.Open) {
 	if o.bar != nil {
 		_ = o.bar.Finish()
 	}
+	fig := s.Figures()
 	if o.f.asJSON {
 		var line summaryLine
 		l := &line.Summary
@@ -418,18 +513,61 @@ func (o *emitOutput) summary(s mock.Summary, b mock.Batch) {
 		if b.Body == nil {
 			l.Seed = &b.Seed
 		}
+		l.Model = "closed"
+		if open != nil {
+			l.Model, l.Rate, l.DurationMs = "open", open.Rate.String(), ms(open.Duration)
+		}
+		l.P90MS, l.P999MS, l.MaxMS = fig.Latency.P90Ms, fig.Latency.P999Ms, fig.Latency.MaxMs
+		l.Retries, l.Waited, l.Statuses, l.Errors, l.Events = fig.Retries, fig.Waited, fig.Statuses, fig.Errors, fig.Events
 		out, _ := json.Marshal(line)
 		o.w.Write(out)
 		o.w.WriteByte('\n')
 		return
 	}
+	if open != nil || s.Sent+s.Failed >= progressMin {
+		o.figures(fig)
+	}
 	fmt.Fprintf(o.w, "%d sent, %d failed", s.Sent, s.Failed)
 	if s.Skipped > 0 {
 		fmt.Fprintf(o.w, ", %d not sent", s.Skipped)
 	}
-	fmt.Fprintf(o.w, ", p50 %s, p99 %s, %.0f events/s (%s, %s in %s)\n",
+	fmt.Fprintf(o.w, ", p50 %s, p99 %s, %.0f events/s (%s, %s in %s)",
 		s.P50.Round(10*time.Microsecond), s.P99.Round(10*time.Microsecond), s.Rate(),
 		countOf(s.Attempts, "attempt"), countOf(s.Sent+s.Failed, "delivery"), s.Elapsed.Round(time.Millisecond))
+	if s.Waited > 0 {
+		fmt.Fprintf(o.w, "; %d waited for a slot (--max-in-flight %d)", s.Waited, open.MaxInFlight)
+	}
+	fmt.Fprintln(o.w)
+}
+
+// figures prints the latency table, overall and per event, then the
+// statuses, retries and failures by kind.
+func (o *emitOutput) figures(s loadreport.Summary) {
+	w := max(o.width, len("latency"))
+	fmt.Fprintf(o.w, "%-*s %8s %10s %10s %10s %10s %10s\n", w, "latency", "count", "p50", "p90", "p99", "p99.9", "max")
+	row := func(name string, p loadreport.Percentiles) {
+		d := func(v float64) string { return loadreport.Duration(v).Round(10 * time.Microsecond).String() }
+		fmt.Fprintf(o.w, "%-*s %8d %10s %10s %10s %10s %10s\n", w, name, p.Count, d(p.P50Ms), d(p.P90Ms), d(p.P99Ms), d(p.P999Ms), d(p.MaxMs))
+	}
+	row("all", s.Latency)
+	if len(s.Events) > 1 {
+		for _, name := range s.EventNames() {
+			row(name, s.Events[name])
+		}
+	}
+	fmt.Fprintf(o.w, "statuses: %s; retries: %d; failures: %s\n", counts(s.Statuses), s.Retries, counts(s.Errors))
+}
+
+// counts prints "200 ×98, 503 ×2", sorted, or "none".
+func counts(m map[string]int64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s ×%d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (o *emitOutput) close() { _ = o.w.Flush() }
