@@ -67,10 +67,13 @@ func WriteHTML(w io.Writer, res *Results) error {
 	for _, c := range []*chart{&p.Over, &p.Count, &p.Dist} {
 		c.placeLegend()
 	}
-	if err := pageTemplate.Execute(w, p); err != nil {
-		return fmt.Errorf("writing the HTML report: %w", err)
+	// Rendered whole first, so that w never gets half a page.
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, p); err != nil {
+		return fmt.Errorf("rendering the HTML report: %w", err)
 	}
-	return nil
+	_, err = buf.WriteTo(w)
+	return err
 }
 
 // WriteHTMLFile writes the page of WriteHTML to path atomically, as Write

@@ -68,11 +68,14 @@ cannot be written.`,
 			return runReportHTML(cmd, args[0], out)
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write the page to `FILE` instead of stdout")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the page to `FILE` instead of stdout (- for stdout)")
 	return cmd
 }
 
 func runReportHTML(cmd *cobra.Command, path, out string) error {
+	if out == "-" {
+		out = ""
+	}
 	if out != "" {
 		if err := loadreport.CheckWritable(out); err != nil {
 			return usageError("-o %s: %v", out, err)

@@ -54,6 +54,10 @@ func TestReportHTML(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
 
+	code, stdout, stderr = runCLI(t, "report", "html", results, "-o", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, page, stdout, "-o - is stdout")
+
 	code, help, _ := runCLI(t, "report")
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, help, "html")
