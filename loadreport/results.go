@@ -195,12 +195,18 @@ func (res *Results) Write(path string) error {
 	if err != nil {
 		return fmt.Errorf("encoding results: %w", err)
 	}
+	return writeFile(path, append(data, '\n'))
+}
+
+// writeFile writes data to path atomically: to a temporary file in the
+// same directory, then renamed over path. It errors with ErrUnwritable.
+func writeFile(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnwritable, err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(append(data, '\n'))
+	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}

@@ -48,6 +48,7 @@ type emitFlags struct {
 	duration    time.Duration
 	maxInFlight int
 	results     string
+	report      string
 }
 
 // progressMin is the number of deliveries from which a run counts as long
@@ -101,13 +102,15 @@ overall and per event, the throughput, the status codes, the retries and
 the failures by kind (timeout, tls, refused, network, rejected, redirect,
 cancelled); with --json its last line holds them. --results FILE.json
 writes the run's settings, summary, histograms (exactly mergeable) and
-latency per second, atomically; an unwritable path is refused before
+latency per second, atomically; --report FILE.html writes a picture of the
+run, one self-contained HTML page with its charts ('ufhook report html'
+draws it again from a result file). An unwritable path is refused before
 anything is sent. A progress bar shows on a terminal during long runs.`,
 		Example: `  ufhook emit --all --target https://127.0.0.1:8443/webhook --token "$UFHOOK_TOKEN" --ca ca.pem
   ufhook emit user.created --target http://localhost:3000/hooks --token T --set record.email=a@b.co
   ufhook emit --all --target https://staging.example.com/hooks --mode live --count 600 --concurrency 8 --json
   UFHOOK_SIGNING_SECRET=whsec_... ufhook emit --all --spec billing.yaml --sign standard-webhooks --target https://127.0.0.1:8443/hooks
-  ufhook emit user.created --target https://127.0.0.1:8443/webhook --ca ca.pem --rate 200/s --duration 30s --results run.json
+  ufhook emit user.created --target https://127.0.0.1:8443/webhook --ca ca.pem --rate 200/s --duration 30s --results run.json --report run.html
   ufhook emit --all --target https://staging.example.com/hooks --mode live --rate 100/s:1000/s --duration 2m --max-in-flight 500 -q`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runEmit(cmd, args, f)
@@ -125,6 +128,7 @@ anything is sent. A progress bar shows on a terminal during long runs.`,
 	fl.DurationVar(&f.duration, "duration", 0, "how long a --rate run sends, such as 30s or 5m")
 	fl.IntVar(&f.maxInFlight, "max-in-flight", mock.DefaultMaxInFlight, "bound on the deliveries of a --rate run under way at once; later ones wait")
 	fl.StringVar(&f.results, "results", "", "write the run's settings, figures and histograms to `FILE` (JSON)")
+	fl.StringVar(&f.report, "report", "", "write a picture of the run to `FILE` (one self-contained HTML page)")
 	fl.StringVar(&f.body, "body", "", "send the JSON in `FILE` (- for stdin) instead of generated payloads")
 	fl.StringVar(&f.ca, "ca", "", "PEM `FILE` of a private CA to trust besides the system roots")
 	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (prints a warning)")
@@ -156,9 +160,12 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.results != "" {
-		if err := loadreport.CheckWritable(f.results); err != nil {
-			return usageError("--results %s: %v", f.results, err)
+	for _, out := range []struct{ flag, path string }{{"--results", f.results}, {"--report", f.report}} {
+		if out.path == "" {
+			continue
+		}
+		if err := loadreport.CheckWritable(out.path); err != nil {
+			return usageError("%s %s: %v", out.flag, out.path, err)
 		}
 	}
 	if f.token == "" {
@@ -226,7 +233,7 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 		return asUsage(err)
 	}
 	out.summary(sum, batch, open)
-	if f.results != "" {
+	if f.results != "" || f.report != "" {
 		if err := writeResults(f, em, batch, open, sum, started); err != nil {
 			out.close()
 			return failure(fmt.Errorf("the run is over but its results were not written: %w", err))

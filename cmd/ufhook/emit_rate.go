@@ -59,8 +59,8 @@ func (f emitFlags) schedule(cmd *cobra.Command) (*mock.Open, error) {
 	return &o, nil
 }
 
-// writeResults writes --results: the run's settings, figures, histograms
-// and per-second series.
+// writeResults writes --results, the run's settings, figures, histograms
+// and per-second series, and --report, their picture.
 func writeResults(f emitFlags, em *mock.Emitter, b mock.Batch, open *mock.Open, sum mock.Summary, started time.Time) error {
 	st := loadreport.Settings{Model: "closed", Concurrency: f.concurrency, Count: f.count, Started: started.UTC()}
 	if open != nil {
@@ -83,5 +83,13 @@ func writeResults(f emitFlags, em *mock.Emitter, b mock.Batch, open *mock.Open, 
 	if err != nil {
 		return err
 	}
-	return res.Write(f.results)
+	if f.results != "" {
+		if err := res.Write(f.results); err != nil {
+			return err
+		}
+	}
+	if f.report != "" {
+		return res.WriteHTMLFile(f.report)
+	}
+	return nil
 }
