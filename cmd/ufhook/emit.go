@@ -512,6 +512,9 @@ type summaryLine struct {
 		Statuses map[string]int64                  `json:"statuses"`
 		Errors   map[string]int64                  `json:"errors"`
 		Events   map[string]loadreport.Percentiles `json:"events"`
+		// Shard is "I/N" for a shard of a run (--shard), of which Sent,
+		// Failed and Skipped are the shard's part.
+		Shard string `json:"shard,omitempty"`
 	} `json:"summary"`
 }
 
@@ -534,6 +537,9 @@ func (o *emitOutput) summary(s mock.Summary, b mock.Batch, open *mock.Open) {
 		}
 		l.P90MS, l.P999MS, l.MaxMS = fig.Latency.P90Ms, fig.Latency.P999Ms, fig.Latency.MaxMs
 		l.Retries, l.Waited, l.Statuses, l.Errors, l.Events = fig.Retries, fig.Waited, fig.Statuses, fig.Errors, fig.Events
+		if b.Shard.Count > 0 {
+			l.Shard = fmt.Sprintf("%d/%d", b.Shard.Index, b.Shard.Count)
+		}
 		out, _ := json.Marshal(line)
 		o.w.Write(out)
 		o.w.WriteByte('\n')

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,12 +88,20 @@ func TestEmitShardSendsItsPart(t *testing.T) {
 	require.NotNil(t, res.Settings.Seed)
 	assert.Equal(t, uint64(5), *res.Settings.Seed, "the whole run's seed")
 
+	code, out, stderr = runCLI(t, "emit", "user.created", "--target", srv.URL, "--token", emitToken,
+		"--count", "10", "--seed", "5", "--shard", "2/3", "--json", "-q")
+	require.Equal(t, exitOK, code, stderr)
+	var sum summaryLine
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(out)), &sum), out)
+	assert.Equal(t, "2/3", sum.Summary.Shard)
+	assert.Equal(t, 3, sum.Summary.Sent, "shard 2 of 3 of 10 makes 2, 5 and 8")
+
 	body := filepath.Join(t.TempDir(), "body.json")
 	require.NoError(t, os.WriteFile(body, exampleBody(t, "user.created"), 0o600))
 	code, _, stderr = runCLI(t, "emit", "user.created", "--target", srv.URL, "--token", emitToken,
 		"--count", "10", "--body", body, "--shard", "0/3", "-q")
 	require.Equal(t, exitOK, code, stderr)
-	assert.Equal(t, 3+4, rec.Len(), "shard 0 of 3 of 10 sends 0, 3, 6 and 9")
+	assert.Equal(t, 3+3+4, rec.Len(), "shard 0 of 3 of 10 sends 0, 3, 6 and 9")
 }
 
 // TestReportMergeRefuses: report merge exits 2, saying what to do, for no
