@@ -77,10 +77,17 @@ type Settings struct {
 	// Started is when the run started.
 	Started time.Time `json:"started"`
 	// ShardIndex and ShardCount say which part of a run spread over
-	// several machines this is (shard ShardIndex of ShardCount, from 1);
-	// zero for a run in one piece.
+	// several machines this is (`emit --shard ShardIndex/ShardCount`):
+	// ShardIndex counts from 0, as a Kubernetes Indexed Job's
+	// JOB_COMPLETION_INDEX does, so it is left out of shard 0's file.
+	// ShardCount is 0 for a run in one piece, and for a merged file. The
+	// other settings are the whole run's (Rate, Count), but for
+	// Concurrency and MaxInFlight, which are each shard's.
 	ShardIndex int `json:"shardIndex,omitempty"`
 	ShardCount int `json:"shardCount,omitempty"`
+	// Shards is the number of shards' files merged into this one by
+	// Merge (`ufhook report merge`); 0 for a file that emit wrote.
+	Shards int `json:"shards,omitempty"`
 }
 
 // Histograms are a run's latency histograms, each stored in Encoding.

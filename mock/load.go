@@ -167,6 +167,9 @@ func (o Open) Due(i int) time.Duration {
 // Report handed to each carries that latency in its Latency. each is called
 // as in Run, never concurrently.
 //
+// With b.Shard, Load makes the shard's part of the whole run's schedule:
+// delivery i is due at o.Due(i) whichever shard makes it.
+//
 // Load checks b as Run does and errors with ErrBadConfig for a bad
 // schedule, sending nothing. Cancelling ctx stops the schedule: deliveries
 // under way end as cancelled, the rest are skipped.
@@ -211,7 +214,7 @@ func (e *Emitter) Load(ctx context.Context, b Batch, o Open, each func(i int, r 
 		}
 	}
 schedule:
-	for i := range n {
+	for i := b.Shard.first(); i < n; i += b.Shard.step() {
 		j := job{i: i, due: o.Due(i)}
 		if wait := j.due - time.Since(start); wait > 0 {
 			timer.Reset(wait)
@@ -243,7 +246,7 @@ schedule:
 	}
 	close(work)
 	wg.Wait()
-	s := t.finish(start, n)
+	s := t.finish(start, b.Shard.Share(n))
 	s.Waited = waited
 	return s, nil
 }

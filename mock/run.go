@@ -38,6 +38,50 @@ type Batch struct {
 	// spec. Generated payloads are valid by construction (the tests check
 	// it) and are never validated in the hot path.
 	NoValidate bool
+	// Shard, when its Count is not 0, makes this run one part of a run
+	// spread over several processes or machines: see Shard.
+	Shard Shard
+}
+
+// Shard is one part of a run spread over Count processes or machines, each
+// given the same Batch (Seed included) and schedule: shard Index (from 0,
+// as a Kubernetes Indexed Job's JOB_COMPLETION_INDEX) makes the deliveries
+// of the whole run whose index i has i % Count == Index, each with the
+// payload and event it has in the whole run (seed Seed+i) and, in the open
+// model, due when it is due in the whole run. The shards thus make
+// disjoint parts that together are the whole run, each at 1/Count of the
+// rate. Batch.Count is the whole run's count. The zero Shard is the whole
+// run.
+type Shard struct {
+	Index, Count int
+}
+
+// Owns reports whether delivery i of the whole run is the shard's.
+func (s Shard) Owns(i int) bool { return s.Count == 0 || i%s.Count == s.Index }
+
+// Share returns how many of the whole run's first n deliveries are the
+// shard's.
+func (s Shard) Share(n int) int {
+	if s.Count == 0 {
+		return n
+	}
+	if n <= s.Index {
+		return 0
+	}
+	return (n-s.Index-1)/s.Count + 1
+}
+
+// first and step are the whole run's index of the shard's first delivery
+// and the distance between two of its deliveries.
+func (s Shard) first() int { return s.Index }
+func (s Shard) step() int  { return max(s.Count, 1) }
+
+// check refuses an impossible shard with ErrBadConfig.
+func (s Shard) check() error {
+	if s.Count < 0 || s.Index < 0 || s.Count > 0 && s.Index >= s.Count || s.Count == 0 && s.Index != 0 {
+		return fmt.Errorf("%w: shard %d of %d: give 0 ≤ index < count, such as shard 0 of 4", ErrBadConfig, s.Index, s.Count)
+	}
+	return nil
 }
 
 // Summary totals a Run or a Load.
@@ -94,7 +138,8 @@ func (s Summary) Rate() float64 {
 // fake.ErrBadOverride, openapi.ErrInvalidPayload, openapi.ErrMalformedJSON,
 // openapi.ErrUnknownEvent, fake.ErrUnknownShape or ErrBadConfig, and sends
 // nothing. Cancelling ctx stops the run: deliveries under way end as
-// cancelled, the rest are skipped.
+// cancelled, the rest are skipped. With b.Shard, Run makes the shard's
+// part of the b.Count deliveries (see Shard), Config.Concurrency at a time.
 func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) (Summary, error) {
 	b, err := e.check(b)
 	if err != nil {
@@ -107,14 +152,16 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 	t := newTally(each)
 	start := time.Now()
 	validate := !b.NoValidate && (b.Body != nil || len(b.Sets) > 0)
-	for range min(e.cfg.Concurrency, b.Count) {
+	share := b.Shard.Share(b.Count)
+	for range min(e.cfg.Concurrency, share) {
 		wg.Go(func() {
 			f := fake.New(0)
 			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= b.Count {
+				k := int(next.Add(1) - 1)
+				if k >= share {
 					return
 				}
+				i := b.Shard.first() + k*b.Shard.step()
 				at := time.Since(start)
 				r := e.deliver(ctx, f, b, i, validate)
 				t.add(i, r, at, r.Latency)
@@ -122,7 +169,7 @@ func (e *Emitter) Run(ctx context.Context, b Batch, each func(i int, r Report)) 
 		})
 	}
 	wg.Wait()
-	return t.finish(start, b.Count), nil
+	return t.finish(start, share), nil
 }
 
 // check refuses a batch that cannot be sent, before anything is: see Run.
@@ -136,6 +183,9 @@ func (e *Emitter) check(b Batch) (Batch, error) {
 	}
 	if b.Count == 0 {
 		b.Count = len(b.Events)
+	}
+	if err := b.Shard.check(); err != nil {
+		return b, err
 	}
 	for i, ev := range b.Events {
 		if i >= b.Count {

@@ -49,6 +49,7 @@ type emitFlags struct {
 	maxInFlight int
 	results     string
 	report      string
+	shardSpec   string
 }
 
 // progressMin is the number of deliveries from which a run counts as long
@@ -105,13 +106,16 @@ writes the run's settings, summary, histograms (exactly mergeable) and
 latency per second, atomically; --report FILE.html writes a picture of the
 run, one self-contained HTML page with its charts ('ufhook report html'
 draws it again from a result file). An unwritable path is refused before
-anything is sent. A progress bar shows on a terminal during long runs.`,
+anything is sent. A progress bar shows on a terminal during long runs.
+
+` + shardHelp,
 		Example: `  ufhook emit --all --target https://127.0.0.1:8443/webhook --token "$UFHOOK_TOKEN" --ca ca.pem
   ufhook emit user.created --target http://localhost:3000/hooks --token T --set record.email=a@b.co
   ufhook emit --all --target https://staging.example.com/hooks --mode live --count 600 --concurrency 8 --json
   UFHOOK_SIGNING_SECRET=whsec_... ufhook emit --all --spec billing.yaml --sign standard-webhooks --target https://127.0.0.1:8443/hooks
   ufhook emit user.created --target https://127.0.0.1:8443/webhook --ca ca.pem --rate 200/s --duration 30s --results run.json --report run.html
-  ufhook emit --all --target https://staging.example.com/hooks --mode live --rate 100/s:1000/s --duration 2m --max-in-flight 500 -q`,
+  ufhook emit --all --target https://staging.example.com/hooks --mode live --rate 100/s:1000/s --duration 2m --max-in-flight 500 -q
+  ufhook emit --all --target https://staging.example.com/hooks --rate 5000/s --duration 5m --seed 1 --shard 0/4 --results shard-0.json -q`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runEmit(cmd, args, f)
 		},
@@ -129,6 +133,7 @@ anything is sent. A progress bar shows on a terminal during long runs.`,
 	fl.IntVar(&f.maxInFlight, "max-in-flight", mock.DefaultMaxInFlight, "bound on the deliveries of a --rate run under way at once; later ones wait")
 	fl.StringVar(&f.results, "results", "", "write the run's settings, figures and histograms to `FILE` (JSON)")
 	fl.StringVar(&f.report, "report", "", "write a picture of the run to `FILE` (one self-contained HTML page)")
+	fl.StringVar(&f.shardSpec, "shard", "", "make shard `I/N` of the run, I from 0: the deliveries i with i % N == I (needs --seed; see below)")
 	fl.StringVar(&f.body, "body", "", "send the JSON in `FILE` (- for stdin) instead of generated payloads")
 	fl.StringVar(&f.ca, "ca", "", "PEM `FILE` of a private CA to trust besides the system roots")
 	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification (prints a warning)")
@@ -157,6 +162,10 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 		return usageError("--concurrency %d: use 1 to 1024", f.concurrency)
 	}
 	open, err := f.schedule(cmd)
+	if err != nil {
+		return err
+	}
+	shard, err := f.shard(cmd)
 	if err != nil {
 		return err
 	}
@@ -195,7 +204,7 @@ func runEmit(cmd *cobra.Command, args []string, f emitFlags) error {
 	for _, ev := range events {
 		cfg.Events = append(cfg.Events, ev.Name)
 	}
-	batch := mock.Batch{Events: events, Count: f.count, Seed: opts.Seed, Shape: opts.Shape, Sets: f.payload.sets, NoValidate: f.payload.noValidate}
+	batch := mock.Batch{Events: events, Count: f.count, Seed: opts.Seed, Shape: opts.Shape, Sets: f.payload.sets, NoValidate: f.payload.noValidate, Shard: shard}
 	if f.body != "" {
 		if batch.Body, err = readBody(cmd, f.body); err != nil {
 			return err
@@ -333,10 +342,16 @@ func newEmitOutput(cmd *cobra.Command, f emitFlags, b mock.Batch, open *mock.Ope
 	return o
 }
 
-// deliveries returns how many deliveries a run has to make: --count (one
-// per event by default), or the arrivals of a rate's schedule, bounded by
-// --count.
+// deliveries returns how many deliveries this process has to make: its
+// shard's part of wholeRun's.
 func deliveries(b mock.Batch, open *mock.Open) int {
+	return b.Shard.Share(wholeRun(b, open))
+}
+
+// wholeRun returns how many deliveries a run has to make, all its shards
+// together: --count (one per event by default), or the arrivals of a
+// rate's schedule, bounded by --count.
+func wholeRun(b mock.Batch, open *mock.Open) int {
 	if open != nil {
 		n := open.Arrivals()
 		if b.Count > 0 {
@@ -374,7 +389,7 @@ func (o *emitOutput) header(cfg mock.Config, b mock.Batch, open *mock.Open) {
 	if open != nil {
 		load = fmt.Sprintf(", rate %s for %s (%s, at most %d in flight)", open.Rate, open.Duration, countOf(deliveries(b, open), "delivery"), open.MaxInFlight)
 	}
-	fmt.Fprintf(o.w, "emitting to %s, key %s%s%s, %s%s\n", target, bearer.Mask(cfg.Token), mode, signed, seed, load)
+	fmt.Fprintf(o.w, "emitting to %s, key %s%s%s, %s%s%s\n", target, bearer.Mask(cfg.Token), mode, signed, seed, load, shardNote(b.Shard, wholeRun(b, open)))
 	o.lineDone()
 }
 
@@ -504,6 +519,9 @@ type summaryLine struct {
 		Statuses map[string]int64                  `json:"statuses"`
 		Errors   map[string]int64                  `json:"errors"`
 		Events   map[string]loadreport.Percentiles `json:"events"`
+		// Shard is "I/N" for a shard of a run (--shard), of which Sent,
+		// Failed and Skipped are the shard's part.
+		Shard string `json:"shard,omitempty"`
 	} `json:"summary"`
 }
 
@@ -526,35 +544,53 @@ func (o *emitOutput) summary(s mock.Summary, b mock.Batch, open *mock.Open) {
 		}
 		l.P90MS, l.P999MS, l.MaxMS = fig.Latency.P90Ms, fig.Latency.P999Ms, fig.Latency.MaxMs
 		l.Retries, l.Waited, l.Statuses, l.Errors, l.Events = fig.Retries, fig.Waited, fig.Statuses, fig.Errors, fig.Events
+		if b.Shard.Count > 0 {
+			l.Shard = fmt.Sprintf("%d/%d", b.Shard.Index, b.Shard.Count)
+		}
 		out, _ := json.Marshal(line)
 		o.w.Write(out)
 		o.w.WriteByte('\n')
 		return
 	}
-	if open != nil || s.Sent+s.Failed >= progressMin {
-		o.figures(fig)
+	maxInFlight := 0
+	if open != nil {
+		maxInFlight = open.MaxInFlight
 	}
-	fmt.Fprintf(o.w, "%d sent, %d failed", s.Sent, s.Failed)
-	if s.Skipped > 0 {
-		fmt.Fprintf(o.w, ", %d not sent", s.Skipped)
-	}
-	fmt.Fprintf(o.w, ", p50 %s, p99 %s, %.0f events/s (%s, %s in %s)",
-		s.P50.Round(10*time.Microsecond), s.P99.Round(10*time.Microsecond), s.Rate(),
-		countOf(s.Attempts, "attempt"), countOf(s.Sent+s.Failed, "delivery"), s.Elapsed.Round(time.Millisecond))
-	if s.Waited > 0 {
-		fmt.Fprintf(o.w, "; %d waited for a slot (--max-in-flight %d)", s.Waited, open.MaxInFlight)
-	}
-	fmt.Fprintln(o.w)
+	writeSummary(o.w, fig, o.width, maxInFlight, open != nil || s.Sent+s.Failed >= progressMin)
 }
 
-// figures prints the latency table, overall and per event, then the
-// statuses, retries and failures by kind.
-func (o *emitOutput) figures(s loadreport.Summary) {
-	w := max(o.width, len("latency"))
-	fmt.Fprintf(o.w, "%-*s %8s %10s %10s %10s %10s %10s\n", w, "latency", "count", "p50", "p90", "p99", "p99.9", "max")
+// writeSummary prints a run's summary as emit and report merge print it:
+// with table, the latency table and the statuses, retries and failures
+// (writeFigures), then one line of totals. width is that of the longest
+// event name; maxInFlight is --max-in-flight for a --rate run, 0
+// otherwise.
+func writeSummary(w io.Writer, s loadreport.Summary, width, maxInFlight int, table bool) {
+	if table {
+		writeFigures(w, s, width)
+	}
+	fmt.Fprintf(w, "%d sent, %d failed", s.Sent, s.Failed)
+	if s.Skipped > 0 {
+		fmt.Fprintf(w, ", %d not sent", s.Skipped)
+	}
+	fmt.Fprintf(w, ", p50 %s, p99 %s, %.0f events/s (%s, %s in %s)",
+		loadreport.Duration(s.Latency.P50Ms).Round(10*time.Microsecond), loadreport.Duration(s.Latency.P99Ms).Round(10*time.Microsecond),
+		s.Throughput, countOf(int(s.Attempts), "attempt"), countOf(int(s.Sent+s.Failed), "delivery"),
+		loadreport.Duration(s.ElapsedMs).Round(time.Millisecond))
+	if s.Waited > 0 {
+		fmt.Fprintf(w, "; %d waited for a slot (--max-in-flight %d)", s.Waited, maxInFlight)
+	}
+	fmt.Fprintln(w)
+}
+
+// writeFigures prints the latency table, overall and per event, then the
+// statuses, retries and failures by kind; width is that of the longest
+// event name.
+func writeFigures(out io.Writer, s loadreport.Summary, width int) {
+	w := max(width, len("latency"))
+	fmt.Fprintf(out, "%-*s %8s %10s %10s %10s %10s %10s\n", w, "latency", "count", "p50", "p90", "p99", "p99.9", "max")
 	row := func(name string, p loadreport.Percentiles) {
 		d := func(v float64) string { return loadreport.Duration(v).Round(10 * time.Microsecond).String() }
-		fmt.Fprintf(o.w, "%-*s %8d %10s %10s %10s %10s %10s\n", w, name, p.Count, d(p.P50Ms), d(p.P90Ms), d(p.P99Ms), d(p.P999Ms), d(p.MaxMs))
+		fmt.Fprintf(out, "%-*s %8d %10s %10s %10s %10s %10s\n", w, name, p.Count, d(p.P50Ms), d(p.P90Ms), d(p.P99Ms), d(p.P999Ms), d(p.MaxMs))
 	}
 	row("all", s.Latency)
 	if len(s.Events) > 1 {
@@ -562,7 +598,7 @@ func (o *emitOutput) figures(s loadreport.Summary) {
 			row(name, s.Events[name])
 		}
 	}
-	fmt.Fprintf(o.w, "statuses: %s; retries: %d; failures: %s\n", counts(s.Statuses), s.Retries, counts(s.Errors))
+	fmt.Fprintf(out, "statuses: %s; retries: %d; failures: %s\n", counts(s.Statuses), s.Retries, counts(s.Errors))
 }
 
 // counts prints "200 ×98, 503 ×2", sorted, or "none".

@@ -67,6 +67,7 @@ func writeResults(f emitFlags, em *mock.Emitter, b mock.Batch, open *mock.Open, 
 		st = loadreport.Settings{Model: "open", Rate: f.rate, RateFrom: open.Rate.From, RateTo: open.Rate.To,
 			DurationMs: ms(open.Duration), MaxInFlight: open.MaxInFlight, Count: f.count, Started: started.UTC()}
 	}
+	st.ShardIndex, st.ShardCount = b.Shard.Index, b.Shard.Count
 	var urls []string
 	for _, ev := range b.Events {
 		st.Events = append(st.Events, ev.Name)

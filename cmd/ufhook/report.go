@@ -20,7 +20,8 @@ func newReportCmd() *cobra.Command {
 		Long: `Work with the result files that 'ufhook emit --results FILE.json' writes: the
 run's settings, summary, exact HDR histograms and latency per second.`,
 		Example: `  ufhook emit --all --target https://127.0.0.1:8443/hooks --ca ca.pem --rate 200/s --duration 30s --results run.json
-  ufhook report html run.json -o run.html`,
+  ufhook report html run.json -o run.html
+  ufhook report merge shard-*.json -o merged.json --report merged.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError("unknown command %q for %s (see '%s --help')", args[0], cmd.CommandPath(), cmd.CommandPath())
@@ -32,6 +33,7 @@ run's settings, summary, exact HDR histograms and latency per second.`,
 	// its own report_*.go file) is added to this list.
 	for _, sub := range []func() *cobra.Command{
 		newReportHTMLCmd,
+		newReportMergeCmd,
 	} {
 		cmd.AddCommand(sub())
 	}
