@@ -255,6 +255,7 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 	e.transport = &http.Transport{
 		Proxy:                  http.ProxyFromEnvironment,
 		DialContext:            dialer.DialContext,
+		DialTLSContext:         handshakes(dialer, tlsConf, maxHandshakes),
 		TLSClientConfig:        tlsConf,
 		TLSHandshakeTimeout:    cfg.Timeout,
 		ResponseHeaderTimeout:  cfg.Timeout,
@@ -272,6 +273,51 @@ func NewEmitter(cfg Config) (*Emitter, error) {
 	}
 	e.client = client
 	return e, nil
+}
+
+// maxHandshakes bounds the TLS handshakes an emitter makes at once.
+const maxHandshakes = 16
+
+// handshakes returns a DialTLSContext for the emitter's transport that
+// makes at most limit TLS handshakes at once, each with conf and bounded by
+// the dialer's timeout. Without a bound, a burst of deliveries to a
+// receiver with no open connection yet (the start of a --rate run) starts
+// a handshake for each, the handshakes share the CPU and each takes
+// longer, which starts yet more: a few hundred deliveries a second then
+// open hundreds of connections and the run falls seconds behind. With the
+// bound, a delivery that finds no idle connection waits for the first
+// connection to come free or to be made, as the transport lets it.
+// Requests through a proxy do not use it (the transport makes their TLS).
+func handshakes(dialer *net.Dialer, conf *tls.Config, limit int) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	sem := make(chan struct{}, limit)
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		defer func() { <-sem }()
+		raw, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		c := conf.Clone()
+		if c.ServerName == "" {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				host = addr
+			}
+			c.ServerName = host
+		}
+		hctx, cancel := context.WithTimeout(ctx, dialer.Timeout)
+		defer cancel()
+		tc := tls.Client(raw, c)
+		if err := tc.HandshakeContext(hctx); err != nil {
+			_ = raw.Close()
+			return nil, err
+		}
+		return tc, nil
+	}
 }
 
 // URL returns where ev is delivered: its route, or else the target, with
