@@ -33,23 +33,20 @@ trap cleanup EXIT
 
 say() { echo "image-check: $*"; }
 
-# 1. The build context: a static binary with its version stamped in, the
-#    host's CA roots, and an empty folder for the user's home.
+# 1. A static binary with its version stamped in, and the image made from it
+#    (scripts/image-build.sh).
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 version=${VERSION:-v0.0.0-image+${commit:0:12}}
 built=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-mkdir -p "$work/ctx/home"
+mkdir -p "$work/ctx"
 start=$(date +%s)
 CGO_ENABLED=0 GOOS=linux go build -trimpath \
   -ldflags "-s -w -X main.version=$version -X main.commit=$commit -X main.date=$built" \
   -o "$work/ctx/ufhook" ./cmd/ufhook
-cp /etc/ssl/certs/ca-certificates.crt "$work/ctx/ca-certificates.crt"
 say "static binary built in $(( $(date +%s) - start ))s: $(file -b "$work/ctx/ufhook" 2>/dev/null | cut -d, -f1-2 || echo ufhook)"
+IMAGE=$image PODMAN="${podman[*]}" BINARY="$work/ctx/ufhook" scripts/image-build.sh
 
-# 2. The image. --format docker keeps the HEALTHCHECK (the OCI format drops it).
-start=$(date +%s)
-"${podman[@]}" build --quiet --format docker --pull=never -f Containerfile -t "$image" "$work/ctx" >/dev/null
-say "image $image built in $(( $(date +%s) - start ))s ($("${podman[@]}" image inspect --format '{{.Size}}' "$image") bytes)"
+# 2. The image's configuration.
 "${podman[@]}" image inspect --format 'image-check: user {{.Config.User}}, entrypoint {{.Config.Entrypoint}}, healthcheck {{.Config.Healthcheck.Test}}' "$image"
 cfg=$("${podman[@]}" image inspect --format '{{.Config.User}}|{{.Config.Entrypoint}}|{{.Config.Healthcheck.Test}}' "$image")
 case $cfg in
