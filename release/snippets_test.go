@@ -95,29 +95,14 @@ func TestBuiltVersion(t *testing.T) {
 func fakeRelease(t *testing.T, corrupt bool) string {
 	t.Helper()
 	c := readGoreleaser(t)
-	bin, err := os.ReadFile(ufhookBinary(t))
-	require.NoError(t, err)
+	archive := fakeArchive(t)
 	files := map[string][]byte{}
 	var sums strings.Builder
 	for _, goarch := range c.Builds[0].Goarch {
 		name := c.archiveName(t, runtime.GOOS, goarch)
 		require.True(t, strings.HasSuffix(name, ".tar.gz"), name)
-		var buf bytes.Buffer
-		gz := gzip.NewWriter(&buf)
-		tw := tar.NewWriter(gz)
-		for _, f := range []struct {
-			name string
-			mode int64
-			body []byte
-		}{{"README.md", 0o644, []byte("# ufhook\n")}, {"ufhook", 0o755, bin}} {
-			require.NoError(t, tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body)), Typeflag: tar.TypeReg}))
-			_, err := tw.Write(f.body)
-			require.NoError(t, err)
-		}
-		require.NoError(t, tw.Close())
-		require.NoError(t, gz.Close())
-		files[name] = buf.Bytes()
-		sum := sha256.Sum256(buf.Bytes())
+		files[name] = archive
+		sum := sha256.Sum256(archive)
 		if corrupt {
 			sum[0] ^= 0xff
 		}
@@ -135,6 +120,48 @@ func fakeRelease(t *testing.T, corrupt bool) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+var (
+	archiveOnce  sync.Once
+	archiveBytes []byte
+	archiveErr   error
+)
+
+// fakeArchive returns the tar.gz of a release, as goreleaser lays it out:
+// the README and the binary at the top. It is made once: compressing 30 MB
+// takes seconds, minutes under -race.
+func fakeArchive(t *testing.T) []byte {
+	t.Helper()
+	bin := ufhookBinary(t)
+	archiveOnce.Do(func() {
+		body, err := os.ReadFile(bin)
+		if err != nil {
+			archiveErr = err
+			return
+		}
+		var buf bytes.Buffer
+		gz, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		tw := tar.NewWriter(gz)
+		for _, f := range []struct {
+			name string
+			mode int64
+			body []byte
+		}{{"README.md", 0o644, []byte("# ufhook\n")}, {"ufhook", 0o755, body}} {
+			if archiveErr = tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body)), Typeflag: tar.TypeReg}); archiveErr != nil {
+				return
+			}
+			if _, archiveErr = tw.Write(f.body); archiveErr != nil {
+				return
+			}
+		}
+		if archiveErr = tw.Close(); archiveErr == nil {
+			archiveErr = gz.Close()
+		}
+		archiveBytes = buf.Bytes()
+	})
+	require.NoError(t, archiveErr)
+	return archiveBytes
 }
 
 func pathSplit(p string) (string, string) {
