@@ -2,7 +2,7 @@
 GO ?= go
 REDOCLY ?= npx -y @redocly/cli@2.77.0
 
-.PHONY: all generate check-generated vet test lint-spec bench
+.PHONY: all generate check-generated vet test lint-spec bench release-snapshot
 
 all: test
 
@@ -44,3 +44,8 @@ lint-spec:
 ## bench: the speed targets (see docs/benchmarks.md)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## release-snapshot: build every release archive into dist/ with goreleaser, publishing
+## nothing (scripts/release-snapshot.sh; not part of test)
+release-snapshot:
+	scripts/release-snapshot.sh

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,30 @@ import (
 // version is the release, set with -ldflags "-X main.version=v1.2.3";
 // otherwise init takes it from the module's build info (buildVersion).
 var version = "dev"
+
+// commit and date name the commit and the time of a release build, set with
+// -ldflags "-X main.commit=... -X main.date=..." (the release archives'
+// .goreleaser.yaml does); empty otherwise, and --version leaves them out.
+var (
+	commit string
+	date   string
+)
+
+// versionLine is what --version prints after "ufhook version ": the version,
+// then the commit and the build time when the build was given them.
+func versionLine(version, commit, date string) string {
+	var extra []string
+	if commit != "" {
+		extra = append(extra, "commit "+commit)
+	}
+	if date != "" {
+		extra = append(extra, "built "+date)
+	}
+	if len(extra) == 0 {
+		return version
+	}
+	return version + " (" + strings.Join(extra, ", ") + ")"
+}
 
 func init() {
 	bi, ok := debug.ReadBuildInfo()
@@ -112,7 +137,7 @@ func newRootCmd() *cobra.Command {
 		Long: `ufhook produces realistic Userfront webhooks locally and proves that a
 receiver handles them: auth, HTTPS and every action/model pair.
 Everything is driven by one OpenAPI 3.1 document, openapi/webhooks.yaml.`,
-		Version:       version,
+		Version:       versionLine(version, commit, date),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

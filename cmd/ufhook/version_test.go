@@ -33,3 +33,18 @@ func TestBuildVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestVersionLine(t *testing.T) {
+	cases := []struct {
+		name, version, commit, date, want string
+	}{
+		{"release build", "1.2.3", "4a59c8885ce6", "2026-11-30T01:00:00Z", "1.2.3 (commit 4a59c8885ce6, built 2026-11-30T01:00:00Z)"},
+		{"commit only", "1.2.3", "4a59c8885ce6", "", "1.2.3 (commit 4a59c8885ce6)"},
+		{"neither: go install or a clone", "v1.4.0", "", "", "v1.4.0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, versionLine(tc.version, tc.commit, tc.date))
+		})
+	}
+}
