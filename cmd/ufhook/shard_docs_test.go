@@ -5,8 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -184,48 +182,5 @@ func TestDocsLoadMatrix(t *testing.T) {
 	assert.Equal(t, "shard", dig(t, doc, "jobs", "merge", "needs"))
 }
 
-// actionlintVersion is the actionlint that lints the CI example. It runs
-// as a program installed by `go install`, in a module of its own: as a
-// library it does not build against this module's go.yaml.in/yaml/v4
-// (v1.7.12 wants v4.0.0-rc.3, kin-openapi v4.0.0, whose API changed).
-const actionlintVersion = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
-
-// TestDocsLoadMatrixLints: actionlint finds nothing wrong with the CI
-// example (with shellcheck on its scripts when shellcheck is installed),
-// and does find a mistake planted in a copy, so that the check is real.
-// It is skipped with -short, and when actionlint cannot be installed (no
-// module proxy).
-func TestDocsLoadMatrixLints(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: actionlint is built on its first run")
-	}
-	bin := t.TempDir()
-	install := exec.Command("go", "install", actionlintVersion)
-	install.Env = append(os.Environ(), "GOBIN="+bin)
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Skipf("go install %s: %v: %s", actionlintVersion, err, out)
-	}
-	shellcheck, _ := exec.LookPath("shellcheck") // "": not run
-	lint := func(path string) (int, string) {
-		t.Helper()
-		cmd := exec.Command(filepath.Join(bin, "actionlint"), "-no-color", "-oneline", "-shellcheck="+shellcheck, "-pyflakes=", path)
-		out, err := cmd.CombinedOutput()
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			require.NoError(t, err)
-		}
-		return cmd.ProcessState.ExitCode(), string(out)
-	}
-	code, out := lint(loadMatrixFile)
-	assert.Equal(t, 0, code, "actionlint: %s", out)
-
-	data, err := os.ReadFile(loadMatrixFile)
-	require.NoError(t, err)
-	broken := bytes.Replace(data, []byte("needs: shard\n"), []byte("needs: shards\n"), 1)
-	require.NotEqual(t, data, broken)
-	path := filepath.Join(t.TempDir(), "load-matrix.yml")
-	require.NoError(t, os.WriteFile(path, broken, 0o600))
-	code, out = lint(path)
-	assert.Equal(t, 1, code, "actionlint sees the planted mistake: %s", out)
-	assert.Contains(t, out, `"shards"`)
-}
+// docs/ci/load-matrix.yml is linted with the other workflows, by actionlint
+// as a library and shellcheck, in package release (release/lint_test.go).
