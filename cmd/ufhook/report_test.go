@@ -1,15 +1,15 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ufhook/ufhook/hooktest/browser"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -119,63 +119,6 @@ func TestEmitReportRefusesAnUnwritablePath(t *testing.T) {
 	assert.Zero(t, rec.Len(), "nothing is sent")
 }
 
-// chromium finds Debian's chromium. Outside CI a missing browser skips the
-// test, saying why; under CI it fails, since .ci/run installs it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("CI is set but chromium is not installed: .ci/run should have run apt-get install -y chromium")
-	}
-	t.Skip("chromium is not installed, so the report's browser test cannot run here (apt-get install -y chromium; CI runs it)")
-	return ""
-}
-
-// artifactsDir is where screenshots go: $UFHOOK_ARTIFACTS, or artifacts/
-// at the repository's root (gitignored).
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("UFHOOK_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "artifacts")
-	}
-	abs, err := filepath.Abs(dir)
-	require.NoError(t, err)
-	require.NoError(t, os.MkdirAll(abs, 0o755))
-	return abs
-}
-
-// browser starts headless chromium, exe, for the length of the test (at
-// most 90 s) and returns its context.
-func browser(t *testing.T, exe string) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(cancelBrowser)
-	return bctx
-}
-
 // chartsJS reads, in the browser, what each chart drew: its size on the
 // page, the points of the latency-over-time lines and the values they
 // carry, and the bars of deliveries per second.
@@ -214,7 +157,7 @@ type charts struct {
 // render, with one point per second, and that the stall shows in the p99
 // and max lines; report html draws the same page from the result file.
 func TestEmitReportInBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := browser.Chromium(t, "the report's browser test")
 	rec := hooktest.NewRecorder()
 	var stalled atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -239,7 +182,7 @@ func TestEmitReportInBrowser(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Equal(t, string(page), again, "report html draws the page that emit --report wrote")
 
-	bctx := browser(t, exe)
+	bctx := browser.New(t, exe)
 	require.NoError(t, chromedp.Do(bctx,
 		chromedp.Navigate("file://"+report),
 		chromedp.WaitVisible(`#latency-over-time`),
@@ -248,7 +191,7 @@ func TestEmitReportInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	p := filepath.Join(artifactsDir(t), "report-stall.png")
+	p := filepath.Join(browser.Artifacts(t), "report-stall.png")
 	require.NoError(t, os.WriteFile(p, shot, 0o644))
 	t.Logf("screenshot: %s", p)
 

@@ -7,11 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ufhook/ufhook/hooktest/browser"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -20,72 +21,15 @@ import (
 	"github.com/ufhook/ufhook/mock/server"
 )
 
-// chromium finds Debian's chromium. Outside CI a missing browser skips the
-// test, saying why; under CI it fails, since .ci/run installs it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("CI is set but chromium is not installed: .ci/run should have run apt-get install -y chromium")
-	}
-	t.Skip("chromium is not installed, so the dashboard's browser test cannot run here (apt-get install -y chromium; CI runs it)")
-	return ""
-}
-
-// artifactsDir is where screenshots go: $UFHOOK_ARTIFACTS, or artifacts/
-// at the repository's root (gitignored).
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("UFHOOK_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "artifacts")
-	}
-	abs, err := filepath.Abs(dir)
-	require.NoError(t, err)
-	require.NoError(t, os.MkdirAll(abs, 0o755))
-	return abs
-}
-
-// browser starts headless chromium, exe, for the length of the test (at
-// most 90 s) and returns its context.
-func browser(t *testing.T, exe string) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(cancelBrowser)
-	return bctx
-}
-
 // TestDashboardInBrowser drives the dashboard in headless chromium: it logs
 // in through the printed login link, clicks "user.created", waits for the delivery
 // to turn green through the live stream, opens it, and saves screenshots at
 // desktop and phone width.
 func TestDashboardInBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := browser.Chromium(t, "the dashboard's browser test")
 	sk := newSink(t)
 	srv := newServer(t, serverConfig(sk))
-	bctx := browser(t, exe)
+	bctx := browser.New(t, exe)
 
 	const delivered = `.delivery[data-event="user.created"][data-state="delivered"]`
 	require.NoError(t, chromedp.Do(bctx,
@@ -127,7 +71,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	assert.Equal(t, "/", address, "the login code is gone from the address bar")
 	assert.True(t, phoneFits, "no horizontal scrolling at phone width")
 
-	dir := artifactsDir(t)
+	dir := browser.Artifacts(t)
 	for name, img := range map[string][]byte{"dashboard-desktop.png": desktop, "dashboard-phone.png": phone} {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, img, 0o644))
@@ -140,13 +84,13 @@ func TestDashboardInBrowser(t *testing.T) {
 // delivery to turn green; the user's "code.sms" button is off, since the
 // user has no phone number.
 func TestDashboardSendsALoginLinkInBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := browser.Chromium(t, "the dashboard's browser test")
 	sk := newSink(t)
 	srv := newServer(t, serverConfig(sk))
 	u, err := server.NewClient(srv.URL, adminKey, nil).CreateUser(context.Background(), server.Fields{"email": "jane.doe@example.com", "name": "Jane Doe"})
 	require.NoError(t, err)
 	require.Equal(t, "user.created", sk.next(t).Event)
-	bctx := browser(t, exe)
+	bctx := browser.New(t, exe)
 
 	row := fmt.Sprintf(`[data-user="%d"]`, u.UserID)
 	link := `button[data-send="user.login.link.email"]` + row
@@ -174,7 +118,7 @@ func TestDashboardSendsALoginLinkInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	p := filepath.Join(artifactsDir(t), "dashboard-login-link.png")
+	p := filepath.Join(browser.Artifacts(t), "dashboard-login-link.png")
 	require.NoError(t, os.WriteFile(p, shot, 0o644))
 	t.Logf("screenshot: %s", p)
 
@@ -231,10 +175,10 @@ func attackPage(t *testing.T, base string) string {
 // in with the admin key, opens a page on another port that tries to fire a
 // webhook with the session cookie (nothing is fired), and logs out.
 func TestDashboardLoginLogoutAndForgeryInBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := browser.Chromium(t, "the dashboard's browser test")
 	sk := newSink(t)
 	srv := newServer(t, serverConfig(sk))
-	bctx := browser(t, exe)
+	bctx := browser.New(t, exe)
 	base := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
 
 	require.NoError(t, chromedp.Do(bctx,
@@ -249,7 +193,7 @@ func TestDashboardLoginLogoutAndForgeryInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	p := filepath.Join(artifactsDir(t), "dashboard-logged-out.png")
+	p := filepath.Join(browser.Artifacts(t), "dashboard-logged-out.png")
 	require.NoError(t, os.WriteFile(p, shot, 0o644))
 	t.Logf("screenshot: %s", p)
 	assert.True(t, appHidden, "logged out, the app's panels are not shown")
