@@ -52,15 +52,45 @@ var (
 // delivery); ts is the time of this attempt. The Standard Webhooks scheme is
 // signed by the reference library.
 func Sign(scheme Scheme, secret, id string, ts time.Time, body []byte) (http.Header, error) {
-	if err := scheme.Validate(); err != nil {
+	k, err := newKeyed(scheme, secret)
+	if err != nil {
 		return nil, err
 	}
-	if scheme.Signed == SignIDTimestampBody && id == "" {
-		return nil, fmt.Errorf("%w: scheme %q signs the message id: give one, such as msg_<random>", ErrMissingID, scheme.Name)
+	return k.sign(id, ts, body)
+}
+
+// keyed is a validated scheme with its secret's key, and for Standard
+// Webhooks the reference library's signer, made once.
+type keyed struct {
+	scheme Scheme
+	secret string
+	key    []byte
+	wh     *standardwebhooks.Webhook // nil unless the scheme is Standard Webhooks
+}
+
+// newKeyed validates scheme and derives the key of secret.
+func newKeyed(scheme Scheme, secret string) (*keyed, error) {
+	if err := scheme.Validate(); err != nil {
+		return nil, err
 	}
 	key, err := scheme.key(secret)
 	if err != nil {
 		return nil, err
+	}
+	k := &keyed{scheme: scheme, secret: secret, key: key}
+	if scheme.isStandard() {
+		if k.wh, err = standardwebhooks.NewWebhookRaw(key); err != nil {
+			return nil, fmt.Errorf("%w %s: %v", ErrBadSecret, bearer.Mask(secret), err)
+		}
+	}
+	return k, nil
+}
+
+// sign returns the headers that sign body as message id at ts.
+func (k *keyed) sign(id string, ts time.Time, body []byte) (http.Header, error) {
+	scheme := k.scheme
+	if scheme.Signed == SignIDTimestampBody && id == "" {
+		return nil, fmt.Errorf("%w: scheme %q signs the message id: give one, such as msg_<random>", ErrMissingID, scheme.Name)
 	}
 	h := http.Header{}
 	unix := strconv.FormatInt(ts.Unix(), 10)
@@ -71,16 +101,13 @@ func Sign(scheme Scheme, secret, id string, ts time.Time, body []byte) (http.Hea
 		h.Set(scheme.TimestampHeader, unix)
 	}
 	var sig string
-	if scheme.isStandard() {
-		wh, err := standardwebhooks.NewWebhookRaw(key)
-		if err != nil {
-			return nil, fmt.Errorf("%w %s: %v", ErrBadSecret, bearer.Mask(secret), err)
-		}
-		if sig, err = wh.Sign(id, ts, body); err != nil {
+	if k.wh != nil {
+		var err error
+		if sig, err = k.wh.Sign(id, ts, body); err != nil {
 			return nil, fmt.Errorf("sign with Standard Webhooks: %w", err)
 		}
 	} else {
-		sig = scheme.Prefix + scheme.encode(scheme.mac(key, id, unix, body))
+		sig = scheme.Prefix + scheme.encode(scheme.mac(k.key, id, unix, body))
 	}
 	if !scheme.Parts.IsZero() {
 		p := scheme.Parts

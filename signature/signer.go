@@ -13,35 +13,33 @@ import (
 // the conformance suite hold one. Build it with NewSigner, which checks the
 // secret once.
 type Signer struct {
-	scheme Scheme
-	secret string
+	k *keyed
 }
 
 // NewSigner checks scheme and secret (a Standard Webhooks secret must be
 // `whsec_` followed by base64) and returns a Signer. It fails with
 // ErrBadScheme or ErrBadSecret; the error shows the secret masked.
 func NewSigner(scheme Scheme, secret string) (*Signer, error) {
-	if err := scheme.Validate(); err != nil {
+	k, err := newKeyed(scheme, secret)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := scheme.key(secret); err != nil {
-		return nil, err
-	}
-	return &Signer{scheme: scheme, secret: secret}, nil
+	return &Signer{k: k}, nil
 }
 
 // Scheme returns the signer's scheme.
-func (s *Signer) Scheme() Scheme { return s.scheme }
+func (s *Signer) Scheme() Scheme { return s.k.scheme }
 
 // Secret returns the signer's secret masked (bearer.Mask), for messages:
 // the whole secret is never printed.
-func (s *Signer) Secret() string { return bearer.Mask(s.secret) }
+func (s *Signer) Secret() string { return bearer.Mask(s.k.secret) }
 
-// Sign returns the headers that sign body as message id at ts (see Sign).
-// Give each delivery its own id (NewMessageID) and keep it across that
-// delivery's retries; give each attempt a fresh ts.
+// Sign returns the headers that sign body as message id at ts (see Sign),
+// with the key derived once by NewSigner. Give each delivery its own id
+// (NewMessageID) and keep it across that delivery's retries; give each
+// attempt a fresh ts.
 func (s *Signer) Sign(id string, ts time.Time, body []byte) (http.Header, error) {
-	return Sign(s.scheme, s.secret, id, ts, body)
+	return s.k.sign(id, ts, body)
 }
 
 // NewMessageID returns a fresh random message id, `msg_` followed by 26
