@@ -52,7 +52,6 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
-	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -304,14 +303,11 @@ func newHandler(opts Options, cb Callbacks, table func(*Callbacks) map[string]bi
 	if opts.Token == "" {
 		return nil, fmt.Errorf("%w: set Options.Token to the webhook API key from Userfront's webhook settings (the live-mode key when TestToken is set too)", ErrNoToken)
 	}
-	if opts.Signature != nil {
-		v := *opts.Signature
-		v.Secrets = slices.Clone(v.Secrets)
-		if err := v.Check(); err != nil {
-			return nil, fmt.Errorf("receiver: Options.Signature: %w", err)
-		}
-		opts.Signature = &v
+	sig, err := opts.Signature.Checked()
+	if err != nil {
+		return nil, fmt.Errorf("receiver: Options.Signature: %w", err)
 	}
+	opts.Signature = sig
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}

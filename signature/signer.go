@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/ufhook/ufhook/bearer"
@@ -80,6 +81,21 @@ func (v *Verifier) Check() error {
 		return fmt.Errorf("%w: tolerance %s is negative: use a positive duration such as 5m", ErrBadScheme, v.Tolerance)
 	}
 	return nil
+}
+
+// Checked returns a copy of v, its Secrets copied too, once Check passes,
+// so that a receiver built with it is not changed by its caller's later
+// edits of v; nil for a nil v.
+func (v *Verifier) Checked() (*Verifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	c := *v
+	c.Secrets = slices.Clone(v.Secrets)
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // Verify checks that header signs body, the raw bytes as received (see the

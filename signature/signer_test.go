@@ -88,3 +88,21 @@ func TestSchemeString(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifierChecked(t *testing.T) {
+	var none *signature.Verifier
+	c, err := none.Checked()
+	require.NoError(t, err)
+	assert.Nil(t, c)
+
+	std, err := signature.Lookup(signature.StandardWebhooks)
+	require.NoError(t, err)
+	v := &signature.Verifier{Scheme: std, Secrets: []string{vecSecret}}
+	c, err = v.Checked()
+	require.NoError(t, err)
+	v.Secrets[0] = "changed-by-the-caller"
+	assert.Equal(t, []string{vecSecret}, c.Secrets, "the copy keeps its own secrets")
+
+	_, err = (&signature.Verifier{Scheme: std, Secrets: []string{"whsec_!!"}}).Checked()
+	assert.ErrorIs(t, err, signature.ErrBadSecret)
+}

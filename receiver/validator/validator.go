@@ -204,14 +204,11 @@ var _ http.Handler = (*Handler)(nil)
 // opts.Signature is set and its scheme or a secret is unusable. Build it after openapi.UseFile: it keeps the webhooks it was
 // built with.
 func New(opts Options) (*Handler, error) {
-	if opts.Signature != nil {
-		v := *opts.Signature
-		v.Secrets = slices.Clone(v.Secrets)
-		if err := v.Check(); err != nil {
-			return nil, fmt.Errorf("validator: Options.Signature: %w", err)
-		}
-		opts.Signature = &v
+	sig, err := opts.Signature.Checked()
+	if err != nil {
+		return nil, fmt.Errorf("validator: Options.Signature: %w", err)
 	}
+	opts.Signature = sig
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
