@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -166,8 +165,9 @@ delivery that does not verify.`,
 					return writeSpecReceiveHelp(w, srv, c, spec)
 				}
 			}
-			if c.signed != nil {
-				write = withSigningHelp(write)
+			if err := writeSigningHelp(cmd.ErrOrStderr(), c); err != nil {
+				srv.Close()
+				return err
 			}
 			if err := write(cmd.ErrOrStderr(), srv, c); err != nil {
 				srv.Close()
@@ -216,20 +216,23 @@ func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error 
 	default:
 		lines = []line{{"UFHOOK_TOKEN", bearer.Mask(c.token), ""}}
 	}
-	ew.printf("\nSend it webhooks (set $%s to the webhook API key, here %s):\n", lines[0].env, lines[0].mask)
+	signedWords, signFlag := c.signedSend()
+	ew.printf("\nSend it webhooks%s (set $%s to the webhook API key, here %s):\n", signedWords, lines[0].env, lines[0].mask)
 	for _, l := range lines {
 		mode := ""
 		if l.mode != "" {
 			mode = " --mode " + l.mode
 		}
-		ew.printf("  ufhook emit --all --target %s --token \"$%s\"%s%s\n", url, l.env, mode, caFlag)
+		ew.printf("  ufhook emit %s--all --target %s --token \"$%s\"%s%s\n", signFlag, url, l.env, mode, caFlag)
 	}
 	l := lines[0]
 	mode := ""
 	if l.mode != "" {
 		mode = " --mode " + l.mode
 	}
-	ew.printf("  ufhook example user.created%s | curl%s -H \"Authorization: Bearer $%s\" -H 'Content-Type: application/json' --data-binary @- %s\n", mode, curlCA, l.env, url)
+	if c.signed == nil { // curl sends no signature, which this receiver would refuse
+		ew.printf("  ufhook example user.created%s | curl%s -H \"Authorization: Bearer $%s\" -H 'Content-Type: application/json' --data-binary @- %s\n", mode, curlCA, l.env, url)
+	}
 	if len(lines) > 1 {
 		ew.printf("(test-mode webhooks need $%s, here %s)\n", lines[1].env, lines[1].mask)
 	}
@@ -237,31 +240,33 @@ func writeReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig) error 
 	return ew.err
 }
 
-// withSigningHelp writes, before what write writes, how the deliveries
-// must be signed, with the secret masked: the emit commands that follow
-// sign with $UFHOOK_SIGNING_SECRET, and with the --sign text given.
-func withSigningHelp(write func(io.Writer, *endpoint.Server, receiveConfig) error) func(io.Writer, *endpoint.Server, receiveConfig) error {
-	return func(w io.Writer, srv *endpoint.Server, c receiveConfig) error {
-		n := ""
-		if len(c.signed.secrets) > 1 {
-			n = fmt.Sprintf(", %d secrets", len(c.signed.secrets))
-		}
-		if _, err := fmt.Fprintf(w, "ufhook receive: verifying signatures: %s (from %s; %s%s, tolerance %s)\n",
-			c.signed.scheme, c.signed.from, "secret "+c.signed.secret(), n, c.tolerance); err != nil {
-			return err
-		}
-		var buf strings.Builder
-		if err := write(&buf, srv, c); err != nil {
-			return err
-		}
-		text := buf.String()
-		if c.sign.sign != "" {
-			text = strings.ReplaceAll(text, "  ufhook emit ", "  ufhook emit --sign "+shellQuote(c.sign.sign)+" ")
-		}
-		text = strings.ReplaceAll(text, "\nSend it webhooks (", "\nSend it webhooks, signed with $"+secretEnv+" (")
-		_, err := io.WriteString(w, text)
-		return err
+// writeSigningHelp writes, when the deliveries must be signed, how, with
+// the secret masked; nothing otherwise.
+func writeSigningHelp(w io.Writer, c receiveConfig) error {
+	if c.signed == nil {
+		return nil
 	}
+	n := ""
+	if len(c.signed.secrets) > 1 {
+		n = fmt.Sprintf(", %d secrets", len(c.signed.secrets))
+	}
+	_, err := fmt.Fprintf(w, "ufhook receive: verifying signatures: %s (from %s; secret %s%s, tolerance %s)\n",
+		c.signed.scheme, c.signed.from, c.signed.secret(), n, c.tolerance)
+	return err
+}
+
+// signedSend returns, for the help's emit commands when the deliveries
+// must be signed, the words after "Send it webhooks" and the --sign flag
+// to give emit (none when the scheme comes from the document, which emit
+// reads too); both empty otherwise.
+func (c receiveConfig) signedSend() (words, flag string) {
+	if c.signed == nil {
+		return "", ""
+	}
+	if c.sign.sign != "" {
+		flag = "--sign " + shellQuote(c.sign.sign) + " "
+	}
+	return ", signed with $" + secretEnv, flag
 }
 
 // specInUse returns the path of the document that --spec or UFHOOK_SPEC
@@ -296,14 +301,15 @@ func writeSpecReceiveHelp(w io.Writer, srv *endpoint.Server, c receiveConfig, sp
 	if srv.CAFile() != "" {
 		caFlag = " --ca " + shellQuote(srv.CAFile())
 	}
+	signedWords, signFlag := c.signedSend()
 	tok := ""
 	if c.token != "" {
-		ew.printf("\nSend it webhooks (set $UFHOOK_TOKEN to the secret, here %s):\n", bearer.Mask(c.token))
+		ew.printf("\nSend it webhooks%s (set $UFHOOK_TOKEN to the secret, here %s):\n", signedWords, bearer.Mask(c.token))
 		tok = ` --token "$UFHOOK_TOKEN"`
 	} else {
-		ew.printf("\nSend it webhooks (no webhook declares credentials):\n")
+		ew.printf("\nSend it webhooks%s (no webhook declares credentials):\n", signedWords)
 	}
-	ew.printf("  ufhook emit --all --spec %s --target %s%s%s\n", shellQuote(spec), url, tok, caFlag)
+	ew.printf("  ufhook emit %s--all --spec %s --target %s%s%s\n", signFlag, shellQuote(spec), url, tok, caFlag)
 	ew.printf("\nStop with Ctrl+C.\n")
 	return ew.err
 }

@@ -211,6 +211,7 @@ func TestReceiveVerifiesSignatures(t *testing.T) {
 			assert.Contains(t, help, "ufhook receive: verifying signatures: ")
 			assert.Contains(t, help, "secret "+bearer4(tc.secret))
 			assert.Contains(t, help, "Send it webhooks, signed with $UFHOOK_SIGNING_SECRET")
+			assert.NotContains(t, help, "| curl", "no unsigned curl line that the receiver would refuse")
 			line := regexp.MustCompile(`ufhook emit (.*)`).FindStringSubmatch(help)
 			require.NotNil(t, line, help)
 			args := shellWords(t, strings.ReplaceAll(line[1], `"$UFHOOK_TOKEN"`, os.Getenv("UFHOOK_TOKEN")))
