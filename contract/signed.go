@@ -521,15 +521,7 @@ func splitSignatures(sc signature.Scheme, v string) (ts string, sigs []string, k
 	if sc.Parts.IsZero() {
 		return "", strings.Fields(v), ""
 	}
-	for _, part := range strings.Split(v, sc.Parts.Separator) {
-		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case sc.Parts.TimestampKey:
-			ts = val
-		case sc.Parts.SignatureKey:
-			sigs = append(sigs, val)
-		}
-	}
+	ts, sigs = sc.Parts.Split(v)
 	return ts, sigs, sc.Parts.SignatureKey
 }
 
@@ -540,14 +532,7 @@ func joinSignatures(sc signature.Scheme, ts, key string, sigs []string) string {
 	if sc.Parts.IsZero() {
 		return strings.Join(sigs, " ")
 	}
-	var parts []string
-	if ts != "" {
-		parts = append(parts, sc.Parts.TimestampKey+"="+ts)
-	}
-	for _, s := range sigs {
-		parts = append(parts, key+"="+s)
-	}
-	return strings.Join(parts, sc.Parts.Separator)
+	return sc.Parts.Join(ts, key, sigs)
 }
 
 var (

@@ -111,6 +111,36 @@ type Parts struct {
 // IsZero reports whether p describes no parts.
 func (p Parts) IsZero() bool { return p == Parts{} }
 
+// Split reads a header value made of p's parts: the timestamp part's value
+// and the values of the signature parts, in order. Parts with other keys
+// are ignored; ts is "" when there is no timestamp part.
+func (p Parts) Split(value string) (ts string, sigs []string) {
+	for _, part := range strings.Split(value, p.Separator) {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case p.TimestampKey:
+			ts = v
+		case p.SignatureKey:
+			sigs = append(sigs, v)
+		}
+	}
+	return ts, sigs
+}
+
+// Join is Split's inverse, with the signatures under key (p.SignatureKey,
+// or another version's): the timestamp part first (none when ts is ""),
+// then one part per signature.
+func (p Parts) Join(ts, key string, sigs []string) string {
+	parts := make([]string, 0, len(sigs)+1)
+	if ts != "" {
+		parts = append(parts, p.TimestampKey+"="+ts)
+	}
+	for _, s := range sigs {
+		parts = append(parts, key+"="+s)
+	}
+	return strings.Join(parts, p.Separator)
+}
+
 // String returns p in the template form Parse reads, such as "t={ts},v1={sig}".
 func (p Parts) String() string {
 	if p.IsZero() {

@@ -110,8 +110,7 @@ func (k *keyed) sign(id string, ts time.Time, body []byte) (http.Header, error) 
 		sig = scheme.Prefix + scheme.encode(scheme.mac(k.key, id, unix, body))
 	}
 	if !scheme.Parts.IsZero() {
-		p := scheme.Parts
-		sig = p.TimestampKey + "=" + unix + p.Separator + p.SignatureKey + "=" + sig
+		sig = scheme.Parts.Join(unix, scheme.Parts.SignatureKey, []string{sig})
 	}
 	h.Set(scheme.Header, sig)
 	return h, nil
@@ -210,18 +209,13 @@ func Verify(scheme Scheme, secrets []string, header http.Header, body []byte, no
 	var unix string
 	var sigs []string
 	if !scheme.Parts.IsZero() {
-		p := scheme.Parts
-		for _, part := range strings.Split(raw, p.Separator) {
-			k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-			switch k {
-			case p.TimestampKey:
-				unix = v
-			case p.SignatureKey:
-				sigs = append(sigs, scheme.Prefix+v)
-			}
+		var values []string
+		unix, values = scheme.Parts.Split(raw)
+		for _, v := range values {
+			sigs = append(sigs, scheme.Prefix+v)
 		}
 		if unix == "" {
-			return fmt.Errorf("%w: %s has no %s= part: the sender must send the timestamp there", ErrMissingHeader, scheme.Header, p.TimestampKey)
+			return fmt.Errorf("%w: %s has no %s= part: the sender must send the timestamp there", ErrMissingHeader, scheme.Header, scheme.Parts.TimestampKey)
 		}
 	} else {
 		for _, v := range header.Values(scheme.Header) {

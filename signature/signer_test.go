@@ -106,3 +106,27 @@ func TestVerifierChecked(t *testing.T) {
 	_, err = (&signature.Verifier{Scheme: std, Secrets: []string{"whsec_!!"}}).Checked()
 	assert.ErrorIs(t, err, signature.ErrBadSecret)
 }
+
+func TestPartsSplitAndJoin(t *testing.T) {
+	tests := []struct {
+		name, value, ts string
+		sigs            []string
+		parts           signature.Parts
+	}{
+		{"stripe-like", "t=1700000000,v1=aa,v0=zz,v1=bb", "1700000000", []string{"aa", "bb"}, signature.Parts{TimestampKey: "t", SignatureKey: "v1", Separator: ","}},
+		{"semicolons", "ts=17;h1=cc", "17", []string{"cc"}, signature.Parts{TimestampKey: "ts", SignatureKey: "h1", Separator: ";"}},
+		{"no timestamp", "v1=dd", "", []string{"dd"}, signature.Parts{TimestampKey: "t", SignatureKey: "v1", Separator: ","}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts, sigs := tt.parts.Split(tt.value)
+			assert.Equal(t, tt.ts, ts)
+			assert.Equal(t, tt.sigs, sigs)
+			again, sigs2 := tt.parts.Split(tt.parts.Join(ts, tt.parts.SignatureKey, sigs))
+			assert.Equal(t, ts, again, "Join is Split's inverse")
+			assert.Equal(t, sigs, sigs2)
+		})
+	}
+	p := signature.Parts{TimestampKey: "t", SignatureKey: "v1", Separator: ","}
+	assert.Equal(t, "t=5,v0=x,v0=y", p.Join("5", "v0", []string{"x", "y"}))
+}
