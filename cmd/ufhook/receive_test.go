@@ -42,7 +42,8 @@ type runningReceive struct {
 
 var listeningRe = regexp.MustCompile(`listening on (\S+)`)
 
-// startReceive runs `ufhook receive args...` until stop is called.
+// startReceive runs `ufhook receive args...` until stop is called, and
+// returns once its help is written whole.
 func startReceive(t *testing.T, args ...string) *runningReceive {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -54,7 +55,9 @@ func startReceive(t *testing.T, args ...string) *runningReceive {
 	r.stop = sync.OnceValue(func() int { cancel(); return <-code })
 	t.Cleanup(func() { r.stop() })
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := listeningRe.FindStringSubmatch(r.stderr.String()); m != nil {
+		// The help ends with "Stop with Ctrl+C.": wait for all of it, since
+		// tests read the commands it prints.
+		if m := listeningRe.FindStringSubmatch(r.stderr.String()); m != nil && strings.Contains(r.stderr.String(), "Stop with Ctrl+C.") {
 			r.url = m[1]
 			return r
 		}
